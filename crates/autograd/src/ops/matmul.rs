@@ -1,0 +1,239 @@
+//! Matrix products: `matmul` (2-D, or batched over leading axes that
+//! broadcast) and the fused layer `linear` (x·Wᵀ + b).
+//!
+//! Every product, forward and backward, is one call of ndarray's
+//! `general_mat_mul` on views: transposes are stride swaps, never copies,
+//! and backward writes its result straight into the gradient buffer with
+//! β = 1 (C ← α·A·B + β·C), so accumulating costs no temporary.
+
+use ndarray::linalg::general_mat_mul;
+use ndarray::{
+    ArrayD, ArrayView2, ArrayViewD, ArrayViewMut2, ArrayViewMutD, Axis, Dimension, Ix2, IxDyn,
+};
+
+use crate::broadcast::broadcast_shapes;
+use crate::{Float, Op, Tensor};
+
+impl<T: Float> Tensor<T> {
+    /// The matrix product of the last two axes: `[.., m, k] x [.., k, n] ->
+    /// [.., m, n]`, the leading (batch) axes broadcasting as in numpy.
+    ///
+    /// C = A·B. ∂L/∂A = G·Bᵀ, ∂L/∂B = Aᵀ·G (summed over the batches an input
+    /// was broadcast across).
+    ///
+    /// # Panics
+    /// When an input has fewer than 2 axes, the inner dimensions differ, or
+    /// the batch axes do not broadcast, with a message naming both shapes:
+    /// `matmul: [2, 3] x [4, 5]: inner dimensions 3 and 4 differ`.
+    pub fn matmul(&self, other: &Tensor<T>) -> Tensor<T> {
+        let (a, b) = (self.value(), other.value());
+        let (sa, sb) = (a.shape(), b.shape());
+        assert!(
+            sa.len() >= 2 && sb.len() >= 2,
+            "matmul: {sa:?} x {sb:?}: both inputs need at least 2 axes"
+        );
+        let (m, k) = (sa[sa.len() - 2], sa[sa.len() - 1]);
+        let (k2, n) = (sb[sb.len() - 2], sb[sb.len() - 1]);
+        assert!(
+            k == k2,
+            "matmul: {sa:?} x {sb:?}: inner dimensions {k} and {k2} differ"
+        );
+        let batch =
+            broadcast_shapes(&sa[..sa.len() - 2], &sb[..sb.len() - 2]).unwrap_or_else(|| {
+                panic!("matmul: {sa:?} x {sb:?}: batch dimensions cannot be broadcast together")
+            });
+        let mut y = ArrayD::zeros([batch.as_slice(), &[m, n]].concat());
+        for index in ndarray::indices(batch.as_slice()) {
+            let index = index.slice();
+            general_mat_mul(
+                T::one(),
+                &matrix(&a, index),
+                &matrix(&b, index),
+                T::zero(),
+                &mut matrix_mut(&mut y, index),
+            );
+        }
+        drop((a, b));
+        Tensor::from_op(y, MatMul, vec![self.clone(), other.clone()])
+    }
+
+    /// A fully connected layer, fused: y = x·Wᵀ + b with x `[batch, in]`,
+    /// W `[out, in]` (torch.nn.Linear's layout) and b `[out]`.
+    ///
+    /// ∂L/∂x = G·W, ∂L/∂W = Gᵀ·x, ∂L/∂b = Σ over the batch of G.
+    /// One node instead of three (transpose, matmul, add) and no transposed
+    /// copy of W.
+    ///
+    /// # Panics
+    /// When the shapes do not fit, naming them:
+    /// `linear: input [8, 3], weight [4, 5]: weight expects 5 input features, got 3`.
+    pub fn linear(&self, weight: &Tensor<T>, bias: Option<&Tensor<T>>) -> Tensor<T> {
+        let (x, w) = (self.value(), weight.value());
+        let (sx, sw) = (x.shape(), w.shape());
+        assert!(
+            sx.len() == 2 && sw.len() == 2,
+            "linear: input {sx:?}, weight {sw:?}: both must have 2 axes"
+        );
+        assert!(
+            sx[1] == sw[1],
+            "linear: input {sx:?}, weight {sw:?}: weight expects {} input features, got {}",
+            sw[1],
+            sx[1]
+        );
+        let mut y = ArrayD::zeros(IxDyn(&[sx[0], sw[0]]));
+        let mut inputs = vec![self.clone(), weight.clone()];
+        let beta = match bias {
+            Some(bias) => {
+                let b = bias.value();
+                assert!(
+                    b.shape() == [sw[0]],
+                    "linear: weight {sw:?}, bias {:?}: bias must have shape [{}]",
+                    b.shape(),
+                    sw[0]
+                );
+                y.assign(&*b); // broadcast b into every row, then add x·Wᵀ on top
+                inputs.push(bias.clone());
+                T::one()
+            }
+            None => T::zero(),
+        };
+        general_mat_mul(
+            T::one(),
+            &as2(x.view()),
+            &as2(w.view()).t(),
+            beta,
+            &mut as2_mut(y.view_mut()),
+        );
+        drop((x, w));
+        Tensor::from_op(y, Linear, inputs)
+    }
+}
+
+/// C = A·B over broadcast batch axes.
+struct MatMul;
+
+impl<T: Float> Op<T> for MatMul {
+    fn name(&self) -> &'static str {
+        "matmul"
+    }
+    fn backward(&self, inputs: &[Tensor<T>], _out: &ArrayD<T>, grad: &ArrayD<T>) {
+        let (a, b) = (&inputs[0], &inputs[1]);
+        let batch = &grad.shape()[..grad.ndim() - 2];
+        if a.requires_grad() {
+            let bv = b.value(); // ∂L/∂A += G·Bᵀ
+            accumulate_products(a, batch, |i| {
+                (matrix(grad, i), matrix(&bv, i).reversed_axes())
+            });
+        }
+        if b.requires_grad() {
+            let av = a.value(); // ∂L/∂B += Aᵀ·G
+            accumulate_products(b, batch, |i| {
+                (matrix(&av, i).reversed_axes(), matrix(grad, i))
+            });
+        }
+    }
+}
+
+/// For every batch index i: grad(x)[i] += lhs(i)·rhs(i), straight into the
+/// gradient buffer. An input broadcast across batches receives the sum of
+/// their products, as broadcasting's backward requires.
+fn accumulate_products<'a, T: Float>(
+    x: &Tensor<T>,
+    batch: &[usize],
+    factors: impl Fn(&[usize]) -> (ArrayView2<'a, T>, ArrayView2<'a, T>),
+) {
+    let mut dx = x.grad_buffer_mut();
+    for index in ndarray::indices(batch) {
+        let (lhs, rhs) = factors(index.slice());
+        general_mat_mul(
+            T::one(),
+            &lhs,
+            &rhs,
+            T::one(),
+            &mut matrix_mut(&mut dx, index.slice()),
+        );
+    }
+}
+
+/// y = x·Wᵀ + b.
+struct Linear;
+
+impl<T: Float> Op<T> for Linear {
+    fn name(&self) -> &'static str {
+        "linear"
+    }
+    fn backward(&self, inputs: &[Tensor<T>], _out: &ArrayD<T>, grad: &ArrayD<T>) {
+        let (x, w) = (&inputs[0], &inputs[1]);
+        let g = as2(grad.view());
+        if x.requires_grad() {
+            // ∂L/∂x += G·W
+            general_mat_mul(
+                T::one(),
+                &g,
+                &as2(w.value().view()),
+                T::one(),
+                &mut as2_mut(x.grad_buffer_mut().view_mut()),
+            );
+        }
+        if w.requires_grad() {
+            // ∂L/∂W += Gᵀ·x
+            general_mat_mul(
+                T::one(),
+                &g.t(),
+                &as2(x.value().view()),
+                T::one(),
+                &mut as2_mut(w.grad_buffer_mut().view_mut()),
+            );
+        }
+        if let Some(b) = inputs.get(2).filter(|b| b.requires_grad()) {
+            // ∂L/∂b += Σ_rows G
+            let mut db = b.grad_buffer_mut();
+            for row in g.rows() {
+                db.zip_mut_with(&row, |d, &g| *d += g);
+            }
+        }
+    }
+}
+
+/// A 2-D view of an array known to have 2 axes.
+fn as2<T: Float>(v: ArrayViewD<'_, T>) -> ArrayView2<'_, T> {
+    v.into_dimensionality::<Ix2>()
+        .expect("2 axes checked in the forward pass")
+}
+
+/// A 2-D mutable view of an array known to have 2 axes.
+fn as2_mut<T: Float>(v: ArrayViewMutD<'_, T>) -> ArrayViewMut2<'_, T> {
+    v.into_dimensionality::<Ix2>()
+        .expect("2 axes checked in the forward pass")
+}
+
+/// The matrix (last two axes) of `x` at the broadcast batch `index`.
+fn matrix<'a, T: Float>(x: &'a ArrayD<T>, index: &[usize]) -> ArrayView2<'a, T> {
+    let mut v = x.view();
+    for i in batch_position(x.shape(), index) {
+        v = v.index_axis_move(Axis(0), i);
+    }
+    as2(v)
+}
+
+/// The mutable matrix (last two axes) of `x` at the broadcast batch `index`.
+fn matrix_mut<'a, T: Float>(x: &'a mut ArrayD<T>, index: &[usize]) -> ArrayViewMut2<'a, T> {
+    let position: Vec<usize> = batch_position(x.shape(), index).collect();
+    let mut v = x.view_mut();
+    for i in position {
+        v = v.index_axis_move(Axis(0), i);
+    }
+    as2_mut(v)
+}
+
+/// Where the broadcast batch `index` falls in an array of `shape`: batch
+/// axes the array lacks are skipped, and those where it has size 1 are read
+/// at 0, which is what broadcasting means.
+fn batch_position<'a>(shape: &'a [usize], index: &'a [usize]) -> impl Iterator<Item = usize> + 'a {
+    let batch = &shape[..shape.len() - 2];
+    let lead = index.len() - batch.len();
+    batch
+        .iter()
+        .zip(&index[lead..])
+        .map(|(&size, &i)| if size == 1 { 0 } else { i })
+}
