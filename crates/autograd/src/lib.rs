@@ -10,7 +10,7 @@
 //!   per family, with the derivative in the doc comment.
 //! - `backward.rs` is the one place that walks the graph.
 //! - [`gradcheck`] compares every gradient with central differences;
-//!   [`Trace`] records a backward pass step by step.
+//!   [`Trace`] records a backward pass step by step; [`to_dot`] draws a graph.
 //!
 //! ```
 //! use sparsegrad_autograd::{Reduction, Tensor};
@@ -25,6 +25,7 @@
 
 mod backward;
 mod broadcast;
+mod dot;
 mod float;
 mod grad_mode;
 mod op;
@@ -36,6 +37,7 @@ pub mod ops;
 pub mod trace;
 
 pub use broadcast::{broadcast_shapes, unbroadcast};
+pub use dot::to_dot;
 pub use float::Float;
 pub use grad_mode::{is_grad_enabled, no_grad};
 pub use gradcheck::{GradcheckReport, gradcheck};
