@@ -13,7 +13,7 @@
 //!    used it (unless `retain_grad`), and the op with the values it saved is
 //!    released (unless the graph is retained for a second backward).
 
-use std::collections::HashSet;
+use std::cell::Cell;
 
 use ndarray::ArrayD;
 
@@ -130,11 +130,21 @@ fn take_node_grad<T: Float>(node: &Tensor<T>) -> Option<ArrayD<T>> {
     }
 }
 
+thread_local! {
+    /// Numbers the graph walks of this thread (graphs are `Rc`, so never
+    /// shared across threads); 0 is the mark of a node never walked.
+    static WALKS: Cell<u64> = const { Cell::new(0) };
+}
+
 /// Every node the root depends on that requires a gradient, inputs before
 /// the tensors computed from them (a depth-first post-order, iterative).
 fn topological_order<T: Float>(root: &Tensor<T>) -> Vec<Tensor<T>> {
+    let walk = WALKS.with(|w| {
+        w.set(w.get() + 1);
+        w.get()
+    });
+    let seen = |t: &Tensor<T>| t.0.walk_mark.get() == walk;
     let mut order = Vec::new();
-    let mut visited = HashSet::new();
     // (node, whether its inputs have been pushed already)
     let mut stack = vec![(root.clone(), false)];
     while let Some((node, expanded)) = stack.pop() {
@@ -142,31 +152,21 @@ fn topological_order<T: Float>(root: &Tensor<T>) -> Vec<Tensor<T>> {
             order.push(node);
             continue;
         }
-        if !visited.insert(node.id()) {
+        if seen(&node) {
             continue;
         }
-        let origin = node.0.origin.borrow();
-        if let Origin::Released { op_name } = &*origin {
-            panic!(
+        node.0.walk_mark.set(walk);
+        stack.push((node.clone(), true));
+        match &*node.0.origin.borrow() {
+            Origin::Leaf => {}
+            Origin::Computed { inputs, .. } => {
+                let next = inputs.iter().filter(|t| t.requires_grad() && !seen(t));
+                stack.extend(next.map(|t| (t.clone(), false)));
+            }
+            Origin::Released { op_name } => panic!(
                 "backward: trying to go through the graph of `{op_name}` a second time, but its saved values were freed by the first backward; call backward_retain_graph the first time"
-            );
+            ),
         }
-        let inputs: Vec<Tensor<T>> = match &*origin {
-            Origin::Computed { inputs, .. } => inputs
-                .iter()
-                .filter(|t| t.requires_grad())
-                .cloned()
-                .collect(),
-            _ => Vec::new(),
-        };
-        drop(origin);
-        stack.push((node, true));
-        stack.extend(
-            inputs
-                .into_iter()
-                .filter(|t| !visited.contains(&t.id()))
-                .map(|t| (t, false)),
-        );
     }
     order
 }

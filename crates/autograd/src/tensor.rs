@@ -35,6 +35,9 @@ pub(crate) struct Node<T: Float> {
     /// Keep the gradient of this non-leaf after backward (PyTorch's `retain_grad`).
     pub(crate) retains_grad: Cell<bool>,
     pub(crate) origin: RefCell<Origin<T>>,
+    /// The number of the last graph walk that reached this node, so a walk
+    /// can tell visited nodes without a hash set (see `backward.rs`).
+    pub(crate) walk_mark: Cell<u64>,
 }
 
 /// How a node came to be.
@@ -92,6 +95,7 @@ impl<T: Float> Tensor<T> {
             requires_grad: Cell::new(false),
             retains_grad: Cell::new(false),
             origin: RefCell::new(Origin::Leaf),
+            walk_mark: Cell::new(0),
         }))
     }
 
