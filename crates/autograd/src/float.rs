@@ -42,6 +42,11 @@ pub trait Float:
         Self::from_f64(n as f64)
     }
 
+    /// tanh through a kernel that vectorizes when mapped over a slice: for
+    /// f32 [`math::tanh_f32`](crate::math::tanh_f32) (within 1 ulp of the
+    /// correctly rounded value), for f64 std's `tanh`.
+    fn tanh_vectorizable(self) -> Self;
+
     /// sign(x) ∈ {−1, 0, 1} with **sign(0) = 0**, the subgradient of |x|
     /// that L1 uses (unlike [`signum`](num_traits::Float::signum), which
     /// gives ±1 at ±0). NaN stays NaN.
@@ -64,6 +69,9 @@ impl Float for f32 {
     fn as_f64(self) -> f64 {
         f64::from(self)
     }
+    fn tanh_vectorizable(self) -> Self {
+        crate::math::tanh_f32(self)
+    }
 }
 
 impl Float for f64 {
@@ -73,5 +81,8 @@ impl Float for f64 {
     }
     fn as_f64(self) -> f64 {
         self
+    }
+    fn tanh_vectorizable(self) -> Self {
+        self.tanh()
     }
 }

@@ -33,6 +33,7 @@ mod overload;
 mod tensor;
 
 pub mod gradcheck;
+pub mod math;
 pub mod ops;
 pub mod trace;
 

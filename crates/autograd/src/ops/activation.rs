@@ -27,8 +27,9 @@ impl<T: Float> Tensor<T> {
     }
 
     /// tanh x. d(tanh x)/dx = 1 − tanh²x, from the output.
+    /// (In f32 through a vectorizing kernel: see [`math::tanh_f32`](crate::math::tanh_f32).)
     pub fn tanh(&self) -> Tensor<T> {
-        self.map_elementwise("tanh", T::tanh, |_, y| T::one() - y * y)
+        self.map_elementwise("tanh", T::tanh_vectorizable, |_, y| T::one() - y * y)
     }
 
     /// σ(x) = 1/(1 + e⁻ˣ). dσ/dx = σ(1 − σ), from the output.
