@@ -69,6 +69,7 @@ impl Float for f32 {
     fn as_f64(self) -> f64 {
         f64::from(self)
     }
+    #[inline]
     fn tanh_vectorizable(self) -> Self {
         crate::math::tanh_f32(self)
     }
@@ -82,6 +83,7 @@ impl Float for f64 {
     fn as_f64(self) -> f64 {
         self
     }
+    #[inline]
     fn tanh_vectorizable(self) -> Self {
         self.tanh()
     }

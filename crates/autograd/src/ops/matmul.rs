@@ -8,7 +8,7 @@
 
 use ndarray::linalg::general_mat_mul;
 use ndarray::{
-    ArrayD, ArrayView2, ArrayViewD, ArrayViewMut2, ArrayViewMutD, Axis, Dimension, Ix2, IxDyn,
+    ArrayD, ArrayView2, ArrayViewD, ArrayViewMut2, ArrayViewMutD, Axis, Dimension, Ix1, Ix2, IxDyn,
 };
 
 use crate::broadcast::broadcast_shapes;
@@ -80,22 +80,27 @@ impl<T: Float> Tensor<T> {
             sw[1],
             sx[1]
         );
-        let mut y = ArrayD::zeros(IxDyn(&[sx[0], sw[0]]));
+        let (batch, out) = (sx[0], sw[0]);
         let mut inputs = vec![self.clone(), weight.clone()];
-        let beta = match bias {
+        // y starts as b in every row (x·Wᵀ is then added on top, β = 1), or
+        // as zeros without a bias.
+        let (mut y, beta) = match bias {
             Some(bias) => {
                 let b = bias.value();
                 assert!(
-                    b.shape() == [sw[0]],
-                    "linear: weight {sw:?}, bias {:?}: bias must have shape [{}]",
-                    b.shape(),
-                    sw[0]
+                    b.shape() == [out],
+                    "linear: weight {sw:?}, bias {:?}: bias must have shape [{out}]",
+                    b.shape()
                 );
-                y.assign(&*b); // broadcast b into every row, then add x·Wᵀ on top
+                let b = b
+                    .as_slice()
+                    .expect("a tensor's value is in standard layout");
+                let rows = std::iter::repeat_n(b, batch).flatten().copied().collect();
                 inputs.push(bias.clone());
-                T::one()
+                let y = ArrayD::from_shape_vec(IxDyn(&[batch, out]), rows);
+                (y.expect("batch·out elements"), T::one())
             }
-            None => T::zero(),
+            None => (ArrayD::zeros(IxDyn(&[batch, out])), T::zero()),
         };
         general_mat_mul(
             T::one(),
@@ -186,8 +191,12 @@ impl<T: Float> Op<T> for Linear {
             );
         }
         if let Some(b) = inputs.get(2).filter(|b| b.requires_grad()) {
-            // ∂L/∂b += Σ_rows G
+            // ∂L/∂b += Σ_rows G (as a 1-D view, so each row's add is a plain loop)
             let mut db = b.grad_buffer_mut();
+            let mut db = db
+                .view_mut()
+                .into_dimensionality::<Ix1>()
+                .expect("bias has 1 axis");
             for row in g.rows() {
                 db.zip_mut_with(&row, |d, &g| *d += g);
             }
