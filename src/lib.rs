@@ -11,6 +11,9 @@
 pub use sparsegrad_autograd as autograd;
 pub use sparsegrad_nn as nn;
 
+#[doc = include_str!("../docs/tutorial.md")]
+pub mod tutorial {}
+
 /// The names most programs use.
 pub mod prelude {
     pub use sparsegrad_autograd::{Float, Reduction, Tensor, gradcheck, no_grad};
