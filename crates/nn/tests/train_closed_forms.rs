@@ -130,6 +130,11 @@ fn soft(a: f64, t: f64) -> f64 {
     a.signum() * (a.abs() - t).max(0.0)
 }
 
+/// The L1 optimum wᵢ = sign(w*ᵢ)·max(|w*ᵢ| − λ1/Hᵢᵢ, 0).
+fn lasso_solution(p: &Problem) -> [f64; P] {
+    std::array::from_fn(|j| soft(p.w_star[j], L1 / p.h[j]))
+}
+
 #[test]
 fn unpenalized_sgd_finds_the_least_squares_solution() {
     let p = problem();
@@ -146,8 +151,7 @@ fn proximal_l1_converges_to_the_soft_threshold_with_exact_zeros() {
         ..Penalty::default()
     };
     let w = train(&p, penalty, STEPS, 1)[0];
-    // wᵢ = sign(w*ᵢ)·max(|w*ᵢ| − λ1/Hᵢᵢ, 0)
-    let expected: [f64; P] = std::array::from_fn(|j| soft(p.w_star[j], L1 / p.h[j]));
+    let expected = lasso_solution(&p);
     assert_close(w, expected, "proximal L1");
     // Coordinates 2 and 3 have |w*| ≤ λ1/H (0.02 ≤ 0.025, 0.05 ≤ 0.1): exactly zero,
     // while 0 and 1 survive.
@@ -221,7 +225,7 @@ fn subgradient_l1_leaves_the_would_be_zeros_small_but_not_zero() {
         ..Penalty::default()
     };
     let last = train(&p, penalty, STEPS, 20);
-    let expected: [f64; P] = std::array::from_fn(|j| soft(p.w_star[j], L1 / p.h[j]));
+    let expected = lasso_solution(&p);
     let w = *last.last().unwrap();
     assert_close(
         [w[0], w[1], 0.0, 0.0],

@@ -5,11 +5,11 @@ use serde::{Deserialize, Serialize};
 use sparsegrad_autograd::Float;
 
 use super::Optimizer;
+use super::core::{OptimizerCore, check_len};
 use super::error::{Location, OptimError, Requirement};
-use super::group::{CommonDefaults, ParamGroup, ResolvedGroup, refuse_option, resolve_groups};
-use super::state::{check_len, check_state_layout};
+use super::group::{CommonDefaults, ParamGroup, ResolvedGroup, refuse_option};
 use super::update::update_parameter;
-use crate::regularize::{Penalty, PenaltyStep};
+use crate::regularize::Penalty;
 
 /// The optimizer-wide defaults of [`Adam`]; every field can be overridden
 /// per group.
@@ -64,11 +64,8 @@ struct AdamHyper {
 /// With `penalty.decoupled` the L2 term is AdamW's decoupled weight decay
 /// w ← (1 − lr·λ2)·w before the step; [`Adam::adamw`] builds that.
 pub struct Adam<T: Float = f32> {
-    groups: Vec<ResolvedGroup<T>>,
-    hypers: Vec<AdamHyper>,
-    /// Per group, per parameter: the moments, allocated at the
-    /// parameter's first step.
-    moments: Vec<Vec<Option<AdamMoments<T>>>>,
+    /// The state of a parameter is its moments, allocated at its first step.
+    core: OptimizerCore<T, AdamHyper, AdamMoments<T>>,
 }
 
 /// The moments of one parameter.
@@ -103,7 +100,7 @@ impl<T: Float> Adam<T> {
             lr: config.lr,
             penalty: config.penalty,
         };
-        let (groups, hypers) = resolve_groups(groups, &defaults, |location, options| {
+        let core = OptimizerCore::new(groups, &defaults, |location, options| {
             refuse_option(location, "momentum", options.momentum.is_some(), "Adam")?;
             refuse_option(location, "dampening", options.dampening.is_some(), "Adam")?;
             refuse_option(location, "nesterov", options.nesterov.is_some(), "Adam")?;
@@ -116,15 +113,7 @@ impl<T: Float> Adam<T> {
             check_adam_hyper(location, &hyper)?;
             Ok(hyper)
         })?;
-        let moments = groups
-            .iter()
-            .map(|g| vec![None; g.params().len()])
-            .collect();
-        Ok(Self {
-            groups,
-            hypers,
-            moments,
-        })
+        Ok(Self { core })
     }
 
     /// AdamW as torch.optim.AdamW: [`Adam::new`] with every penalty's L2
@@ -148,7 +137,7 @@ impl<T: Float> Adam<T> {
     /// A copy of the state, for saving.
     pub fn state(&self) -> AdamState<T> {
         AdamState {
-            moments: self.moments.clone(),
+            moments: self.core.states(),
         }
     }
 
@@ -160,15 +149,13 @@ impl<T: Float> Adam<T> {
     /// is not its parameter's number of elements, or a step count is 0;
     /// the state is then left unchanged.
     pub fn load_state(&mut self, state: AdamState<T>) -> Result<(), OptimError> {
-        check_state_layout(&self.groups, &state.moments, |moments, numel| {
+        self.core.load_states(state.moments, |moments, numel| {
             if moments.step == 0 {
                 return Err("a step count of 0 with moments present".to_string());
             }
             check_len("exp_avg", moments.exp_avg.len(), numel)?;
             check_len("exp_avg_sq", moments.exp_avg_sq.len(), numel)
-        })?;
-        self.moments = state.moments;
-        Ok(())
+        })
     }
 }
 
@@ -191,34 +178,28 @@ fn lerp<T: Float>(start: T, end: T, weight: T) -> T {
 
 impl<T: Float> Optimizer<T> for Adam<T> {
     fn step(&mut self) {
-        for ((group, hyper), moments) in self.groups.iter().zip(&self.hypers).zip(&mut self.moments)
-        {
-            let penalty = PenaltyStep::new(group.penalty(), group.lr());
-            let beta2 = T::from_f64(hyper.beta2);
-            let (one_minus_beta1, one_minus_beta2) = (
-                T::from_f64(1.0 - hyper.beta1),
-                T::from_f64(1.0 - hyper.beta2),
-            );
-            let eps = T::from_f64(hyper.eps);
-            for ((_, param), moments) in group.params().iter().zip(moments) {
-                if param.grad().is_none() {
-                    continue;
-                }
+        self.core
+            .for_each_with_grad(|hyper, lr, penalty, param, moments| {
+                let beta2 = T::from_f64(hyper.beta2);
+                let one_minus_beta1 = T::from_f64(1.0 - hyper.beta1);
+                let one_minus_beta2 = T::from_f64(1.0 - hyper.beta2);
+                let eps = T::from_f64(hyper.eps);
                 let moments = moments.get_or_insert_with(|| AdamMoments {
                     step: 0,
                     exp_avg: vec![T::zero(); param.numel()],
                     exp_avg_sq: vec![T::zero(); param.numel()],
                 });
                 moments.step += 1;
+                // The bias corrections, once per parameter and step, in f64 as torch forms them.
                 let t = moments.step as f64;
-                let step_size = T::from_f64(group.lr() / (1.0 - hyper.beta1.powf(t)));
+                let step_size = T::from_f64(lr / (1.0 - hyper.beta1.powf(t)));
                 let bias_correction2_sqrt = T::from_f64((1.0 - hyper.beta2.powf(t)).sqrt());
                 let AdamMoments {
                     exp_avg,
                     exp_avg_sq,
                     ..
                 } = moments;
-                update_parameter(param, &penalty, |range, w, g| {
+                update_parameter(param, penalty, |range, w, g| {
                     let (m, v) = (&mut exp_avg[range.clone()], &mut exp_avg_sq[range]);
                     for (((w, &g), m), v) in w.iter_mut().zip(g).zip(m).zip(v) {
                         *m = lerp(*m, g, one_minus_beta1);
@@ -227,15 +208,14 @@ impl<T: Float> Optimizer<T> for Adam<T> {
                         *w -= step_size * *m / denom;
                     }
                 });
-            }
-        }
+            });
     }
 
     fn groups(&self) -> &[ResolvedGroup<T>] {
-        &self.groups
+        self.core.groups()
     }
 
     fn groups_mut(&mut self) -> &mut [ResolvedGroup<T>] {
-        &mut self.groups
+        self.core.groups_mut()
     }
 }

@@ -22,10 +22,10 @@
 //! a step allocates nothing after that.
 
 mod adam;
+mod core;
 mod error;
 mod group;
 mod sgd;
-mod state;
 mod update;
 
 use sparsegrad_autograd::Float;

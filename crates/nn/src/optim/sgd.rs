@@ -4,11 +4,11 @@ use serde::{Deserialize, Serialize};
 use sparsegrad_autograd::Float;
 
 use super::Optimizer;
+use super::core::{OptimizerCore, check_len};
 use super::error::{Location, OptimError, Requirement};
-use super::group::{CommonDefaults, ParamGroup, ResolvedGroup, refuse_option, resolve_groups};
-use super::state::{check_len, check_state_layout};
+use super::group::{CommonDefaults, ParamGroup, ResolvedGroup, refuse_option};
 use super::update::update_parameter;
-use crate::regularize::{Penalty, PenaltyStep};
+use crate::regularize::Penalty;
 
 /// The optimizer-wide defaults of [`Sgd`]; every field can be overridden
 /// per group.
@@ -76,11 +76,9 @@ struct SgdHyper {
 /// assert!((w.item() - 0.42).abs() < 1e-12);
 /// ```
 pub struct Sgd<T: Float = f32> {
-    groups: Vec<ResolvedGroup<T>>,
-    hypers: Vec<SgdHyper>,
-    /// Per group, per parameter: the momentum buffer b, allocated at the
-    /// parameter's first step with momentum.
-    momentum_buffers: Vec<Vec<Option<Vec<T>>>>,
+    /// The state of a parameter is its momentum buffer b, allocated at its
+    /// first step with momentum.
+    core: OptimizerCore<T, SgdHyper, Vec<T>>,
 }
 
 /// The state of an [`Sgd`]: what must be saved to resume training
@@ -105,7 +103,7 @@ impl<T: Float> Sgd<T> {
             lr: config.lr,
             penalty: config.penalty,
         };
-        let (groups, hypers) = resolve_groups(groups, &defaults, |location, options| {
+        let core = OptimizerCore::new(groups, &defaults, |location, options| {
             refuse_option(location, "betas", options.betas.is_some(), "SGD")?;
             refuse_option(location, "eps", options.eps.is_some(), "SGD")?;
             let hyper = SgdHyper {
@@ -116,21 +114,13 @@ impl<T: Float> Sgd<T> {
             check_sgd_hyper(location, &hyper)?;
             Ok(hyper)
         })?;
-        let momentum_buffers = groups
-            .iter()
-            .map(|g| vec![None; g.params().len()])
-            .collect();
-        Ok(Self {
-            groups,
-            hypers,
-            momentum_buffers,
-        })
+        Ok(Self { core })
     }
 
     /// A copy of the state, for saving.
     pub fn state(&self) -> SgdState<T> {
         SgdState {
-            momentum_buffers: self.momentum_buffers.clone(),
+            momentum_buffers: self.core.states(),
         }
     }
 
@@ -142,11 +132,10 @@ impl<T: Float> Sgd<T> {
     /// length is not its parameter's number of elements; the state is then
     /// left unchanged.
     pub fn load_state(&mut self, state: SgdState<T>) -> Result<(), OptimError> {
-        check_state_layout(&self.groups, &state.momentum_buffers, |buffer, numel| {
-            check_len("the momentum buffer", buffer.len(), numel)
-        })?;
-        self.momentum_buffers = state.momentum_buffers;
-        Ok(())
+        self.core
+            .load_states(state.momentum_buffers, |buffer, numel| {
+                check_len("the momentum buffer", buffer.len(), numel)
+            })
     }
 }
 
@@ -166,32 +155,23 @@ fn check_sgd_hyper(location: Location, hyper: &SgdHyper) -> Result<(), OptimErro
 
 impl<T: Float> Optimizer<T> for Sgd<T> {
     fn step(&mut self) {
-        for ((group, hyper), buffers) in self
-            .groups
-            .iter()
-            .zip(&self.hypers)
-            .zip(&mut self.momentum_buffers)
-        {
-            let penalty = PenaltyStep::new(group.penalty(), group.lr());
-            let lr = T::from_f64(group.lr());
-            let momentum = T::from_f64(hyper.momentum);
-            let keep = T::from_f64(1.0 - hyper.dampening);
-            for ((_, param), buffer) in group.params().iter().zip(buffers) {
+        self.core
+            .for_each_with_grad(|hyper, lr, penalty, param, buffer| {
+                let lr = T::from_f64(lr);
                 if hyper.momentum == 0.0 {
                     // d = g
-                    update_parameter(param, &penalty, |_, w, g| {
+                    update_parameter(param, penalty, |_, w, g| {
                         for (w, &g) in w.iter_mut().zip(g) {
                             *w -= lr * g;
                         }
                     });
-                    continue;
+                    return;
                 }
-                if param.grad().is_none() {
-                    continue;
-                }
+                let momentum = T::from_f64(hyper.momentum);
+                let keep = T::from_f64(1.0 - hyper.dampening);
                 let first_step = buffer.is_none();
                 let buffer = buffer.get_or_insert_with(|| vec![T::zero(); param.numel()]);
-                update_parameter(param, &penalty, |range, w, g| {
+                update_parameter(param, penalty, |range, w, g| {
                     let b = &mut buffer[range];
                     if first_step {
                         // b = g
@@ -214,15 +194,14 @@ impl<T: Float> Optimizer<T> for Sgd<T> {
                         }
                     }
                 });
-            }
-        }
+            });
     }
 
     fn groups(&self) -> &[ResolvedGroup<T>] {
-        &self.groups
+        self.core.groups()
     }
 
     fn groups_mut(&mut self) -> &mut [ResolvedGroup<T>] {
-        &mut self.groups
+        self.core.groups_mut()
     }
 }

@@ -19,8 +19,7 @@ use crate::regularize::PenaltyStep;
 /// up to two state buffers fit in a 32 KiB L1 cache together.
 const CHUNK: usize = 512;
 
-/// Updates `param` in place if it has a gradient (a parameter without one
-/// is skipped, as in torch) and returns whether it did.
+/// Updates `param`, which has a gradient, in place.
 ///
 /// For each chunk, with `w` the weights and `g` the data gradient of the
 /// chunk: `penalty.before_step(w)`, then `step(range, w, g')` with g' the
@@ -28,16 +27,16 @@ const CHUNK: usize = 512;
 /// optimizer to find its state), then `penalty.after_step(w)`.
 ///
 /// # Panics
-/// When the gradient and the value have different shapes
+/// When `param` has no gradient, or its gradient and value differ in shape
 /// (only possible if the value was replaced after backward).
 pub(crate) fn update_parameter<T: Float>(
     param: &Tensor<T>,
     penalty: &PenaltyStep<T>,
     mut step: impl FnMut(Range<usize>, &mut [T], &[T]),
-) -> bool {
-    let Some(grad) = param.grad() else {
-        return false;
-    };
+) {
+    let grad = param
+        .grad()
+        .expect("update_parameter: the caller skips parameters without a gradient");
     // Gradients computed by transposing ops may be laid out otherwise;
     // the copy happens only then.
     let grad = grad.as_standard_layout();
@@ -62,5 +61,4 @@ pub(crate) fn update_parameter<T: Float>(
         step(range, w, g);
         penalty.after_step(w);
     }
-    true
 }
