@@ -70,8 +70,8 @@ pub struct Mlp<T: Float = f32> {
 }
 
 impl<T: Float> Mlp<T> {
-    /// Linear(sizes[0] → sizes[1]), activation, Linear(sizes[1] → sizes[2]),
-    /// activation, …, Linear(→ sizes[last]): every layer with a bias and
+    /// `Linear(sizes[0] → sizes[1])`, activation, `Linear(sizes[1] → sizes[2])`,
+    /// activation, …, `Linear(→ sizes[last])`: every layer with a bias and
     /// torch.nn.Linear's default init, drawn from `rng` layer by layer; no
     /// activation after the last layer.
     ///

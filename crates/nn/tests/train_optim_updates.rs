@@ -682,3 +682,11 @@ fn set_lr_refuses_a_negative_rate() {
     let mut sgd = Sgd::new(vec![ParamGroup::new(named("w", &w))], SgdConfig::default()).unwrap();
     sgd.set_lr(0, -0.1);
 }
+
+#[test]
+#[should_panic(expected = "lr: group 1 does not exist, the optimizer has 1 groups")]
+fn asking_for_a_missing_group_names_it() {
+    let w = Tensor::<f64>::zeros(&[1]).set_requires_grad(true);
+    let sgd = Sgd::new(vec![ParamGroup::new(named("w", &w))], SgdConfig::default()).unwrap();
+    sgd.lr(1);
+}

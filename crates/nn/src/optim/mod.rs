@@ -64,7 +64,8 @@ pub trait Optimizer<T: Float> {
     /// # Panics
     /// When there is no such group.
     fn lr(&self, group: usize) -> f64 {
-        self.groups()[group].lr()
+        let groups = self.groups();
+        groups[checked_group("lr", group, groups.len())].lr()
     }
 
     /// Sets the learning rate of group `group` (for schedules).
@@ -72,6 +73,16 @@ pub trait Optimizer<T: Float> {
     /// # Panics
     /// When there is no such group, or `lr` is negative or not finite.
     fn set_lr(&mut self, group: usize, lr: f64) {
-        self.groups_mut()[group].set_lr(lr);
+        let groups = self.groups_mut();
+        groups[checked_group("set_lr", group, groups.len())].set_lr(lr);
     }
+}
+
+/// `group`, or a panic naming the function when there is no such group.
+fn checked_group(function: &str, group: usize, groups: usize) -> usize {
+    assert!(
+        group < groups,
+        "{function}: group {group} does not exist, the optimizer has {groups} groups"
+    );
+    group
 }
