@@ -1,1 +1,259 @@
-//! (to be written)
+//! L1 and L2 regularization: the penalties, what they do to the optimum,
+//! and the in-place functions every optimizer applies them with (none
+//! writes its own).
+//!
+//! For a parameter vector w, a data loss J(w) and strengths λ1, λ2 ≥ 0 the
+//! penalized objective is
+//!
+//! ```text
+//! J(w) + λ1·Σ|wᵢ| + (λ2/2)·Σwᵢ²            (penalty_value)
+//! ```
+//!
+//! # L2 (ridge, weight decay)
+//!
+//! Gradient ∇J + λ2·w: each weight is pulled towards 0 in proportion to its
+//! size, so it shrinks but almost never reaches 0. Near a minimum w* of J
+//! with a diagonal Hessian H, J ≈ J(w*) + ½Σ Hᵢᵢ(wᵢ − w*ᵢ)², and setting the
+//! gradient Hᵢᵢ(wᵢ − w*ᵢ) + λ2·wᵢ to 0 gives
+//!
+//! ```text
+//! wᵢ = Hᵢᵢ / (Hᵢᵢ + λ2) · w*ᵢ
+//! ```
+//!
+//! a uniform shrinkage of each coordinate, strongest where the loss is
+//! flattest (small Hᵢᵢ).
+//!
+//! # L1 (lasso)
+//!
+//! |w| has no derivative at 0; its subgradient is sign(w) with
+//! **sign(0) = 0** (the element of [−1, 1] that subgradient descent uses).
+//! The pull towards 0 has constant size λ1 whatever the size of w. Under the
+//! same quadratic model the minimum is the **soft threshold**
+//!
+//! ```text
+//! wᵢ = sign(w*ᵢ)·max(|w*ᵢ| − λ1/Hᵢᵢ, 0)
+//! ```
+//!
+//! so every weight with |w*ᵢ| ≤ λ1/Hᵢᵢ is exactly 0: L1 selects features.
+//! Both together (elastic net) give wᵢ = sign(w*ᵢ)·max(Hᵢᵢ|w*ᵢ| − λ1, 0) /
+//! (Hᵢᵢ + λ2): the soft threshold of the ridge solution.
+//!
+//! # Subgradient or proximal L1
+//!
+//! - **Subgradient** ([`L1Mode::Subgradient`]): add λ1·sign(w) to the
+//!   gradient. A weight whose optimum is 0 is pushed across 0 by a step of
+//!   about lr·λ1 every time, so it oscillates around 0 with amplitude of
+//!   order lr·λ1 and is (almost) never exactly 0.
+//! - **Proximal** ([`L1Mode::Proximal`]): take the gradient step on J alone,
+//!   then apply the proximal operator of lr·λ1·|w|,
+//!   prox(v) = argminₓ ½(x − v)² + lr·λ1·|x| = sign(v)·max(|v| − lr·λ1, 0)
+//!   ([`soft_threshold`]). Every weight within lr·λ1 of 0 lands on exactly
+//!   0, and a weight at 0 stays there while the data gradient |g| ≤ λ1.
+//!   For plain gradient descent this is proximal gradient descent (ISTA),
+//!   whose fixed points are exactly the minimizers of the L1 objective.
+//!
+//! # Coupled or decoupled L2
+//!
+//! - **Coupled** (classic L2): g ← g + λ2·w, so the decay passes through
+//!   the optimizer (momentum, Adam's scaling).
+//! - **Decoupled** (AdamW's weight decay): w ← (1 − lr·λ2)·w before the
+//!   optimizer's step, independent of the gradient. For plain SGD the two
+//!   are the same; for Adam they differ, since Adam divides the coupled
+//!   term by √v.
+//!
+//! # The order of one step
+//!
+//! For a penalized parameter w with data gradient g ([`PenaltyStep`]):
+//! 1. decoupled L2: w ← (1 − lr·λ2)·w, with w before the step;
+//! 2. coupled L2: g ← g + λ2·w;
+//! 3. L1 subgradient: g ← g + λ1·sign(w);
+//! 4. the optimizer's own step with this g;
+//! 5. proximal L1: w ← soft_threshold(w, lr·λ1).
+//!
+//! # The Bayesian (MAP) view
+//!
+//! Minimizing J + penalty is maximizing the posterior when J is the
+//! negative log-likelihood and the penalty a negative log-prior. L2 is a
+//! Gaussian prior, −log N(w; 0, 1/λ2) = (λ2/2)·w² + const; L1 a Laplace
+//! prior, −log Laplace(w; 0, 1/λ1) = λ1·|w| + const. The Laplace density's
+//! peak at 0 is what makes exact zeros likely at the MAP estimate.
+
+use serde::{Deserialize, Serialize};
+use sparsegrad_autograd::Float;
+
+/// How the L1 penalty is applied. See the [module docs](self).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum L1Mode {
+    /// g ← g + λ1·sign(w), sign(0) = 0, before the optimizer's step.
+    #[default]
+    Subgradient,
+    /// w ← soft_threshold(w, lr·λ1) after the optimizer's step.
+    Proximal,
+}
+
+/// The penalty of one parameter group: λ1·Σ|w| + (λ2/2)·Σw².
+/// The default is no penalty.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Penalty {
+    /// λ1, the L1 strength (≥ 0).
+    pub l1: f64,
+    /// How L1 is applied.
+    pub l1_mode: L1Mode,
+    /// λ2, the L2 strength (≥ 0).
+    pub l2: f64,
+    /// Apply L2 as decoupled weight decay (w ← (1 − lr·λ2)·w) instead of
+    /// adding λ2·w to the gradient.
+    pub decoupled: bool,
+}
+
+impl Penalty {
+    /// True when neither strength is set.
+    pub fn is_none(&self) -> bool {
+        self.l1 == 0.0 && self.l2 == 0.0
+    }
+}
+
+/// g ← g + λ2·w, the gradient of (λ2/2)·Σw² (coupled L2).
+///
+/// # Panics
+/// When the slices differ in length.
+pub fn add_l2_gradient<T: Float>(g: &mut [T], w: &[T], l2: T) {
+    assert_eq!(
+        g.len(),
+        w.len(),
+        "add_l2_gradient: gradient and weights differ in length"
+    );
+    for (g, &w) in g.iter_mut().zip(w) {
+        *g += l2 * w;
+    }
+}
+
+/// g ← g + λ1·sign(w) with sign(0) = 0, the subgradient of λ1·Σ|w| that
+/// leaves a zero weight alone.
+///
+/// # Panics
+/// When the slices differ in length.
+pub fn add_l1_subgradient<T: Float>(g: &mut [T], w: &[T], l1: T) {
+    assert_eq!(
+        g.len(),
+        w.len(),
+        "add_l1_subgradient: gradient and weights differ in length"
+    );
+    for (g, &w) in g.iter_mut().zip(w) {
+        *g += l1 * w.sign();
+    }
+}
+
+/// w ← w − rate·w, computed as w·(1 − rate) with the factor formed once
+/// (as torch.optim.AdamW's `param.mul_(1 - lr * weight_decay)`). Decoupled
+/// decay passes rate = lr·λ2.
+pub fn decoupled_decay<T: Float>(w: &mut [T], rate: T) {
+    let factor = T::one() - rate;
+    for w in w {
+        *w *= factor;
+    }
+}
+
+/// w ← sign(w)·max(|w| − t, 0) for t ≥ 0: the proximal operator of t·|w|,
+/// argminₓ ½(x − w)² + t·|x|. Sets every |w| ≤ t to exactly 0 and moves
+/// the others t closer to 0.
+///
+/// Computed as w − clamp(w, −t, t): the same numbers (w − w is exactly 0,
+/// and w ∓ t rounds as sign(w)·(|w| − t) does) without a branch, so the
+/// loop vectorizes.
+pub fn soft_threshold<T: Float>(w: &mut [T], t: T) {
+    for w in w {
+        *w -= w.max(-t).min(t);
+    }
+}
+
+/// λ1·Σ|w| + (λ2/2)·Σw², accumulated in f64: the penalty's share of the
+/// objective (the same whether L2 is coupled or decoupled, L1 subgradient
+/// or proximal).
+pub fn penalty_value<T: Float>(w: &[T], penalty: &Penalty) -> f64 {
+    let (abs_sum, square_sum) = w.iter().fold((0.0, 0.0), |(a, s), &w| {
+        let w = w.as_f64();
+        (a + w.abs(), s + w * w)
+    });
+    penalty.l1 * abs_sum + 0.5 * penalty.l2 * square_sum
+}
+
+/// A group's [`Penalty`] resolved for one step at learning rate lr: the
+/// constants of steps 1, 2, 3 and 5 of the [update order](self), in the
+/// element type, each 0 when its step does not apply. Optimizers call its
+/// three methods on each chunk of a parameter around their own step.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct PenaltyStep<T> {
+    /// lr·λ2 for decoupled L2, else 0.
+    decay_rate: T,
+    /// λ2 for coupled L2, else 0.
+    l2: T,
+    /// λ1 in subgradient mode, else 0.
+    l1: T,
+    /// lr·λ1 in proximal mode, else 0.
+    threshold: T,
+}
+
+impl<T: Float> PenaltyStep<T> {
+    /// The constants of `penalty` for a step with learning rate `lr`
+    /// (products formed in f64, then rounded once to T).
+    pub fn new(penalty: &Penalty, lr: f64) -> Self {
+        let (l2, decay_rate) = if penalty.decoupled {
+            (0.0, lr * penalty.l2)
+        } else {
+            (penalty.l2, 0.0)
+        };
+        let (l1, threshold) = match penalty.l1_mode {
+            L1Mode::Subgradient => (penalty.l1, 0.0),
+            L1Mode::Proximal => (0.0, lr * penalty.l1),
+        };
+        Self {
+            decay_rate: T::from_f64(decay_rate),
+            l2: T::from_f64(l2),
+            l1: T::from_f64(l1),
+            threshold: T::from_f64(threshold),
+        }
+    }
+
+    /// True when steps 2 or 3 add to the gradient, so that the optimizer
+    /// needs a copy of it (the parameter's own gradient is left as
+    /// backward computed it, as torch does).
+    pub fn changes_gradient(&self) -> bool {
+        self.l2 != T::zero() || self.l1 != T::zero()
+    }
+
+    /// Step 1: decoupled decay of the weights `w`.
+    pub fn before_step(&self, w: &mut [T]) {
+        if self.decay_rate != T::zero() {
+            decoupled_decay(w, self.decay_rate);
+        }
+    }
+
+    /// Steps 2 and 3: the gradient the optimizer should use for weights
+    /// `w` with data gradient `g`. Returns `g` itself when nothing is
+    /// added, else `scratch` (of g's length) holding g + λ2·w + λ1·sign(w).
+    ///
+    /// # Panics
+    /// When the lengths of `w`, `g` and `scratch` differ.
+    pub fn gradient<'a>(&self, w: &[T], g: &'a [T], scratch: &'a mut [T]) -> &'a [T] {
+        if !self.changes_gradient() {
+            return g;
+        }
+        scratch.copy_from_slice(g);
+        if self.l2 != T::zero() {
+            add_l2_gradient(scratch, w, self.l2);
+        }
+        if self.l1 != T::zero() {
+            add_l1_subgradient(scratch, w, self.l1);
+        }
+        scratch
+    }
+
+    /// Step 5: the proximal L1 step on the updated weights `w`.
+    pub fn after_step(&self, w: &mut [T]) {
+        if self.threshold != T::zero() {
+            soft_threshold(w, self.threshold);
+        }
+    }
+}

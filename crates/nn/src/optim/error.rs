@@ -1,0 +1,171 @@
+//! What an optimizer refuses: bad hyperparameters and groups at
+//! construction, optimizer state that does not fit at loading.
+
+use std::fmt;
+
+use thiserror::Error;
+
+/// Where a hyperparameter was given: the optimizer-wide defaults, or the
+/// overrides of one group.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Location {
+    /// The optimizer's defaults (its config).
+    Defaults,
+    /// Group i's overrides, or a default as group i resolves it.
+    Group(usize),
+}
+
+impl fmt::Display for Location {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Location::Defaults => f.write_str("defaults"),
+            Location::Group(i) => write!(f, "group {i}"),
+        }
+    }
+}
+
+/// The range a hyperparameter must lie in. Every range excludes NaN and
+/// the infinities.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Requirement {
+    /// Finite and ≥ 0 (learning rates, penalty strengths).
+    NonNegative,
+    /// Finite and > 0 (Adam's eps).
+    Positive,
+    /// In [0, 1] (dampening).
+    ClosedUnit,
+    /// In [0, 1) (momentum, Adam's betas).
+    HalfOpenUnit,
+}
+
+impl Requirement {
+    /// True when `value` satisfies the requirement.
+    pub fn holds(self, value: f64) -> bool {
+        value.is_finite()
+            && match self {
+                Requirement::NonNegative => value >= 0.0,
+                Requirement::Positive => value > 0.0,
+                Requirement::ClosedUnit => (0.0..=1.0).contains(&value),
+                Requirement::HalfOpenUnit => (0.0..1.0).contains(&value),
+            }
+    }
+
+    /// `Ok` when `value` satisfies the requirement, else the error naming
+    /// `name` and `location`.
+    pub fn check(
+        self,
+        location: Location,
+        name: &'static str,
+        value: f64,
+    ) -> Result<(), OptimError> {
+        if self.holds(value) {
+            Ok(())
+        } else {
+            Err(OptimError::InvalidHyperparameter {
+                location,
+                name,
+                value,
+                requirement: self,
+            })
+        }
+    }
+}
+
+impl fmt::Display for Requirement {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Requirement::NonNegative => "finite and non-negative",
+            Requirement::Positive => "finite and positive",
+            Requirement::ClosedUnit => "in [0, 1]",
+            Requirement::HalfOpenUnit => "in [0, 1)",
+        })
+    }
+}
+
+/// An optimizer that cannot be built as asked, or state that does not fit it.
+#[derive(Clone, Debug, Error, PartialEq)]
+pub enum OptimError {
+    /// The same tensor twice (in two groups, or twice in one).
+    #[error("parameter `{name}` is in group {first} and again in group {second}")]
+    DuplicateParameter {
+        /// Its name at the second occurrence.
+        name: String,
+        /// The group of its first occurrence.
+        first: usize,
+        /// The group of its second occurrence.
+        second: usize,
+    },
+    /// A tensor computed by an op: updating it in place would not change
+    /// the leaves it came from.
+    #[error(
+        "parameter `{name}` in group {group} is not a leaf tensor: an optimizer updates leaves only"
+    )]
+    NotALeaf {
+        /// Its name.
+        name: String,
+        /// Its group.
+        group: usize,
+    },
+    /// A learning rate, strength, momentum, dampening, beta or eps out of range.
+    #[error("{location}: {name} = {value} is invalid: it must be {requirement}")]
+    InvalidHyperparameter {
+        /// Where it was set.
+        location: Location,
+        /// Its name (`lr`, `l1`, `momentum`, `beta1`, …).
+        name: &'static str,
+        /// The value given.
+        value: f64,
+        /// What it must be.
+        requirement: Requirement,
+    },
+    /// Nesterov momentum without momentum or with dampening (torch refuses both).
+    #[error(
+        "{location}: nesterov needs momentum > 0 and dampening = 0, got momentum {momentum} and dampening {dampening}"
+    )]
+    InvalidNesterov {
+        /// Where it was set.
+        location: Location,
+        /// The momentum in effect.
+        momentum: f64,
+        /// The dampening in effect.
+        dampening: f64,
+    },
+    /// A group override this optimizer has no use for (momentum for Adam, betas for SGD).
+    #[error("group {group}: `{option}` is not an option of {optimizer}")]
+    UnusedOption {
+        /// The group.
+        group: usize,
+        /// The option's name.
+        option: &'static str,
+        /// The optimizer's name.
+        optimizer: &'static str,
+    },
+    /// Loaded state for another number of groups.
+    #[error("optimizer state has {found} groups, the optimizer has {expected}")]
+    StateGroupCount {
+        /// The optimizer's groups.
+        expected: usize,
+        /// The state's groups.
+        found: usize,
+    },
+    /// Loaded state for another number of parameters in a group.
+    #[error("optimizer state of group {group} has {found} parameters, the group has {expected}")]
+    StateParamCount {
+        /// The group.
+        group: usize,
+        /// The group's parameters.
+        expected: usize,
+        /// The state's parameters.
+        found: usize,
+    },
+    /// Loaded state of one parameter that does not fit it.
+    #[error("optimizer state of parameter `{name}` in group {group}: {problem}")]
+    StateParam {
+        /// The group.
+        group: usize,
+        /// The parameter's name.
+        name: String,
+        /// What is wrong.
+        problem: String,
+    },
+}
