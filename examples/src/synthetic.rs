@@ -2,26 +2,25 @@
 //!
 //! Every generator is a configuration struct (public fields, a `Default`,
 //! serde-serializable so that a report can record it) with a
-//! `generate(&self, rng)` method. All randomness flows from the caller's RNG:
+//! `generate…(&self, rng)` method. All randomness flows from the caller's RNG:
 //! the same seed gives the same bits. Every data set returns its true support
 //! (the indices of the features the target depends on), so that feature
 //! selection can be scored against it.
 //!
 //! | generator | task | features | support |
 //! |---|---|---|---|
-//! | [`SparseLinearConfig`] | regression, y = X·β + σε | N(0,1), AR(1) correlation ρ | k random positions |
+//! | [`SparseRegressionConfig::generate_linear`] | regression, y = X·β + σε | N(0,1), AR(1) correlation ρ | k random positions |
+//! | [`SparseRegressionConfig::generate_nonlinear`] | regression, tanh main effects + pairwise products | N(0,1), AR(1) correlation ρ | k random positions |
 //! | [`Friedman1Config`] | regression, Friedman #1 | U[0,1] | {0,…,4} |
-//! | [`SparseNonlinearConfig`] | regression, tanh main effects + pairwise products | N(0,1), AR(1) correlation ρ | k random positions |
 //! | [`MoonsConfig`], [`SpiralsConfig`], [`BlobsConfig`] | classification in the plane | 2 informative + N(0,1) padding | {0, 1} |
 //!
 //! ```
 //! use rand::{SeedableRng, rngs::StdRng};
-//! use sparsegrad_examples::synthetic::{SparseLinearConfig, Targets};
+//! use sparsegrad_examples::synthetic::{SparseRegressionConfig, Targets};
 //!
 //! let mut rng = StdRng::seed_from_u64(7);
-//! let problem = SparseLinearConfig { n_samples: 50, n_features: 8, n_informative: 3, ..Default::default() }
-//!     .generate(&mut rng)
-//!     .unwrap();
+//! let config = SparseRegressionConfig { n_samples: 50, n_features: 8, n_informative: 3, ..Default::default() };
+//! let problem = config.generate_linear(&mut rng).unwrap();
 //! assert_eq!(problem.data.features.dim(), (50, 8));
 //! assert_eq!(problem.data.support.as_ref().unwrap().len(), 3);
 //! assert!(matches!(problem.data.targets, Targets::Values(ref y) if y.len() == 50));
@@ -29,14 +28,15 @@
 
 mod classification;
 mod friedman;
-mod gaussian;
 mod linear;
 mod nonlinear;
+mod sparse;
 
 pub use classification::{BlobsConfig, MoonsConfig, SpiralsConfig};
 pub use friedman::{Friedman1Config, friedman1_target};
-pub use linear::{SparseLinear, SparseLinearConfig};
-pub use nonlinear::{NonlinearTarget, SparseNonlinear, SparseNonlinearConfig};
+pub use linear::SparseLinear;
+pub use nonlinear::{NonlinearTarget, SparseNonlinear};
+pub use sparse::SparseRegressionConfig;
 
 use ndarray::{Array1, Array2};
 use rand::Rng;

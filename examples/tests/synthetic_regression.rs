@@ -5,8 +5,7 @@ use ndarray::{Array1, Array2, ArrayView1, Axis, s};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use sparsegrad_examples::synthetic::{
-    Friedman1Config, SparseLinearConfig, SparseNonlinearConfig, Synthetic, Targets,
-    friedman1_target,
+    Friedman1Config, SparseRegressionConfig, Synthetic, Targets, friedman1_target,
 };
 
 fn rng(seed: u64) -> StdRng {
@@ -72,13 +71,13 @@ fn pearson(a: ArrayView1<f64>, b: ArrayView1<f64>) -> f64 {
 
 #[test]
 fn sparse_linear_has_the_documented_shapes_and_coefficients() {
-    let config = SparseLinearConfig {
+    let config = SparseRegressionConfig {
         n_samples: 40,
         n_features: 12,
         n_informative: 4,
         ..Default::default()
     };
-    let problem = config.generate(&mut rng(1)).unwrap();
+    let problem = config.generate_linear(&mut rng(1)).unwrap();
     let data = &problem.data;
     assert_eq!(data.features.dim(), (40, 12));
     assert_eq!(values(data).len(), 40);
@@ -105,7 +104,7 @@ fn sparse_linear_has_the_documented_shapes_and_coefficients() {
 fn sparse_linear_support_is_not_always_the_first_features() {
     // Positions are drawn at random: over a few seeds some support must
     // contain an index >= k (a fixed "first k" would never).
-    let config = SparseLinearConfig {
+    let config = SparseRegressionConfig {
         n_samples: 5,
         n_features: 30,
         n_informative: 3,
@@ -114,7 +113,7 @@ fn sparse_linear_support_is_not_always_the_first_features() {
     let supports: Vec<Vec<usize>> = (0..5)
         .map(|seed| {
             config
-                .generate(&mut rng(seed))
+                .generate_linear(&mut rng(seed))
                 .unwrap()
                 .data
                 .support
@@ -128,14 +127,14 @@ fn sparse_linear_support_is_not_always_the_first_features() {
 #[test]
 fn least_squares_on_noise_free_linear_data_recovers_the_sparse_coefficients() {
     for correlation in [0.0, 0.6] {
-        let config = SparseLinearConfig {
+        let config = SparseRegressionConfig {
             n_samples: 60,
             n_features: 10,
             n_informative: 3,
             noise_std: 0.0,
             correlation,
         };
-        let problem = config.generate(&mut rng(2)).unwrap();
+        let problem = config.generate_linear(&mut rng(2)).unwrap();
         let beta_hat = least_squares(&problem.data.features, values(&problem.data));
         let support = problem.data.support.unwrap();
         for (j, (&fit, &truth)) in beta_hat.iter().zip(&problem.coefficients).enumerate() {
@@ -151,26 +150,26 @@ fn least_squares_on_noise_free_linear_data_recovers_the_sparse_coefficients() {
 fn regression_noise_has_the_requested_standard_deviation() {
     // The residual y − f(x) is the noise: its sample std has standard error
     // σ/√(2n) ≈ 0.0056 for σ = 0.5, n = 4000; 0.03 is over 5 standard errors.
-    let linear = SparseLinearConfig {
+    let linear = SparseRegressionConfig {
         n_samples: 4000,
         n_features: 5,
         n_informative: 2,
         noise_std: 0.5,
         correlation: 0.3,
     }
-    .generate(&mut rng(3))
+    .generate_linear(&mut rng(3))
     .unwrap();
     let residual = values(&linear.data) - &linear.data.features.dot(&linear.coefficients);
     assert!((sample_std(residual.view()) - 0.5).abs() < 0.03);
 
-    let nonlinear = SparseNonlinearConfig {
+    let nonlinear = SparseRegressionConfig {
         n_samples: 4000,
         n_features: 20,
         n_informative: 4,
         noise_std: 0.5,
         correlation: 0.0,
     }
-    .generate(&mut rng(4))
+    .generate_nonlinear(&mut rng(4))
     .unwrap();
     let f: Array1<f64> = nonlinear
         .data
@@ -192,14 +191,14 @@ fn ar1_features_have_unit_variance_and_correlation_rho_to_the_lag() {
     // allow 0.05.
     let n = 20_000;
     for rho in [0.7, -0.4] {
-        let data = SparseLinearConfig {
+        let data = SparseRegressionConfig {
             n_samples: n,
             n_features: 6,
             n_informative: 1,
             noise_std: 1.0,
             correlation: rho,
         }
-        .generate(&mut rng(5))
+        .generate_linear(&mut rng(5))
         .unwrap()
         .data;
         let x = &data.features;
@@ -274,12 +273,12 @@ fn friedman1_noise_free_targets_depend_only_on_the_first_five_features() {
 
 #[test]
 fn sparse_nonlinear_follows_the_documented_formula() {
-    let problem = SparseNonlinearConfig {
+    let problem = SparseRegressionConfig {
         n_samples: 50,
         noise_std: 0.0,
         ..Default::default()
     }
-    .generate(&mut rng(7))
+    .generate_nonlinear(&mut rng(7))
     .unwrap();
     let (data, target) = (&problem.data, &problem.target);
     assert_eq!(data.features.dim(), (50, 100));
@@ -317,13 +316,13 @@ fn sparse_nonlinear_follows_the_documented_formula() {
 
 #[test]
 fn sparse_nonlinear_target_ignores_exactly_the_non_support_features() {
-    let problem = SparseNonlinearConfig {
+    let problem = SparseRegressionConfig {
         n_samples: 3,
         n_features: 30,
         n_informative: 5,
         ..Default::default()
     }
-    .generate(&mut rng(8))
+    .generate_nonlinear(&mut rng(8))
     .unwrap();
     let target = &problem.target;
     let mut perturb = rng(9);
@@ -351,14 +350,14 @@ fn sparse_nonlinear_target_ignores_exactly_the_non_support_features() {
 fn regression_generators_are_deterministic_in_the_seed() {
     let draws: [fn(&mut StdRng) -> Synthetic; 3] = [
         |r| {
-            let config = SparseLinearConfig {
+            let config = SparseRegressionConfig {
                 n_samples: 30,
                 n_features: 8,
                 n_informative: 2,
                 noise_std: 1.0,
                 correlation: 0.5,
             };
-            config.generate(r).unwrap().data
+            config.generate_linear(r).unwrap().data
         },
         |r| {
             let config = Friedman1Config {
@@ -368,11 +367,11 @@ fn regression_generators_are_deterministic_in_the_seed() {
             config.generate(r).unwrap()
         },
         |r| {
-            let config = SparseNonlinearConfig {
+            let config = SparseRegressionConfig {
                 n_samples: 30,
                 ..Default::default()
             };
-            config.generate(r).unwrap().data
+            config.generate_nonlinear(r).unwrap().data
         },
     ];
     for draw in draws {
@@ -388,26 +387,26 @@ fn regression_generators_are_deterministic_in_the_seed() {
 
 #[test]
 fn impossible_regression_configurations_are_errors() {
-    let too_many = SparseLinearConfig {
+    let too_many = SparseRegressionConfig {
         n_features: 4,
         n_informative: 5,
         ..Default::default()
     };
-    let err = too_many.generate(&mut rng(0)).unwrap_err();
+    let err = too_many.generate_linear(&mut rng(0)).unwrap_err();
     assert_eq!(err.generator, "sparse_linear");
     assert!(err.to_string().contains("n_informative = 5"), "{err}");
 
-    let unit_correlation = SparseNonlinearConfig {
+    let unit_correlation = SparseRegressionConfig {
         correlation: 1.0,
         ..Default::default()
     };
-    assert!(unit_correlation.generate(&mut rng(0)).is_err());
+    assert!(unit_correlation.generate_nonlinear(&mut rng(0)).is_err());
 
-    let negative_noise = SparseLinearConfig {
+    let negative_noise = SparseRegressionConfig {
         noise_std: -1.0,
         ..Default::default()
     };
-    assert!(negative_noise.generate(&mut rng(0)).is_err());
+    assert!(negative_noise.generate_linear(&mut rng(0)).is_err());
 
     let narrow = Friedman1Config {
         n_features: 4,
