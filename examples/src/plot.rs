@@ -11,8 +11,9 @@
 //! whenever there are named series.
 //!
 //! Bad data is an error, not a panic: a non-finite value, a value ≤ 0 on a
-//! log-scale axis, or nothing to plot at all returns [`PlotError`]. Empty
-//! series next to non-empty ones are drawn as nothing.
+//! log-scale axis, values beyond 10^±150 on an axis (where plotters' tick
+//! search would not terminate), or nothing to plot at all returns
+//! [`PlotError`]. Empty series next to non-empty ones are drawn as nothing.
 //!
 //! ```
 //! use sparsegrad_examples::plot::{Colour, Labels, LineChart, Marker, Scale, Series, line_chart};
@@ -129,7 +130,8 @@ pub enum PlotError {
         /// The offending value.
         value: f64,
     },
-    /// A parameter of the plot makes no sense (e.g. zero histogram bins).
+    /// A parameter of the plot makes no sense (e.g. zero histogram bins), or
+    /// the values span too wide a range to draw.
     #[error("{chart}: {reason}")]
     Invalid {
         /// The plotting function.

@@ -382,6 +382,15 @@ fn bad_values_are_errors_not_panics() {
         Err(PlotError::Invalid { .. })
     ));
 
+    // A range too wide for plotters' tick search (it would never return).
+    let mut huge = path_chart(0);
+    huge.x_scale = Scale::Linear;
+    huge.series[0].points = vec![(-1e300, 0.0), (1e300, 1.0)];
+    assert!(matches!(
+        line_chart(&path, &huge),
+        Err(PlotError::Invalid { .. })
+    ));
+
     assert!(
         files(&dir).is_empty(),
         "a failed plot wrote {:?}",
@@ -421,6 +430,18 @@ fn degenerate_but_valid_data_is_drawn() {
         &["All pruned", "L1: 5 of 5 exact zeros (100.0%)"],
     );
 
+    // Magnitudes from the smallest subnormal to f64::MAX fall into the end
+    // bins of a histogram clamped to 10^±150.
+    let extremes = Histogram {
+        labels: labels(),
+        panels: vec![Panel {
+            name: "extremes".into(),
+            values: vec![5e-324, 1.0, f64::MAX],
+        }],
+        bins: 4,
+    };
+    histogram(dir.join("extremes.svg"), &extremes).unwrap();
+
     // All-zero importances and no highlighted feature.
     let flat = BarChart {
         labels: Labels::new("Flat", "feature", "norm"),
@@ -432,6 +453,9 @@ fn degenerate_but_valid_data_is_drawn() {
         highlight_name: "informative".into(),
     };
     bar_chart(dir.join("flat.svg"), &flat).unwrap();
-    assert_eq!(files(&dir), ["flat.svg", "point.svg", "zeros.svg"]);
+    assert_eq!(
+        files(&dir),
+        ["extremes.svg", "flat.svg", "point.svg", "zeros.svg"]
+    );
     fs::remove_dir_all(&dir).unwrap();
 }

@@ -56,7 +56,7 @@ pub fn bar_chart(path: impl AsRef<Path>, chart: &BarChart) -> Result<(), PlotErr
     let svg = panel_figure(&labels.title, &legend, &chart.panels, |area, panel, _| {
         let x = -0.5..features as f64 - 0.5;
         let values = panel.values.iter().copied();
-        let y = axis_range(values.chain([0.0]), Scale::Linear).expect("the range includes 0");
+        let y = axis_range(CHART, values.chain([0.0]), Scale::Linear)?;
         let mut panel_chart =
             captioned_chart(area, (&panel.name, 15), (&labels.x, &labels.y), x, y)?;
         panel_chart.draw_series(panel.values.iter().enumerate().map(|(j, &value)| {

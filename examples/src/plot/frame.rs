@@ -76,32 +76,58 @@ where
     Ok(chart)
 }
 
+/// The largest |log10| of a range bound on either kind of axis. plotters'
+/// tick search never ends when a range's end/start ratio (log axis) or its
+/// span (linear axis) overflows to ∞; bounds within 10^±150 keep both
+/// finite, and no weight, loss or λ comes near them.
+pub(super) const LOG10_LIMIT: f64 = 150.0;
+
 /// The range shown on an axis holding `values` (none of them NaN; all > 0
 /// for [`Scale::Log10`]), widened by 5% of the span on each side (of the
 /// span in decades for a log axis), or by ±0.5 (half a decade) when all
-/// values are equal. `None` when there are no values.
+/// values are equal.
+///
+/// Errors: [`PlotError::NoData`] without values; [`PlotError::Invalid`]
+/// when the widened range leaves [−10¹⁵⁰, 10¹⁵⁰] (or [10⁻¹⁵⁰, 10¹⁵⁰] on a log
+/// axis).
 pub(super) fn axis_range(
+    chart: &'static str,
     values: impl IntoIterator<Item = f64>,
     scale: Scale,
-) -> Option<Range<f64>> {
+) -> Result<Range<f64>, PlotError> {
     let to_axis = |v: f64| match scale {
         Scale::Linear => v,
         Scale::Log10 => v.log10(),
     };
-    let (low, high) =
-        values
-            .into_iter()
-            .map(to_axis)
-            .fold(None, |range: Option<(f64, f64)>, v| match range {
-                None => Some((v, v)),
-                Some((low, high)) => Some((low.min(v), high.max(v))),
-            })?;
-    let pad = if high > low { 0.05 * (high - low) } else { 0.5 };
-    let (low, high) = (low - pad, high + pad);
-    Some(match scale {
-        Scale::Linear => low..high,
-        Scale::Log10 => 10f64.powf(low)..10f64.powf(high),
-    })
+    let from_axis = |v: f64| match scale {
+        Scale::Linear => v,
+        Scale::Log10 => 10f64.powf(v),
+    };
+    let (min, max) = values
+        .into_iter()
+        .map(to_axis)
+        .fold(None, |range: Option<(f64, f64)>, v| match range {
+            None => Some((v, v)),
+            Some((low, high)) => Some((low.min(v), high.max(v))),
+        })
+        .ok_or(PlotError::NoData { chart })?;
+    let pad = if max > min { 0.05 * (max - min) } else { 0.5 };
+    let (low, high) = (min - pad, max + pad);
+    let limit = match scale {
+        Scale::Linear => 10f64.powf(LOG10_LIMIT),
+        Scale::Log10 => LOG10_LIMIT,
+    };
+    if !(-limit..=limit).contains(&low) || !(-limit..=limit).contains(&high) {
+        return Err(PlotError::Invalid {
+            chart,
+            reason: format!(
+                "values from {:e} to {:e} span too wide a range for a {scale:?} axis",
+                from_axis(min),
+                from_axis(max)
+            ),
+        });
+    }
+    Ok(from_axis(low)..from_axis(high))
 }
 
 /// A short tick label: up to four significant digits in plain notation for
@@ -216,10 +242,23 @@ mod tests {
 
     #[test]
     fn axis_ranges_pad_the_data() {
-        assert_eq!(axis_range([1.0, 3.0, 2.0], Scale::Linear), Some(0.9..3.1));
-        assert_eq!(axis_range([2.0], Scale::Linear), Some(1.5..2.5));
-        let log = axis_range([0.01, 100.0], Scale::Log10).unwrap();
+        let range = |values: &[f64], scale| axis_range("test", values.iter().copied(), scale);
+        assert_eq!(range(&[1.0, 3.0, 2.0], Scale::Linear).unwrap(), 0.9..3.1);
+        assert_eq!(range(&[2.0], Scale::Linear).unwrap(), 1.5..2.5);
+        let log = range(&[0.01, 100.0], Scale::Log10).unwrap();
         assert!((log.start.log10() + 2.2).abs() < 1e-12 && (log.end.log10() - 2.2).abs() < 1e-12);
-        assert_eq!(axis_range([], Scale::Linear), None);
+        assert!(matches!(
+            range(&[], Scale::Linear),
+            Err(PlotError::NoData { .. })
+        ));
+        assert!(matches!(
+            range(&[-1e308, 1e308], Scale::Linear),
+            Err(PlotError::Invalid { .. })
+        ));
+        assert!(matches!(
+            range(&[1e-160, 1.0], Scale::Log10),
+            Err(PlotError::Invalid { .. })
+        ));
+        assert!(range(&[1e-100, 1e100], Scale::Log10).is_ok());
     }
 }

@@ -1,6 +1,6 @@
 //! Histograms of magnitudes on a log scale, one panel per series.
 
-use super::frame::{captioned_chart, check_panels, panel_figure};
+use super::frame::{LOG10_LIMIT, captioned_chart, check_panels, panel_figure};
 use super::svg::write_atomically;
 use super::{Colour, Labels, Panel, PlotError};
 use plotters::prelude::{Color, IntoLogRange, Rectangle};
@@ -18,7 +18,7 @@ pub struct Histogram {
     pub panels: Vec<Panel>,
     /// Number of equal-width bins in log10 |value|, spanning whole decades
     /// from ⌊min log10 |v|⌋ to ⌈max log10 |v|⌉ over all nonzero values of
-    /// all panels.
+    /// all panels (magnitudes beyond 10^±150 are counted in the end bins).
     pub bins: usize,
 }
 
@@ -93,8 +93,8 @@ struct LogBins {
 
 impl LogBins {
     /// Bins spanning ⌊min log10 |v|⌋ to ⌈max log10 |v|⌉ (at least one
-    /// decade; [-1, 0] when no value is nonzero) over the nonzero, finite
-    /// values of `panels`.
+    /// decade, within [−150, 150]; [−1, 0] when no value is nonzero) over
+    /// the nonzero, finite values of `panels`.
     fn new(panels: &[Panel], bins: usize) -> Self {
         let exponents = |panel: &Panel| -> Vec<f64> {
             panel
@@ -109,7 +109,8 @@ impl LogBins {
         let low = all.clone().fold(f64::INFINITY, f64::min).floor();
         let high = all.fold(f64::NEG_INFINITY, f64::max).ceil();
         let (low, high) = if low.is_finite() {
-            (low, high.max(low + 1.0))
+            let low = low.clamp(-LOG10_LIMIT, LOG10_LIMIT - 1.0);
+            (low, high.clamp(low + 1.0, LOG10_LIMIT))
         } else {
             (-1.0, 0.0)
         };
@@ -119,7 +120,9 @@ impl LogBins {
             .map(|exponents| {
                 let mut counts = vec![0; bins];
                 for exponent in exponents {
-                    // Bins are [lower, upper); the top edge joins the last bin.
+                    // Bins are [lower, upper); the top edge joins the last bin,
+                    // values beyond the limits the end bins (`as` saturates
+                    // a negative index to 0).
                     let bin = (((exponent - low) / width) as usize).min(bins - 1);
                     counts[bin] += 1;
                 }
@@ -165,6 +168,10 @@ mod tests {
         let bins = LogBins::new(&[panel(&[1.0, -1.0])], 4);
         assert_eq!((bins.low, bins.width), (0.0, 0.25));
         assert_eq!(bins.counts, vec![vec![2, 0, 0, 0]]);
+
+        let extremes = LogBins::new(&[panel(&[5e-324, 1.0, f64::MAX])], 2);
+        assert_eq!((extremes.low, extremes.width), (-150.0, 150.0));
+        assert_eq!(extremes.counts, vec![vec![1, 2]]);
 
         let zeros = LogBins::new(&[panel(&[0.0, 0.0])], 2);
         assert_eq!((zeros.low, zeros.width), (-1.0, 0.5));

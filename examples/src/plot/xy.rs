@@ -237,11 +237,16 @@ impl XyPlot<'_> {
                 }
             }
         }
-        let no_data = || PlotError::NoData { chart: self.chart };
-        let y_range = axis_range(values.iter().flat_map(|g| g.ys.iter().copied()), y_scale)
-            .ok_or_else(no_data)?;
-        let x_range = axis_range(values.iter().flat_map(|g| g.xs.iter().copied()), x_scale)
-            .ok_or_else(no_data)?;
+        let y_range = axis_range(
+            self.chart,
+            values.iter().flat_map(|g| g.ys.iter().copied()),
+            y_scale,
+        )?;
+        let x_range = axis_range(
+            self.chart,
+            values.iter().flat_map(|g| g.xs.iter().copied()),
+            x_scale,
+        )?;
 
         let svg = render(SIZE, |root| match self.scales {
             (Scale::Linear, Scale::Linear) => self.draw(root, x_range, y_range.clone(), &y_range),
