@@ -1,0 +1,364 @@
+//! Charts in the x–y plane: [`line_chart`] and [`error_bar_chart`], both
+//! drawn by one renderer ([`XyPlot`]) that knows lines, error bars and
+//! vertical markers on linear or log axes.
+
+use super::frame::{Chart, axis_range, captioned_chart};
+use super::svg::{Area, render, write_atomically};
+use super::{Colour, Labels, PlotError, Scale, require_finite, require_positive};
+use plotters::chart::{SeriesAnno, SeriesLabelPosition};
+use plotters::coord::ranged1d::{AsRangedCoord, Ranged, ValueFormatter};
+use plotters::element::DashedPathElement;
+use plotters::prelude::{
+    BLACK, Color, DashedLineSeries, EmptyElement, IntoLogRange, LineSeries, PathElement, RGBColor,
+    SVGBackend, ShapeStyle, WHITE,
+};
+use std::ops::Range;
+use std::path::Path;
+
+/// A polyline of (x, y) points.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Series {
+    /// The legend entry; `None` draws the line without one (for the many
+    /// grey background lines of a regularization path).
+    pub name: Option<String>,
+    /// The points, joined in order.
+    pub points: Vec<(f64, f64)>,
+    /// The line's colour.
+    pub colour: Colour,
+    /// Dashed instead of solid (e.g. test loss next to a solid train loss).
+    pub dashed: bool,
+}
+
+impl Series {
+    /// A solid line with a legend entry.
+    pub fn named(name: impl Into<String>, points: Vec<(f64, f64)>, colour: Colour) -> Self {
+        Self {
+            name: Some(name.into()),
+            points,
+            colour,
+            dashed: false,
+        }
+    }
+
+    /// A solid line without a legend entry.
+    pub fn unnamed(points: Vec<(f64, f64)>, colour: Colour) -> Self {
+        Self {
+            name: None,
+            points,
+            colour,
+            dashed: false,
+        }
+    }
+
+    /// The same line, dashed.
+    pub fn dashed(self) -> Self {
+        Self {
+            dashed: true,
+            ..self
+        }
+    }
+}
+
+/// A vertical line across the whole chart at `x`, with a legend entry
+/// (e.g. the λ chosen by cross-validation).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Marker {
+    /// Where the line stands.
+    pub x: f64,
+    /// Its legend entry.
+    pub label: String,
+}
+
+/// Named lines (plus unnamed background lines) on linear or log axes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LineChart {
+    /// Title and axis descriptions.
+    pub labels: Labels,
+    /// Scale of the x axis.
+    pub x_scale: Scale,
+    /// Scale of the y axis.
+    pub y_scale: Scale,
+    /// The lines; grey ones are drawn first, beneath the coloured ones.
+    pub series: Vec<Series>,
+    /// Vertical marker lines.
+    pub markers: Vec<Marker>,
+}
+
+/// One point of an error-bar chart: the mean at x and a bar of ±1 standard
+/// deviation around it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ErrorPoint {
+    /// Position on the x axis (e.g. λ).
+    pub x: f64,
+    /// Mean (e.g. of the validation loss over the folds).
+    pub mean: f64,
+    /// Standard deviation, ≥ 0; the bar spans mean ± std.
+    pub std: f64,
+}
+
+/// A curve of means with ±1 std error bars (the cross-validation curve), on
+/// a linear y axis.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ErrorBarChart {
+    /// Title and axis descriptions.
+    pub labels: Labels,
+    /// Scale of the x axis.
+    pub x_scale: Scale,
+    /// Legend entry of the curve, e.g. "mean validation MSE ± 1 std".
+    pub name: String,
+    /// The points, joined in order.
+    pub points: Vec<ErrorPoint>,
+    /// Vertical marker lines.
+    pub markers: Vec<Marker>,
+}
+
+/// Writes `chart` as an SVG file at `path` (atomically).
+///
+/// Errors: [`PlotError::NoData`] when no series has a point; a NaN or
+/// infinite coordinate or marker is [`PlotError::NonFinite`]; a value ≤ 0 on
+/// a log axis is [`PlotError::NonPositiveOnLogAxis`]. Empty series among
+/// others draw nothing.
+pub fn line_chart(path: impl AsRef<Path>, chart: &LineChart) -> Result<(), PlotError> {
+    XyPlot {
+        chart: "line_chart",
+        labels: &chart.labels,
+        scales: (chart.x_scale, chart.y_scale),
+        series: &chart.series,
+        error_bars: &[],
+        markers: &chart.markers,
+    }
+    .save(path.as_ref())
+}
+
+/// Writes `chart` as an SVG file at `path` (atomically): the means joined by
+/// a line, a vertical bar with caps from mean − std to mean + std at each
+/// point, and the markers.
+///
+/// Errors as [`line_chart`]'s, and [`PlotError::Invalid`] for a negative std.
+pub fn error_bar_chart(path: impl AsRef<Path>, chart: &ErrorBarChart) -> Result<(), PlotError> {
+    const CHART: &str = "error_bar_chart";
+    if let Some(point) = chart.points.iter().find(|p| p.std < 0.0) {
+        return Err(PlotError::Invalid {
+            chart: CHART,
+            reason: format!(
+                "negative standard deviation {} at x = {}",
+                point.std, point.x
+            ),
+        });
+    }
+    let means = Series::named(
+        chart.name.clone(),
+        chart.points.iter().map(|p| (p.x, p.mean)).collect(),
+        ERROR_BAR_COLOUR,
+    );
+    XyPlot {
+        chart: CHART,
+        labels: &chart.labels,
+        scales: (chart.x_scale, Scale::Linear),
+        series: std::slice::from_ref(&means),
+        error_bars: &chart.points,
+        markers: &chart.markers,
+    }
+    .save(path.as_ref())
+}
+
+/// The colour of the mean curve and its error bars.
+const ERROR_BAR_COLOUR: Colour = Colour::Palette(0);
+
+/// Colours of the marker lines, in order (cycled): black and dark grey,
+/// never confused with a data series.
+const MARKER_COLOURS: [RGBColor; 2] = [BLACK, RGBColor(110, 110, 110)];
+
+/// Pixel size of an x–y chart.
+const SIZE: (u32, u32) = (900, 600);
+
+/// Everything an x–y chart can hold.
+struct XyPlot<'a> {
+    chart: &'static str,
+    labels: &'a Labels,
+    scales: (Scale, Scale),
+    series: &'a [Series],
+    error_bars: &'a [ErrorPoint],
+    markers: &'a [Marker],
+}
+
+/// The x and y values of one named part of a chart, for checks and ranges.
+struct Values {
+    what: String,
+    xs: Vec<f64>,
+    ys: Vec<f64>,
+}
+
+impl XyPlot<'_> {
+    /// Every coordinate the chart will place, grouped by where it comes from.
+    fn values(&self) -> Vec<Values> {
+        let series = self.series.iter().enumerate().map(|(i, s)| Values {
+            what: match &s.name {
+                Some(name) => format!("series '{name}'"),
+                None => format!("unnamed series #{i}"),
+            },
+            xs: s.points.iter().map(|p| p.0).collect(),
+            ys: s.points.iter().map(|p| p.1).collect(),
+        });
+        let bars = Values {
+            what: "error bars".to_owned(),
+            xs: self.error_bars.iter().map(|p| p.x).collect(),
+            ys: self
+                .error_bars
+                .iter()
+                .flat_map(|p| [p.mean - p.std, p.mean + p.std])
+                .collect(),
+        };
+        let markers = self.markers.iter().map(|m| Values {
+            what: format!("marker '{}'", m.label),
+            xs: vec![m.x],
+            ys: Vec::new(),
+        });
+        series.chain([bars]).chain(markers).collect()
+    }
+
+    /// Checks the values, finds the axis ranges, draws and writes the file.
+    fn save(&self, path: &Path) -> Result<(), PlotError> {
+        let values = self.values();
+        let (x_scale, y_scale) = self.scales;
+        for group in &values {
+            for (coordinates, scale) in [(&group.xs, x_scale), (&group.ys, y_scale)] {
+                require_finite(
+                    self.chart,
+                    || group.what.clone(),
+                    coordinates.iter().copied(),
+                )?;
+                if scale == Scale::Log10 {
+                    require_positive(
+                        self.chart,
+                        || group.what.clone(),
+                        coordinates.iter().copied(),
+                    )?;
+                }
+            }
+        }
+        let y_range = axis_range(
+            self.chart,
+            values.iter().flat_map(|g| g.ys.iter().copied()),
+            y_scale,
+        )?;
+        let x_range = axis_range(
+            self.chart,
+            values.iter().flat_map(|g| g.xs.iter().copied()),
+            x_scale,
+        )?;
+
+        let svg = render(SIZE, |root| match self.scales {
+            (Scale::Linear, Scale::Linear) => self.draw(root, x_range, y_range.clone(), &y_range),
+            (Scale::Log10, Scale::Linear) => {
+                self.draw(root, x_range.log_scale(), y_range.clone(), &y_range)
+            }
+            (Scale::Linear, Scale::Log10) => {
+                self.draw(root, x_range, y_range.clone().log_scale(), &y_range)
+            }
+            (Scale::Log10, Scale::Log10) => self.draw(
+                root,
+                x_range.log_scale(),
+                y_range.clone().log_scale(),
+                &y_range,
+            ),
+        })?;
+        write_atomically(path, &svg)
+    }
+
+    /// Draws the chart on the coordinates `x` × `y`; `y_range` is the
+    /// numeric extent of `y`, which the marker lines span.
+    fn draw<X, Y>(&self, root: &Area<'_>, x: X, y: Y, y_range: &Range<f64>) -> Result<(), PlotError>
+    where
+        X: AsRangedCoord<Value = f64>,
+        Y: AsRangedCoord<Value = f64>,
+        X::CoordDescType: ValueFormatter<f64>,
+        Y::CoordDescType: ValueFormatter<f64>,
+    {
+        let labels = self.labels;
+        let mut chart = captioned_chart(root, (&labels.title, 24), (&labels.x, &labels.y), x, y)?;
+
+        // Grey lines first, so that the coloured ones stay visible on top.
+        let (grey, coloured): (Vec<&Series>, Vec<&Series>) =
+            self.series.iter().partition(|s| s.colour == Colour::Grey);
+        for series in grey.into_iter().chain(coloured) {
+            let style = line_style(series.colour);
+            let points = series.points.iter().copied();
+            let annotation = if series.dashed {
+                chart.draw_series(DashedLineSeries::new(points, DASH, GAP, style))?
+            } else {
+                chart.draw_series(LineSeries::new(points, style))?
+            };
+            if let Some(name) = &series.name {
+                set_legend_line(annotation.label(name), style, series.dashed);
+            }
+        }
+
+        let bar_style = line_style(ERROR_BAR_COLOUR);
+        chart.draw_series(self.error_bars.iter().map(|p| {
+            PathElement::new(
+                vec![(p.x, p.mean - p.std), (p.x, p.mean + p.std)],
+                bar_style,
+            )
+        }))?;
+        // Caps are fixed in pixels, so they look the same on any scale.
+        chart.draw_series(self.error_bars.iter().flat_map(|p| {
+            [p.mean - p.std, p.mean + p.std].map(|end| {
+                EmptyElement::at((p.x, end)) + PathElement::new(vec![(-4, 0), (4, 0)], bar_style)
+            })
+        }))?;
+
+        for (marker, colour) in self.markers.iter().zip(MARKER_COLOURS.iter().cycle()) {
+            let style = colour.stroke_width(2);
+            let line = [(marker.x, y_range.start), (marker.x, y_range.end)];
+            let annotation = chart.draw_series(DashedLineSeries::new(line, DASH, GAP, style))?;
+            set_legend_line(annotation.label(&marker.label), style, true);
+        }
+
+        if self.series.iter().any(|s| s.name.is_some()) || !self.markers.is_empty() {
+            draw_legend(&mut chart)?;
+        }
+        Ok(())
+    }
+}
+
+/// Draws the legend of the labelled series of `chart` in its upper right
+/// corner, on a translucent white box.
+fn draw_legend<'a, 's: 'a, X, Y>(chart: &mut Chart<'a, 's, X, Y>) -> Result<(), PlotError>
+where
+    X: Ranged<ValueType = f64> + ValueFormatter<f64>,
+    Y: Ranged<ValueType = f64> + ValueFormatter<f64>,
+{
+    chart
+        .configure_series_labels()
+        .position(SeriesLabelPosition::UpperRight)
+        .background_style(WHITE.mix(0.85))
+        .border_style(BLACK)
+        .label_font(("sans-serif", 15))
+        .draw()?;
+    Ok(())
+}
+
+/// Dash and gap lengths of dashed lines, in pixels.
+const DASH: u32 = 8;
+const GAP: u32 = 5;
+
+/// Makes the legend entry of a line series a short sample of the line.
+fn set_legend_line(
+    annotation: &mut SeriesAnno<'_, SVGBackend<'_>>,
+    style: ShapeStyle,
+    dashed: bool,
+) {
+    let sample = |(x, y): (i32, i32)| vec![(x, y), (x + 24, y)];
+    if dashed {
+        annotation.legend(move |point| DashedPathElement::new(sample(point), DASH, GAP, style));
+    } else {
+        annotation.legend(move |point| PathElement::new(sample(point), style));
+    }
+}
+
+/// Grey background lines are thin; coloured lines stand out at 2 px.
+fn line_style(colour: Colour) -> ShapeStyle {
+    let width = if colour == Colour::Grey { 1 } else { 2 };
+    colour.rgb().stroke_width(width)
+}
