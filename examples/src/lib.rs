@@ -1,7 +1,8 @@
 //! # sparsegrad-examples
 //!
 //! The library behind the programs: synthetic data sets with known ground
-//! truth, and SVG plots.
+//! truth, SVG plots and progress bars.
 
 pub mod plot;
+pub mod progress;
 pub mod synthetic;
