@@ -12,7 +12,7 @@
 
 use std::fmt;
 use std::fs::{self, File, OpenOptions};
-use std::io::{self, Write};
+use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -55,15 +55,23 @@ impl From<io::Error> for ReadError {
     }
 }
 
-/// Reads the whole file at `path`.
+/// Opens `path` for reading.
 ///
-/// A directory is refused up front, by name: reading one fails with a
-/// less helpful message, or not at all on some systems.
-pub fn read_file(path: &Path) -> Result<Vec<u8>, ReadError> {
+/// A directory is refused up front, by name: on Linux `File::open`
+/// succeeds on a directory and only the first read fails, with a less
+/// helpful message.
+pub fn open_for_reading(path: &Path) -> Result<File, ReadError> {
     if fs::metadata(path)?.is_dir() {
         return Err(ReadError::IsDirectory);
     }
-    Ok(fs::read(path)?)
+    Ok(File::open(path)?)
+}
+
+/// Reads the whole file at `path` (see [`open_for_reading`]).
+pub fn read_file(path: &Path) -> Result<Vec<u8>, ReadError> {
+    let mut bytes = Vec::new();
+    open_for_reading(path)?.read_to_end(&mut bytes)?;
+    Ok(bytes)
 }
 
 /// Writes every `(target, contents)` pair, all or nothing.

@@ -132,6 +132,25 @@ fn line_numbers_count_the_header_blank_lines_and_lines_inside_quotes() {
 
     let (line, _, _) = cell_problem("\r\n\nx,y\r\n\r\n1,2\r\n\n\nq,3\n", &regression("y"));
     assert_eq!(line, 8);
+    let (kind, _) = error_of("x,y\n1,2\n\n\n1\n", &regression("y"));
+    assert!(
+        matches!(kind, CsvErrorKind::FieldCount { line: 5, .. }),
+        "{kind:?}"
+    );
+}
+
+#[test]
+fn line_numbers_stay_exact_far_into_a_large_file() {
+    // 20 000 rows (≈ 200 kB, several read buffers), then blank lines and a
+    // bad cell on line 1 + 20 000 + 3 + 1.
+    let mut contents = String::from("x,y\n");
+    for i in 0..20_000 {
+        contents.push_str(&format!("{i}.25,{i}\n"));
+    }
+    contents.push_str("\n\r\n\n7,oops\n");
+    let (line, column, problem) = cell_problem(&contents, &regression("y"));
+    assert_eq!((line, column.as_str()), (20_005, "y"));
+    assert_eq!(problem, CellProblem::NotANumber("oops".into()));
 }
 
 #[test]

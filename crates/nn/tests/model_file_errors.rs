@@ -5,23 +5,12 @@ use serde_json::{Value, json};
 use sparsegrad_nn::data::{Standardizer, Task};
 use sparsegrad_nn::model_file::{AnyModelFile, Layer, ModelFile, ModelFileError};
 
-/// A valid f64 file (the contract's example with a standardizer).
+/// A valid f64 file: the contract's example with a standardizer.
 fn valid() -> Value {
-    json!({
-        "format": "sparsegrad-model",
-        "version": 1,
-        "dtype": "f64",
-        "task": "regression",
-        "features": ["x0", "x1"],
-        "target": "y",
-        "standardize": {"mean": [0.5, -1.0], "std": [1.0, 2.0]},
-        "layers": [
-            {"type": "linear", "in_features": 2, "out_features": 3,
-             "weight": [[0.1, 0.2], [0.3, 0.4], [0.5, 0.6]], "bias": [0.0, 0.0, 0.0]},
-            {"type": "relu"},
-            {"type": "linear", "in_features": 3, "out_features": 1, "weight": [[0.1, 0.2, 0.3]], "bias": [0.0]}
-        ]
-    })
+    let mut file: Value =
+        serde_json::from_str(include_str!("model_file_fixtures/contract_example.json")).unwrap();
+    file["standardize"] = json!({"mean": [0.5, -1.0], "std": [1.0, 2.0]});
+    file
 }
 
 /// The error of loading `valid()` changed by `edit`, with its message.

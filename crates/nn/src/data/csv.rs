@@ -23,17 +23,20 @@
 //!   explicit list, the features are every column but the target, in file
 //!   order.
 //!
-//! Values are read into f64, exactly as the file writes them (correctly
-//! rounded), straight into one row-major buffer: no per-cell allocation.
+//! The file is streamed, and values are read into f64, exactly as the file
+//! writes them (correctly rounded), straight into one row-major buffer: no
+//! per-cell allocation.
 
 use std::collections::HashMap;
+use std::fs::File;
+use std::io::{self, BufReader, Read, Seek, SeekFrom};
 use std::path::Path;
 
 use ndarray::Array2;
 use thiserror::Error;
 
 use super::{Dataset, Targets, Task};
-use crate::fs::{FileError, ReadError, read_file};
+use crate::fs::{FileError, ReadError, open_for_reading};
 
 /// Class labels must be below this (one million): a label is the index of
 /// a model output, and a stray large number (a regression target read as a
@@ -222,16 +225,16 @@ fn read_table(
     target: Option<(&str, Task)>,
     features: Option<&[String]>,
 ) -> Result<Table, CsvErrorKind> {
-    // The whole file is read first: the data will take as much memory
-    // anyway, and the raw bytes are needed for line numbers.
-    let bytes = read_file(path).map_err(CsvErrorKind::Read)?;
+    let file = open_for_reading(path).map_err(CsvErrorKind::Read)?;
+    let file_len = file.metadata().map_or(0, |m| m.len());
     let mut reader = ::csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true) // field counts are checked here, with a better message
-        .from_reader(bytes.as_slice());
+        .buffer_capacity(1 << 16)
+        .from_reader(file);
     let mut record = ::csv::ByteRecord::new();
 
-    if !next_record(&mut reader, &mut record) {
+    if !next_record(&mut reader, &mut record)? {
         return Err(CsvErrorKind::Empty);
     }
     let header: Vec<String> = record
@@ -245,11 +248,10 @@ fn read_table(
     let mut values: Vec<f64> = Vec::new();
     let mut targets: Vec<f64> = Vec::new();
     let mut n_rows = 0;
-    while next_record(&mut reader, &mut record) {
-        let line = start_line(&record, &bytes);
+    while next_record(&mut reader, &mut record)? {
         if record.len() != header.len() {
             return Err(CsvErrorKind::FieldCount {
-                line,
+                line: start_line(path, &record),
                 found: record.len(),
                 expected: header.len(),
             });
@@ -258,7 +260,7 @@ fn read_table(
             // Reserve for the whole file at once, guessing its number of
             // rows from the length of the first.
             let row_bytes = reader.position().byte().saturating_sub(header_end).max(1);
-            let rows = (bytes.len() as u64).saturating_sub(header_end) / row_bytes + 1;
+            let rows = file_len.saturating_sub(header_end) / row_bytes + 1;
             values.reserve(rows as usize * d);
             targets.reserve(if columns.target.is_some() {
                 rows as usize
@@ -267,7 +269,7 @@ fn read_table(
             });
         }
         let cell_error = |column: usize, problem| CsvErrorKind::Cell {
-            line,
+            line: start_line(path, &record),
             column: header[column].clone(),
             problem,
         };
@@ -301,32 +303,48 @@ fn read_table(
 }
 
 /// Reads the next record into `record`; `false` at the end of the file.
-///
-/// Reading byte records from memory with rows of any length, the csv crate
-/// has no error to report (it accepts any bytes as CSV); should it have
-/// one, the rest of the file is treated as absent rather than panicking.
-fn next_record(reader: &mut ::csv::Reader<&[u8]>, record: &mut ::csv::ByteRecord) -> bool {
-    reader.read_byte_record(record).unwrap_or(false)
+fn next_record(
+    reader: &mut ::csv::Reader<File>,
+    record: &mut ::csv::ByteRecord,
+) -> Result<bool, CsvErrorKind> {
+    reader.read_byte_record(record).map_err(|error| {
+        // With byte records and rows of any length, the csv crate reports
+        // only I/O errors (it accepts any bytes as CSV); anything else is
+        // passed on as an I/O error with its own message.
+        let io = match error.into_kind() {
+            ::csv::ErrorKind::Io(io) => io,
+            other => io::Error::other(format!("{other:?}")),
+        };
+        CsvErrorKind::Read(ReadError::from(io))
+    })
 }
 
-/// The 1-based line on which `record` starts.
+/// The 1-based line on which `record` starts, for an error message.
 ///
 /// The csv crate gives the line where it started reading, which lies
-/// before any blank lines it skipped to reach the record; those are
-/// counted here from the raw bytes.
-fn start_line(record: &::csv::ByteRecord, bytes: &[u8]) -> u64 {
+/// before any blank lines it skipped to reach the record. Those are
+/// counted by reading the file again from there: only on an error, so
+/// that the normal path streams the file once.
+fn start_line(path: &Path, record: &::csv::ByteRecord) -> u64 {
     let Some(position) = record.position() else {
         return 0;
     };
-    let start = usize::try_from(position.byte())
-        .unwrap_or(bytes.len())
-        .min(bytes.len());
-    let blank_lines = bytes[start..]
-        .iter()
-        .take_while(|&&b| b == b'\n' || b == b'\r')
-        .filter(|&&b| b == b'\n')
-        .count();
-    position.line() + blank_lines as u64
+    let count_blank_lines = || -> io::Result<u64> {
+        let mut file = File::open(path)?;
+        file.seek(SeekFrom::Start(position.byte()))?;
+        let mut newlines = 0;
+        for byte in BufReader::new(file).bytes() {
+            match byte? {
+                b'\n' => newlines += 1,
+                b'\r' => {}
+                _ => break,
+            }
+        }
+        Ok(newlines)
+    };
+    // Should the file have gone meanwhile, the line where reading started
+    // is still close.
+    position.line() + count_blank_lines().unwrap_or(0)
 }
 
 /// The 0-based positions in the header of the columns to read.
