@@ -70,3 +70,11 @@ fn applying_to_the_wrong_width_is_a_programming_error() {
     let s = Standardizer::fit(array![[1.0, 0.0], [3.0, 0.0]].view());
     s.apply(ndarray::Array2::<f64>::zeros((1, 3)).view_mut());
 }
+
+#[test]
+fn distinct_values_whose_deviations_underflow_get_std_one() {
+    let tiny = f64::from_bits(1); // the smallest subnormal: its square is 0
+    let s = Standardizer::fit(array![[0.0], [tiny]].view());
+    assert_eq!(s.mean(), &[(0.0 + tiny) / 2.0]);
+    assert_eq!(s.std(), &[1.0]);
+}

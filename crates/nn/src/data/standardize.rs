@@ -1,6 +1,6 @@
 //! z-scoring of features with the training data's statistics.
 
-use ndarray::{ArrayView2, ArrayViewMut2, Axis};
+use ndarray::{ArrayView2, ArrayViewMut2};
 use serde::{Deserialize, Serialize};
 use sparsegrad_autograd::Float;
 
@@ -33,35 +33,47 @@ pub struct Standardizer {
 }
 
 impl Standardizer {
-    /// Fits μ and σ on n × d training features, with two passes per column
-    /// (the mean, then the squared deviations from it: more accurate than
-    /// Σx² − nμ²).
+    /// Fits μ and σ on n × d training features in two row-major passes
+    /// (the means, then the squared deviations from them: more accurate
+    /// than Σx² − nμ²), reading the rows as stored rather than striding
+    /// down columns.
     ///
-    /// σ overflows to infinity only for values beyond about 1e154, whose
-    /// squares f64 cannot hold; such a standardizer would then be refused
-    /// when written to a model file.
+    /// Values beyond about 1e154 in magnitude, whose squares f64 cannot
+    /// hold, make σ infinite; such a standardizer is refused when put in a
+    /// model file.
     ///
     /// # Panics
     /// When there are no rows.
     pub fn fit<T: Float>(features: ArrayView2<T>) -> Self {
         let n = features.nrows();
         assert!(n > 0, "Standardizer::fit: no samples to fit on");
-        let (mean, std) = features
-            .axis_iter(Axis(1))
-            .map(|column| {
-                let first = column[0];
-                if column.iter().all(|&x| x == first) {
-                    return (first.as_f64(), 1.0);
+        let first_row = features.row(0);
+        let mut sum = vec![0.0; features.ncols()];
+        let mut constant = vec![true; features.ncols()];
+        for row in features.rows() {
+            for (j, &x) in row.iter().enumerate() {
+                sum[j] += x.as_f64();
+                constant[j] &= x == first_row[j];
+            }
+        }
+        let mean: Vec<f64> = sum.iter().map(|s| s / n as f64).collect();
+        let mut squared_deviations = vec![0.0; features.ncols()];
+        for row in features.rows() {
+            for ((&x, &m), d) in row.iter().zip(&mean).zip(&mut squared_deviations) {
+                *d += (x.as_f64() - m).powi(2);
+            }
+        }
+        let (mean, std) = (0..features.ncols())
+            .map(|j| {
+                let std = (squared_deviations[j] / n as f64).sqrt();
+                if constant[j] {
+                    (first_row[j].as_f64(), 1.0)
+                } else if std > 0.0 {
+                    (mean[j], std)
+                } else {
+                    // Distinct values whose deviations all underflow.
+                    (mean[j], 1.0)
                 }
-                let mean = column.iter().map(|x| x.as_f64()).sum::<f64>() / n as f64;
-                let variance = column
-                    .iter()
-                    .map(|x| (x.as_f64() - mean).powi(2))
-                    .sum::<f64>()
-                    / n as f64;
-                let std = variance.sqrt();
-                // Distinct values whose deviations all underflow: treat as constant.
-                (mean, if std > 0.0 { std } else { 1.0 })
             })
             .unzip();
         Standardizer { mean, std }

@@ -92,7 +92,8 @@ pub const VERSION: u64 = 1;
 /// One layer of the MLP, in the order applied.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Layer<T: Float> {
-    /// y = x·Wᵀ + b, with W [out_features, in_features] and b [out_features].
+    /// y = x·Wᵀ + b, with W of shape `[out_features, in_features]` and b of
+    /// shape `[out_features]`.
     Linear {
         /// W, out_features × in_features.
         weight: Array2<T>,
