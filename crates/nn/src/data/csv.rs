@@ -27,7 +27,7 @@
 //! writes them (correctly rounded), straight into one row-major buffer: no
 //! per-cell allocation.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::fs::File;
 use std::io::{self, BufReader, Read, Seek, SeekFrom};
 use std::path::Path;
@@ -388,12 +388,12 @@ impl Columns {
         };
         let feature_columns = match features {
             Some(names) => {
-                let mut requested: HashMap<&str, ()> = HashMap::with_capacity(names.len());
+                let mut requested: HashSet<&str> = HashSet::with_capacity(names.len());
                 for name in names {
                     if target.is_some_and(|(t, _)| t == name) {
                         return Err(CsvErrorKind::TargetIsFeature { name: name.clone() });
                     }
-                    if requested.insert(name, ()).is_some() {
+                    if !requested.insert(name) {
                         return Err(CsvErrorKind::RequestedTwice { name: name.clone() });
                     }
                 }
