@@ -1,0 +1,486 @@
+//! Reading a data set from a CSV file, with errors that name the line and
+//! the column of a bad cell.
+//!
+//! The rules (those of the `fit` and `predict` programs):
+//! - The first row is the header; line numbers are 1-based and count the
+//!   header as line 1 (a quoted cell spanning lines counts them all; blank
+//!   lines are skipped but counted). A UTF-8 byte-order mark is ignored.
+//!   Errors about the header say "the header".
+//! - Only the requested columns are parsed and validated: an unused column
+//!   may hold anything. But every row must have as many fields as the
+//!   header, used or not: a short or long row has its columns misaligned,
+//!   so nothing in it can be trusted.
+//! - Header names and cells are trimmed of ASCII whitespace first,
+//!   so `a, b` names columns `a` and `b`, and ` 1.5` reads as 1.5.
+//! - Every used cell must be a finite number in Rust's (and most
+//!   languages') decimal syntax: `3`, `-0.5`, `1e-3`, `.5`. An empty cell,
+//!   `NaN`, `inf` or a number beyond the range of f64 is an error.
+//! - A class label is a number that is a non-negative integer below
+//!   [`MAX_CLASSES`]: `1` and `1.0` read as 1, `1.5`, `-1` and `1e9` are
+//!   errors.
+//! - Each requested column must appear in the header exactly once, and be
+//!   requested once (the target may not also be a feature). Without an
+//!   explicit list, the features are every column but the target, in file
+//!   order.
+//!
+//! The file is streamed, and values are read into f64, exactly as the file
+//! writes them (correctly rounded), straight into one row-major buffer: no
+//! per-cell allocation.
+
+use std::collections::{HashMap, HashSet};
+use std::fs::File;
+use std::io::{self, BufReader, Read, Seek, SeekFrom};
+use std::path::Path;
+
+use ndarray::Array2;
+use thiserror::Error;
+
+use super::{Dataset, Targets, Task};
+use crate::fs::{FileError, ReadError, open_for_reading};
+
+/// Class labels must be below this (one million): a label is the index of
+/// a model output, and a stray large number (a regression target read as a
+/// label, say) would otherwise ask for millions of outputs.
+pub const MAX_CLASSES: usize = 1_000_000;
+
+/// Which columns of a CSV file make a data set.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CsvSpec {
+    /// The target column's name.
+    pub target: String,
+    /// The feature columns, in this order; `None` = every column but the
+    /// target, in file order.
+    pub features: Option<Vec<String>>,
+    /// Whether the target holds real values or class labels.
+    pub task: Task,
+}
+
+/// A CSV error: `path: what` (see [`CsvErrorKind`]).
+pub type CsvError = FileError<CsvErrorKind>;
+
+/// What is wrong with a CSV file.
+#[derive(Debug, Error)]
+pub enum CsvErrorKind {
+    /// The file cannot be opened or read.
+    #[error("{0}")]
+    Read(ReadError),
+    /// The file has no header row.
+    #[error("the file is empty (a header row is expected)")]
+    Empty,
+    /// The file has a header and nothing else.
+    #[error("the header has no data rows below it")]
+    NoRows,
+    /// A requested column is not in the header.
+    #[error(
+        "no {role} column named \"{name}\" in the header (it has: {})",
+        quoted_list(available)
+    )]
+    MissingColumn {
+        /// The column asked for.
+        name: String,
+        /// `"target"` or `"feature"`.
+        role: &'static str,
+        /// The header's names.
+        available: Vec<String>,
+    },
+    /// A used column's name appears twice in the header, so which one is
+    /// meant is ambiguous.
+    #[error("the header has column \"{name}\" more than once (columns {first} and {second})")]
+    DuplicateInHeader {
+        /// The name.
+        name: String,
+        /// The first two 1-based column numbers holding it.
+        first: usize,
+        /// See `first`.
+        second: usize,
+    },
+    /// A used column of the header has an empty name.
+    #[error("the header's column {column} has no name")]
+    UnnamedColumn {
+        /// The 1-based column number.
+        column: usize,
+    },
+    /// The feature list names a column twice.
+    #[error("feature column \"{name}\" is requested more than once")]
+    RequestedTwice {
+        /// The name.
+        name: String,
+    },
+    /// The feature list includes the target.
+    #[error("the target column \"{name}\" cannot also be a feature")]
+    TargetIsFeature {
+        /// The name.
+        name: String,
+    },
+    /// No feature columns are left (the header has only the target).
+    #[error("no feature columns: the header has only the target column \"{target}\"")]
+    NoFeatures {
+        /// The target's name.
+        target: String,
+    },
+    /// A row has a different number of fields from the header.
+    #[error("line {line}: {found} fields, but the header has {expected}")]
+    FieldCount {
+        /// The row's line.
+        line: u64,
+        /// Its number of fields.
+        found: usize,
+        /// The header's number of fields.
+        expected: usize,
+    },
+    /// A used cell cannot be read.
+    #[error("line {line}, column \"{column}\": {problem}")]
+    Cell {
+        /// The cell's line.
+        line: u64,
+        /// Its column's name.
+        column: String,
+        /// What is wrong with it.
+        problem: CellProblem,
+    },
+}
+
+/// What is wrong with one cell (its text is quoted, shortened to 40
+/// characters).
+#[derive(Clone, Debug, PartialEq, Eq, Error)]
+pub enum CellProblem {
+    /// Nothing (or only spaces) in the cell.
+    #[error("empty cell")]
+    Empty,
+    /// Not a decimal number.
+    #[error("\"{0}\" is not a number")]
+    NotANumber(String),
+    /// NaN, an infinity, or a number beyond the range of f64.
+    #[error(
+        "\"{0}\" is not a finite number (NaN, infinities and values beyond ±1.8e308 are not allowed)"
+    )]
+    NotFinite(String),
+    /// A number that is negative or has a fractional part.
+    #[error("\"{0}\" is not a class label (a non-negative integer: 0, 1, 2, ...)")]
+    NotALabel(String),
+    /// A label of [`MAX_CLASSES`] or more.
+    #[error("class label \"{0}\" is too large (labels must be below {MAX_CLASSES})")]
+    LabelTooLarge(String),
+}
+
+/// Reads the data set that `spec` describes from the CSV file at `path`.
+///
+/// ```
+/// # let path = std::env::temp_dir().join(format!("sparsegrad-doc-{}.csv", std::process::id()));
+/// std::fs::write(&path, "x0,notes,x1,y\n1,ok,2,0\n3,?,4,1.0\n").unwrap();
+/// use sparsegrad_nn::data::{CsvSpec, Targets, Task, read_csv};
+/// let spec = CsvSpec { target: "y".into(), features: Some(vec!["x1".into(), "x0".into()]), task: Task::Classification };
+/// let data = read_csv(&path, &spec).unwrap();
+/// assert_eq!(data.features().as_slice().unwrap(), &[2.0, 1.0, 4.0, 3.0]);
+/// assert_eq!(data.targets(), &Targets::Classification(vec![0, 1]));
+/// # std::fs::remove_file(&path).unwrap();
+/// ```
+pub fn read_csv(path: &Path, spec: &CsvSpec) -> Result<Dataset<f64>, CsvError> {
+    let table = read_table(
+        path,
+        Some((&spec.target, spec.task)),
+        spec.features.as_deref(),
+    )
+    .map_err(|kind| FileError {
+        path: path.to_path_buf(),
+        kind,
+    })?;
+    let targets = match spec.task {
+        Task::Regression => Targets::Regression(column_matrix(table.targets)),
+        // Labels were checked to be integers in [0, MAX_CLASSES) when read.
+        Task::Classification => {
+            Targets::Classification(table.targets.into_iter().map(|t| t as usize).collect())
+        }
+    };
+    Ok(Dataset::new(
+        table.features,
+        targets,
+        table.feature_names,
+        spec.target.clone(),
+    ))
+}
+
+/// Reads only the named feature columns (as `predict` does: a target column
+/// may be present, and is ignored like any other unused column).
+pub fn read_csv_features(path: &Path, features: &[String]) -> Result<Array2<f64>, CsvError> {
+    read_table(path, None, Some(features))
+        .map(|table| table.features)
+        .map_err(|kind| FileError {
+            path: path.to_path_buf(),
+            kind,
+        })
+}
+
+/// The used columns of a file.
+struct Table {
+    feature_names: Vec<String>,
+    /// n × d, row-major.
+    features: Array2<f64>,
+    /// One value per row (empty when no target was asked for).
+    targets: Vec<f64>,
+}
+
+fn read_table(
+    path: &Path,
+    target: Option<(&str, Task)>,
+    features: Option<&[String]>,
+) -> Result<Table, CsvErrorKind> {
+    let file = open_for_reading(path).map_err(CsvErrorKind::Read)?;
+    let file_len = file.metadata().map_or(0, |m| m.len());
+    let mut reader = ::csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true) // field counts are checked here, with a better message
+        .buffer_capacity(1 << 16)
+        .from_reader(file);
+    let mut record = ::csv::ByteRecord::new();
+
+    if !next_record(&mut reader, &mut record)? {
+        return Err(CsvErrorKind::Empty);
+    }
+    let header: Vec<String> = record
+        .iter()
+        .map(|name| String::from_utf8_lossy(name.trim_ascii()).into_owned())
+        .collect();
+    let columns = Columns::resolve(&header, target, features)?;
+    let header_end = reader.position().byte();
+
+    let d = columns.features.len();
+    let mut values: Vec<f64> = Vec::new();
+    let mut targets: Vec<f64> = Vec::new();
+    let mut n_rows = 0;
+    while next_record(&mut reader, &mut record)? {
+        if record.len() != header.len() {
+            return Err(CsvErrorKind::FieldCount {
+                line: start_line(path, &record),
+                found: record.len(),
+                expected: header.len(),
+            });
+        }
+        if n_rows == 0 {
+            // Reserve for the whole file at once, guessing its number of
+            // rows from the length of the first.
+            let row_bytes = reader.position().byte().saturating_sub(header_end).max(1);
+            let rows = file_len.saturating_sub(header_end) / row_bytes + 1;
+            values.reserve(rows as usize * d);
+            targets.reserve(if columns.target.is_some() {
+                rows as usize
+            } else {
+                0
+            });
+        }
+        let cell_error = |column: usize, problem| CsvErrorKind::Cell {
+            line: start_line(path, &record),
+            column: header[column].clone(),
+            problem,
+        };
+        for &column in &columns.features {
+            values.push(parse_number(&record[column]).map_err(|p| cell_error(column, p))?);
+        }
+        if let Some((column, task)) = columns.target {
+            let cell = &record[column];
+            let value = match task {
+                Task::Regression => parse_number(cell),
+                Task::Classification => parse_label(cell),
+            };
+            targets.push(value.map_err(|p| cell_error(column, p))?);
+        }
+        n_rows += 1;
+    }
+    if n_rows == 0 {
+        return Err(CsvErrorKind::NoRows);
+    }
+    let features = Array2::from_shape_vec((n_rows, d), values)
+        .expect("read_table: d values were read for each of the n rows");
+    Ok(Table {
+        feature_names: columns
+            .features
+            .iter()
+            .map(|&j| header[j].clone())
+            .collect(),
+        features,
+        targets,
+    })
+}
+
+/// Reads the next record into `record`; `false` at the end of the file.
+fn next_record(
+    reader: &mut ::csv::Reader<File>,
+    record: &mut ::csv::ByteRecord,
+) -> Result<bool, CsvErrorKind> {
+    reader.read_byte_record(record).map_err(|error| {
+        // With byte records and rows of any length, the csv crate reports
+        // only I/O errors (it accepts any bytes as CSV); anything else is
+        // passed on as an I/O error with its own message.
+        let io = match error.into_kind() {
+            ::csv::ErrorKind::Io(io) => io,
+            other => io::Error::other(format!("{other:?}")),
+        };
+        CsvErrorKind::Read(ReadError::from(io))
+    })
+}
+
+/// The 1-based line on which `record` starts, for an error message.
+///
+/// The csv crate gives the line where it started reading, which lies
+/// before any blank lines it skipped to reach the record. Those are
+/// counted by reading the file again from there: only on an error, so
+/// that the normal path streams the file once.
+fn start_line(path: &Path, record: &::csv::ByteRecord) -> u64 {
+    let Some(position) = record.position() else {
+        return 0;
+    };
+    let count_blank_lines = || -> io::Result<u64> {
+        let mut file = File::open(path)?;
+        file.seek(SeekFrom::Start(position.byte()))?;
+        let mut newlines = 0;
+        for byte in BufReader::new(file).bytes() {
+            match byte? {
+                b'\n' => newlines += 1,
+                b'\r' => {}
+                _ => break,
+            }
+        }
+        Ok(newlines)
+    };
+    // Should the file have gone meanwhile, the line where reading started
+    // is still close.
+    position.line() + count_blank_lines().unwrap_or(0)
+}
+
+/// The 0-based positions in the header of the columns to read.
+struct Columns {
+    features: Vec<usize>,
+    target: Option<(usize, Task)>,
+}
+
+impl Columns {
+    fn resolve(
+        header: &[String],
+        target: Option<(&str, Task)>,
+        features: Option<&[String]>,
+    ) -> Result<Self, CsvErrorKind> {
+        let mut positions: HashMap<&str, Vec<usize>> = HashMap::new();
+        for (j, name) in header.iter().enumerate() {
+            positions.entry(name).or_default().push(j);
+        }
+        let find = |name: &str, role: &'static str| -> Result<usize, CsvErrorKind> {
+            match positions.get(name).map(Vec::as_slice) {
+                None | Some([]) => Err(CsvErrorKind::MissingColumn {
+                    name: name.to_owned(),
+                    role,
+                    available: header.to_vec(),
+                }),
+                Some(found) if name.is_empty() => Err(CsvErrorKind::UnnamedColumn {
+                    column: found[0] + 1,
+                }),
+                Some([j]) => Ok(*j),
+                Some([first, second, ..]) => Err(CsvErrorKind::DuplicateInHeader {
+                    name: name.to_owned(),
+                    first: first + 1,
+                    second: second + 1,
+                }),
+            }
+        };
+
+        let target_column = match target {
+            Some((name, task)) => Some((find(name, "target")?, task)),
+            None => None,
+        };
+        let feature_columns = match features {
+            Some(names) => {
+                let mut requested: HashSet<&str> = HashSet::with_capacity(names.len());
+                for name in names {
+                    if target.is_some_and(|(t, _)| t == name) {
+                        return Err(CsvErrorKind::TargetIsFeature { name: name.clone() });
+                    }
+                    if !requested.insert(name) {
+                        return Err(CsvErrorKind::RequestedTwice { name: name.clone() });
+                    }
+                }
+                names
+                    .iter()
+                    .map(|name| find(name, "feature"))
+                    .collect::<Result<Vec<_>, _>>()?
+            }
+            None => {
+                let target_index = target_column.map(|(j, _)| j);
+                let others = (0..header.len()).filter(|&j| Some(j) != target_index);
+                let columns = others
+                    .map(|j| find(&header[j], "feature"))
+                    .collect::<Result<Vec<_>, _>>()?;
+                if columns.is_empty() {
+                    return Err(CsvErrorKind::NoFeatures {
+                        target: target.map_or_else(String::new, |(t, _)| t.to_owned()),
+                    });
+                }
+                columns
+            }
+        };
+        Ok(Columns {
+            features: feature_columns,
+            target: target_column,
+        })
+    }
+}
+
+/// A cell as a finite f64 (see the module docs for the syntax).
+fn parse_number(cell: &[u8]) -> Result<f64, CellProblem> {
+    let text = cell.trim_ascii();
+    if text.is_empty() {
+        return Err(CellProblem::Empty);
+    }
+    let value = std::str::from_utf8(text)
+        .ok()
+        .and_then(|s| s.parse::<f64>().ok())
+        .ok_or_else(|| CellProblem::NotANumber(excerpt(text)))?;
+    if value.is_finite() {
+        Ok(value)
+    } else {
+        Err(CellProblem::NotFinite(excerpt(text)))
+    }
+}
+
+/// A cell as a class label: an integer in [0, MAX_CLASSES), returned as the
+/// f64 it was read as (`1.0` is 1).
+fn parse_label(cell: &[u8]) -> Result<f64, CellProblem> {
+    let value = parse_number(cell)?;
+    if value < 0.0 || value.fract() != 0.0 {
+        Err(CellProblem::NotALabel(excerpt(cell.trim_ascii())))
+    } else if value >= MAX_CLASSES as f64 {
+        Err(CellProblem::LabelTooLarge(excerpt(cell.trim_ascii())))
+    } else {
+        Ok(value)
+    }
+}
+
+/// A cell's text for a message: at most 40 characters, so that a stray
+/// megabyte of text does not fill the terminal.
+fn excerpt(text: &[u8]) -> String {
+    const MAX_CHARS: usize = 40;
+    let text = String::from_utf8_lossy(text);
+    match text.char_indices().nth(MAX_CHARS) {
+        Some((cut, _)) => format!("{}…", &text[..cut]),
+        None => text.into_owned(),
+    }
+}
+
+/// The names of a header, quoted and separated by commas; past the first
+/// 20, only how many more there are.
+fn quoted_list(names: &[String]) -> String {
+    const SHOWN: usize = 20;
+    let mut list: Vec<String> = names
+        .iter()
+        .take(SHOWN)
+        .map(|n| format!("\"{n}\""))
+        .collect();
+    if names.len() > SHOWN {
+        list.push(format!("and {} more", names.len() - SHOWN));
+    }
+    list.join(", ")
+}
+
+/// n values as an n × 1 matrix.
+fn column_matrix(values: Vec<f64>) -> Array2<f64> {
+    let n = values.len();
+    Array2::from_shape_vec((n, 1), values).expect("column_matrix: n values make n × 1")
+}

@@ -1,0 +1,132 @@
+//! z-scoring of features with the training data's statistics.
+
+use ndarray::{ArrayView2, ArrayViewMut2};
+use serde::{Deserialize, Serialize};
+use sparsegrad_autograd::Float;
+
+/// The per-feature mean μ_j and population standard deviation σ_j of the
+/// training features, applied as x_ij ← (x_ij − μ_j) / σ_j.
+///
+/// As scikit-learn's `StandardScaler`: σ_j = √(Σ_i (x_ij − μ_j)² / n), the
+/// population form (divide by n, not n − 1). Everything is computed in f64
+/// whatever the element type, and serialized as f64 (the model file's
+/// `standardize` object).
+///
+/// A constant feature (every value equal) gets σ = 1 and μ = that value
+/// exactly, so it standardizes to exactly 0 (scikit-learn also sets σ = 1,
+/// but keeps the rounded mean, which can leave values like 1e−17).
+///
+/// ```
+/// use sparsegrad_nn::data::Standardizer;
+/// use sparsegrad_autograd::ndarray::array;
+/// let mut x = array![[1.0_f32, 5.0], [3.0, 5.0]];
+/// let s = Standardizer::fit(x.view());
+/// assert_eq!((s.mean(), s.std()), (&[2.0, 5.0][..], &[1.0, 1.0][..]));
+/// s.apply(x.view_mut());
+/// assert_eq!(x, array![[-1.0, 0.0], [1.0, 0.0]]);
+/// ```
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Standardizer {
+    mean: Vec<f64>,
+    std: Vec<f64>,
+}
+
+impl Standardizer {
+    /// Fits μ and σ on n × d training features in two row-major passes
+    /// (the means, then the squared deviations from them: more accurate
+    /// than Σx² − nμ²), reading the rows as stored rather than striding
+    /// down columns.
+    ///
+    /// Values beyond about 1e154 in magnitude, whose squares f64 cannot
+    /// hold, make σ infinite; such a standardizer is refused when put in a
+    /// model file.
+    ///
+    /// # Panics
+    /// When there are no rows.
+    pub fn fit<T: Float>(features: ArrayView2<T>) -> Self {
+        let n = features.nrows();
+        assert!(n > 0, "Standardizer::fit: no samples to fit on");
+        let first_row = features.row(0);
+        let mut sum = vec![0.0; features.ncols()];
+        let mut constant = vec![true; features.ncols()];
+        for row in features.rows() {
+            for (j, &x) in row.iter().enumerate() {
+                sum[j] += x.as_f64();
+                constant[j] &= x == first_row[j];
+            }
+        }
+        let mean: Vec<f64> = sum.iter().map(|s| s / n as f64).collect();
+        let mut squared_deviations = vec![0.0; features.ncols()];
+        for row in features.rows() {
+            for ((&x, &m), d) in row.iter().zip(&mean).zip(&mut squared_deviations) {
+                *d += (x.as_f64() - m).powi(2);
+            }
+        }
+        let (mean, std) = (0..features.ncols())
+            .map(|j| {
+                let std = (squared_deviations[j] / n as f64).sqrt();
+                if constant[j] {
+                    (first_row[j].as_f64(), 1.0)
+                } else if std > 0.0 {
+                    (mean[j], std)
+                } else {
+                    // Distinct values whose deviations all underflow.
+                    (mean[j], 1.0)
+                }
+            })
+            .unzip();
+        Standardizer { mean, std }
+    }
+
+    /// The per-feature means μ.
+    pub fn mean(&self) -> &[f64] {
+        &self.mean
+    }
+
+    /// The per-feature population standard deviations σ (1 for a constant
+    /// feature).
+    pub fn std(&self) -> &[f64] {
+        &self.std
+    }
+
+    /// The first feature whose statistics cannot standardize (a μ that is
+    /// not finite, or a σ that is not positive and finite), as
+    /// (index, name of the statistic, value); `None` when all can.
+    pub(crate) fn first_unusable(&self) -> Option<(usize, &'static str, f64)> {
+        let bad_mean = self
+            .mean
+            .iter()
+            .position(|m| !m.is_finite())
+            .map(|j| (j, "mean", self.mean[j]));
+        let bad_std = self
+            .std
+            .iter()
+            .position(|s| !(s.is_finite() && *s > 0.0))
+            .map(|j| (j, "std", self.std[j]));
+        bad_mean
+            .into_iter()
+            .chain(bad_std)
+            .min_by_key(|(j, _, _)| *j)
+    }
+
+    /// Standardizes `features` in place: x ← (x − μ) / σ, computed in f64
+    /// and rounded once to `T`.
+    ///
+    /// # Panics
+    /// When the number of columns is not the number of fitted features.
+    pub fn apply<T: Float>(&self, mut features: ArrayViewMut2<T>) {
+        assert_eq!(
+            features.ncols(),
+            self.mean.len(),
+            "Standardizer::apply: {} feature columns, fitted on {}",
+            features.ncols(),
+            self.mean.len()
+        );
+        for mut row in features.rows_mut() {
+            for ((x, &mean), &std) in row.iter_mut().zip(&self.mean).zip(&self.std) {
+                *x = T::from_f64((x.as_f64() - mean) / std);
+            }
+        }
+    }
+}
