@@ -4,11 +4,8 @@ use super::PlotError;
 use plotters::coord::Shift;
 use plotters::prelude::{DrawingArea, DrawingAreaErrorKind, IntoDrawingArea, SVGBackend, WHITE};
 use plotters::style::{FontStyle, register_font};
-use std::fs;
-use std::io::Write;
 use std::path::Path;
 use std::sync::OnceLock;
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// The drawing area every plot is drawn on.
 pub(super) type Area<'s> = DrawingArea<SVGBackend<'s>, Shift>;
@@ -52,37 +49,13 @@ pub(super) fn render(
     Ok(document)
 }
 
-/// Writes `contents` to `path` atomically: into a temporary file in the same
-/// folder (same file system, so the rename cannot degrade to a copy), synced,
-/// then renamed over `path`. On failure the temporary file is removed.
+/// Writes `contents` to `path` atomically (a temporary file in the same
+/// folder, synced, then renamed; see [`sparsegrad::nn::fs::write_atomically`]).
 pub(super) fn write_atomically(path: &Path, contents: &str) -> Result<(), PlotError> {
-    // Distinguishes temporary files of concurrent writers in one process.
-    static WRITES: AtomicUsize = AtomicUsize::new(0);
-    let io_error = |source| PlotError::Io {
-        path: path.to_path_buf(),
-        source,
-    };
-    let file_name = path.file_name().ok_or_else(|| {
-        io_error(std::io::Error::new(
-            std::io::ErrorKind::InvalidInput,
-            "the path has no file name",
-        ))
-    })?;
-    let temporary = path.with_file_name(format!(
-        ".{}.{}-{}.tmp",
-        file_name.to_string_lossy(),
-        std::process::id(),
-        WRITES.fetch_add(1, Ordering::Relaxed)
-    ));
-    let written = fs::File::create(&temporary)
-        .and_then(|mut file| {
-            file.write_all(contents.as_bytes())?;
-            file.sync_all()
-        })
-        .and_then(|()| fs::rename(&temporary, path));
-    if written.is_err() {
-        // Best effort: the temporary file may not even exist.
-        let _ = fs::remove_file(&temporary);
-    }
-    written.map_err(io_error)
+    sparsegrad::nn::fs::write_atomically(&[(path, contents.as_bytes())]).map_err(|source| {
+        PlotError::Io {
+            path: path.to_path_buf(),
+            source,
+        }
+    })
 }
