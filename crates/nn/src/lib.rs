@@ -21,3 +21,4 @@ pub mod regularize;
 pub mod schedule;
 pub mod sequential;
 pub mod sparsity;
+pub mod train;
