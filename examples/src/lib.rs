@@ -1,8 +1,14 @@
 //! # sparsegrad-examples
 //!
 //! The library behind the programs: synthetic data sets with known ground
-//! truth, SVG plots and progress bars.
+//! truth, SVG plots, progress bars, and the work of each program (the
+//! binaries in `src/bin` only parse options and call these).
 
+pub mod fit;
+pub mod path;
 pub mod plot;
 pub mod progress;
+pub mod study;
 pub mod synthetic;
+pub mod throughput;
+pub mod tour;
