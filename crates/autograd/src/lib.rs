@@ -35,6 +35,7 @@ mod tensor;
 pub mod gradcheck;
 pub mod math;
 pub mod ops;
+pub mod threads;
 pub mod trace;
 
 pub use broadcast::{broadcast_shapes, unbroadcast};

@@ -95,7 +95,10 @@ impl<T: Float> Tensor<T> {
                 let b = b
                     .as_slice()
                     .expect("a tensor's value is in standard layout");
-                let rows = std::iter::repeat_n(b, batch).flatten().copied().collect();
+                let mut rows = Vec::with_capacity(batch * out);
+                for _ in 0..batch {
+                    rows.extend_from_slice(b); // a memcpy per row
+                }
                 inputs.push(bias.clone());
                 let y = ArrayD::from_shape_vec(IxDyn(&[batch, out]), rows);
                 (y.expect("batch·out elements"), T::one())

@@ -1,0 +1,90 @@
+//! Runs the benchmark workloads and prints one JSON line each, for a
+//! side-by-side comparison with `benches/peers/torch_mlp.py`:
+//!
+//! ```text
+//! cargo run --release --bin throughput -- --workloads W1,W2,W3,W4 --threads 1
+//! cargo run --release --bin throughput -- --sgemm
+//! cargo run --release --bin throughput -- --workloads W1 --memory
+//! ```
+
+use anyhow::{Result, bail};
+use clap::Parser;
+use sparsegrad_examples::throughput::{
+    Bench, Timing, Workload, measure_sgemm, measure_workload, peak_memory_kib,
+};
+
+/// Training-step throughput of the benchmark workloads.
+#[derive(Parser, Debug)]
+#[command(version, about)]
+struct Args {
+    /// Workloads to run, comma-separated (W1, W2, W3, W4).
+    #[arg(long, value_delimiter = ',', default_value = "W1,W2,W3,W4")]
+    workloads: Vec<Workload>,
+    /// Threads the matrix products may use (1 means exactly one).
+    #[arg(long, default_value_t = 1)]
+    threads: usize,
+    /// Time square matrix products of 256, 512 and 1024 instead.
+    #[arg(long)]
+    sgemm: bool,
+    /// Check that memory does not grow: peak memory after 100 and after
+    /// 10 000 steps of each workload.
+    #[arg(long)]
+    memory: bool,
+    /// Seed of the data and the initial weights.
+    #[arg(long, default_value_t = 0)]
+    seed: u64,
+}
+
+fn main() {
+    if let Err(err) = run(Args::parse()) {
+        eprintln!("error: {err:#}");
+        std::process::exit(1);
+    }
+}
+
+fn run(args: Args) -> Result<()> {
+    if args.threads == 0 {
+        bail!("--threads must be at least 1");
+    }
+    // SAFETY: nothing but this thread runs yet: no product has been computed.
+    unsafe { sparsegrad::autograd::threads::set_matmul_threads(args.threads) };
+    let timing = Timing::default();
+    if args.sgemm {
+        for n in [256, 512, 1024] {
+            println!(
+                "{}",
+                serde_json::to_string(&measure_sgemm(n, args.threads, timing, args.seed))?
+            );
+        }
+        return Ok(());
+    }
+    for &workload in &args.workloads {
+        if args.memory {
+            // in calls of 100 steps, so the per-call loss history stays
+            // the same size and only the training step itself is measured
+            let mut bench = Bench::new(workload, args.seed);
+            bench.run(100);
+            let after_100 = peak_memory_kib();
+            for _ in 1..100 {
+                bench.run(100);
+            }
+            let after_10_000 = peak_memory_kib();
+            let line = serde_json::json!({
+                "peer": "sparsegrad", "workload": workload.to_string(),
+                "peak_kib_after_100_steps": after_100, "peak_kib_after_10000_steps": after_10_000,
+            });
+            println!("{line}");
+        } else {
+            println!(
+                "{}",
+                serde_json::to_string(&measure_workload(
+                    workload,
+                    args.threads,
+                    timing,
+                    args.seed
+                ))?
+            );
+        }
+    }
+    Ok(())
+}
