@@ -3,6 +3,7 @@
 //! Parses the options, calls [`sparsegrad_examples::path`], prints the
 //! chosen λ and writes the JSON report and the plots.
 
+use std::io::{ErrorKind, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -139,9 +140,12 @@ fn execute(cli: &Cli) -> anyhow::Result<()> {
         seed: cli.seed,
     };
     let report = run(&options, &Progress::new(cli.quiet))?;
-    println!("{}", summary(&report));
     let written = write_outputs(&report, &cli.out_dir)?;
     let names: Vec<String> = written.iter().map(|p| p.display().to_string()).collect();
-    println!("wrote {}", names.join(", "));
-    Ok(())
+    let text = format!("{}\nwrote {}\n", summary(&report), names.join(", "));
+    match std::io::stdout().lock().write_all(text.as_bytes()) {
+        // a reader that stops early (`| head`) is not an error
+        Err(error) if error.kind() != ErrorKind::BrokenPipe => Err(error.into()),
+        _ => Ok(()),
+    }
 }

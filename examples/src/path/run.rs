@@ -149,11 +149,15 @@ impl PathOptions {
     }
 }
 
+/// Loaded data with what is known about it.
+struct Loaded {
+    data: Dataset<f64>,
+    description: String,
+    true_support: Option<Vec<usize>>,
+}
+
 /// The data, its description and its true support (if known).
-fn load(
-    source: &DataSource,
-    rng: &mut StdRng,
-) -> Result<(Dataset<f64>, String, Option<Vec<usize>>), PathError> {
+fn load(source: &DataSource, rng: &mut StdRng) -> Result<Loaded, PathError> {
     match source {
         DataSource::Synthetic(config) => {
             let problem = config.generate_linear(rng)?.data;
@@ -168,7 +172,11 @@ fn load(
                 problem.feature_names,
                 "y".into(),
             );
-            Ok((data, problem.description, problem.support))
+            Ok(Loaded {
+                data,
+                description: problem.description,
+                true_support: problem.support,
+            })
         }
         DataSource::Csv { path, target } => {
             let spec = CsvSpec {
@@ -176,9 +184,11 @@ fn load(
                 features: None,
                 task: Task::Regression,
             };
-            let data = read_csv(path, &spec)?;
-            let description = format!("{} (target {target})", path.display());
-            Ok((data, description, None))
+            Ok(Loaded {
+                data: read_csv(path, &spec)?,
+                description: format!("{} (target {target})", path.display()),
+                true_support: None,
+            })
         }
     }
 }
@@ -192,7 +202,11 @@ fn load(
 pub fn run(options: &PathOptions, progress: &Progress) -> Result<PathReport, PathError> {
     options.check()?;
     let mut rng = StdRng::seed_from_u64(options.seed);
-    let (mut data, description, true_support) = load(&options.source, &mut rng)?;
+    let Loaded {
+        mut data,
+        description,
+        true_support,
+    } = load(&options.source, &mut rng)?;
     if data.len() < options.folds {
         return Err(PathError::Invalid(format!(
             "{} samples cannot make {} folds",
@@ -405,7 +419,7 @@ pub fn summary(report: &PathReport) -> String {
         ));
         if let Some(r) = &choice.recovery {
             lines.push(format!(
-                "  against the true support: precision {:.3}, recall {:.3} ({} false positives, {} missed)",
+                "  against the true support: precision {:.3}, recall {:.3}, false positives {}, missed {}",
                 r.precision, r.recall, r.false_positives, r.false_negatives
             ));
         }
