@@ -14,7 +14,7 @@
 //! - [`lipschitz`]: the step size 1/L of a linear model's fits;
 //! - [`fit`]: one warm-started path through the library's optimizer;
 //! - [`cv`]: cross-validation and the choice of λ;
-//! - [`run`]: the program (data, reports, plots).
+//! - [`mod@run`]: the program (data, reports, plots).
 //!
 //! ```
 //! use sparsegrad_examples::path::{FitSettings, fit_path, lambda_max_l1, log_grid};

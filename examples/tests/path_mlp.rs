@@ -13,7 +13,7 @@ fn an_mlp_path_records_the_first_layer_and_its_column_norms() {
     let mut rng = StdRng::seed_from_u64(2);
     let x = Array2::from_shape_fn((n, d), |_| StandardNormal.sample(&mut rng));
     // y depends on features 0 and 3 only
-    let y = x.column(0).mapv(f64::tanh) * 2.0 - &x.column(3);
+    let y = x.column(0).mapv(f64::tanh) * 2.0 - x.column(3);
     let lambdas = log_grid(lambda_max_l1(x.view(), y.view()), 1e-2, 4);
     let data = Dataset::new(
         x,

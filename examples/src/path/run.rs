@@ -272,7 +272,7 @@ pub fn run(options: &PathOptions, progress: &Progress) -> Result<PathReport, Pat
 }
 
 /// At most this many features are drawn in colour (with a legend entry).
-const MAX_COLOURED: usize = 10;
+pub const MAX_COLOURED: usize = 10;
 
 /// Writes `path.json`, `path.svg` (the coefficient paths) and `cv.svg` (the
 /// cross-validation curve) into `out_dir`, creating it; returns the files.
