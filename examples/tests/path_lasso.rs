@@ -64,7 +64,8 @@ fn coordinate_descent(x: &Array2<f64>, y: &Array1<f64>, l1: f64, l2: f64) -> (Ar
 }
 
 /// Fits the path at `lambdas` and compares every coefficient with coordinate
-/// descent.
+/// descent at λ1 = α·λ, λ2 = (1 − α)·λ (the project's convention, with α
+/// the L1 ratio).
 ///
 /// Tolerance: a fit stops when an epoch moves the parameters by δ ≤ 1e-13.
 /// Proximal gradient descent with step ≤ 1/L contracts towards the optimum
@@ -74,7 +75,7 @@ fn coordinate_descent(x: &Array2<f64>, y: &Array1<f64>, l1: f64, l2: f64) -> (Ar
 /// 1e-9 leaves two orders of magnitude for rounding and for a larger
 /// condition number than estimated, while a wrong factor in the gradient,
 /// the threshold or the L1/L2 split moves coefficients by 1e-2 or more.
-fn assert_path_matches_coordinate_descent(penalty: PathPenalty, lambdas: &[f64]) {
+fn assert_path_matches_coordinate_descent(penalty: PathPenalty, l1_ratio: f64, lambdas: &[f64]) {
     let (x, y) = problem(11);
     let settings = FitSettings {
         penalty,
@@ -85,7 +86,8 @@ fn assert_path_matches_coordinate_descent(penalty: PathPenalty, lambdas: &[f64])
     let path = fit_path(&dataset(&x, &y), lambdas, &settings, None, || {}).unwrap();
     for point in &path.points {
         assert!(point.converged, "λ = {} did not converge", point.lambda);
-        let (w, _) = coordinate_descent(&x, &y, point.l1, point.l2);
+        let (l1, l2) = (l1_ratio * point.lambda, (1.0 - l1_ratio) * point.lambda);
+        let (w, _) = coordinate_descent(&x, &y, l1, l2);
         for (j, (&fitted, &exact)) in point.first_layer_weight.iter().zip(&w).enumerate() {
             assert!(
                 (fitted - exact).abs() <= 1e-9,
@@ -103,7 +105,7 @@ fn lasso_path_equals_coordinate_descent_at_every_lambda() {
     let (x, y) = problem(11);
     let lambda_max = lambda_max_l1(x.view(), y.view());
     let lambdas = log_grid(lambda_max, 1e-2, 6);
-    assert_path_matches_coordinate_descent(PathPenalty::L1, &lambdas);
+    assert_path_matches_coordinate_descent(PathPenalty::L1, 1.0, &lambdas);
 }
 
 #[test]
@@ -112,7 +114,7 @@ fn elastic_net_path_equals_coordinate_descent_with_the_l1_ratio_split() {
     let l1_ratio = 0.4;
     let lambda_max = lambda_max_l1(x.view(), y.view()) / l1_ratio;
     let lambdas = log_grid(lambda_max, 1e-2, 5);
-    assert_path_matches_coordinate_descent(PathPenalty::Elastic { l1_ratio }, &lambdas);
+    assert_path_matches_coordinate_descent(PathPenalty::Elastic { l1_ratio }, l1_ratio, &lambdas);
 }
 
 /// λ_max and the gradient the fit (or coordinate descent) computes at
