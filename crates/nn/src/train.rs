@@ -103,25 +103,28 @@ where
 {
     assert!(!data.is_empty(), "train: the data set has no samples");
     let mut batches = MiniBatches::new(data.len(), options.batch_size);
+    // Without shuffling every epoch cuts the same batches: gather them into
+    // tensors once, instead of copying the rows at every step.
+    let fixed: Vec<(Tensor<T>, Targets<T>)> = if options.shuffle {
+        Vec::new()
+    } else {
+        batches
+            .in_order()
+            .map(|indices| batch_tensors(data, indices, &mut Batch::default()))
+            .collect()
+    };
     let mut batch = Batch::default();
     let mut history = Vec::with_capacity(options.epochs);
     for epoch in 1..=options.epochs {
-        let order = if options.shuffle {
-            batches.shuffled(rng)
-        } else {
-            batches.in_order()
-        };
         let (mut sum, mut steps) = (0.0, 0);
-        for (step, indices) in order.enumerate() {
-            data.batch_into(indices, &mut batch);
+        let mut step = |x: &Tensor<T>, targets: &Targets<T>| {
             optimizer.zero_grad();
-            let output = model.forward(&Tensor::new(batch.features.clone()));
-            let loss = data_loss(&output, &batch.targets);
+            let loss = data_loss(&model.forward(x), targets);
             let value = loss.item().as_f64();
             if !value.is_finite() {
                 return Err(Diverged {
                     epoch,
-                    step: step + 1,
+                    step: steps + 1,
                     value,
                 });
             }
@@ -129,12 +132,34 @@ where
             optimizer.step();
             sum += value;
             steps += 1;
+            Ok(())
+        };
+        if options.shuffle {
+            for indices in batches.shuffled(rng) {
+                let (x, targets) = batch_tensors(data, indices, &mut batch);
+                step(&x, &targets)?;
+            }
+        } else {
+            for (x, targets) in &fixed {
+                step(x, targets)?;
+            }
         }
         let mean = sum / steps as f64;
         history.push(mean);
         on_epoch(epoch, mean);
     }
     Ok(history)
+}
+
+/// The samples at `indices` as an input tensor and targets, gathered
+/// through `buffer` (whose memory is reused from one call to the next).
+fn batch_tensors<T: Float>(
+    data: &Dataset<T>,
+    indices: &[usize],
+    buffer: &mut Batch<T>,
+) -> (Tensor<T>, Targets<T>) {
+    data.batch_into(indices, buffer);
+    (Tensor::new(buffer.features.clone()), buffer.targets.clone())
 }
 
 /// The model's outputs for every sample of `features`, without recording
