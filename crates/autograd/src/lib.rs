@@ -38,7 +38,7 @@ pub mod ops;
 pub mod trace;
 
 pub use broadcast::{broadcast_shapes, unbroadcast};
-pub use dot::to_dot;
+pub use dot::{Graph, to_dot};
 pub use float::Float;
 pub use grad_mode::{is_grad_enabled, no_grad};
 pub use gradcheck::{GradcheckReport, gradcheck};
