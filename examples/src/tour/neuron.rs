@@ -43,7 +43,9 @@ pub const CLASSIC: NeuronInputs = NeuronInputs {
     x2: 0.0,
     w1: -3.0,
     w2: 1.0,
-    b: 6.881_373_587_019_543_2,
+    // micrograd's 6.8813735870195432, written with the digits f64 keeps
+    // (the same double).
+    b: 6.881_373_587_019_543,
 };
 
 /// Two numbers agree when they differ by at most this much. Both sides run
@@ -118,14 +120,7 @@ pub fn neuron(inputs: NeuronInputs) -> Vec<NeuronNode> {
     let hn = hx1 * hw1 + hx2 * hw2 + hb;
     let ho = hn.tanh();
     let dn = 1.0 - ho * ho;
-    let rows: [(
-        &'static str,
-        &'static str,
-        &Tensor<f64>,
-        f64,
-        &'static str,
-        f64,
-    ); 10] = [
+    let rows = [
         ("x1", "x1", &x1, hx1, "w1·(1−o²)", hw1 * dn),
         ("x2", "x2", &x2, hx2, "w2·(1−o²)", hw2 * dn),
         ("w1", "w1", &w1, hw1, "x1·(1−o²)", hx1 * dn),
