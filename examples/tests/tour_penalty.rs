@@ -3,14 +3,13 @@
 
 use sparsegrad_examples::tour::penalty::{OneWeight, PenaltyKind, closed_form, run};
 
-const PROBLEM: OneWeight = OneWeight {
-    w0: 1.0,
-    w_star: 0.3,
-    curvature: 1.0,
-    lambda: 0.5,
-    lr: 0.3,
-    steps: 10,
-};
+/// The tour's problem; the tests below need |w*| ≤ λ/H (an L1 optimum at 0)
+/// and lr·(H + λ) < 1 (no overshoot from L2), which they check first.
+fn problem() -> OneWeight {
+    let p = OneWeight::default();
+    assert!(p.w_star.abs() <= p.lambda / p.curvature && p.lr * (p.curvature + p.lambda) < 1.0);
+    p
+}
 
 fn sign(w: f64) -> f64 {
     if w == 0.0 { 0.0 } else { w.signum() }
@@ -18,15 +17,11 @@ fn sign(w: f64) -> f64 {
 
 #[test]
 fn every_step_is_the_update_written_by_hand() {
-    let (h, ws, lam, lr) = (
-        PROBLEM.curvature,
-        PROBLEM.w_star,
-        PROBLEM.lambda,
-        PROBLEM.lr,
-    );
+    let p = problem();
+    let (h, ws, lam, lr) = (p.curvature, p.w_star, p.lambda, p.lr);
     for kind in PenaltyKind::ALL {
-        let mut w = PROBLEM.w0;
-        for row in run(&PROBLEM, kind) {
+        let mut w = p.w0;
+        for row in run(&p, kind) {
             assert_eq!(row.w, w, "{kind:?} step {}", row.step);
             let g = h * (w - ws);
             assert!((row.data_grad - g).abs() < 1e-15);
@@ -59,7 +54,8 @@ fn every_step_is_the_update_written_by_hand() {
 
 #[test]
 fn the_proximal_step_lands_on_exact_zero_and_the_subgradient_oscillates() {
-    let prox = run(&PROBLEM, PenaltyKind::L1Proximal);
+    let p = problem();
+    let prox = run(&p, PenaltyKind::L1Proximal);
     let first_zero = prox
         .iter()
         .position(|r| r.w_next == 0.0)
@@ -69,7 +65,7 @@ fn the_proximal_step_lands_on_exact_zero_and_the_subgradient_oscillates() {
         "stays at 0"
     );
 
-    let sub = run(&PROBLEM, PenaltyKind::L1Subgradient);
+    let sub = run(&p, PenaltyKind::L1Subgradient);
     assert!(sub.iter().all(|r| r.w_next != 0.0));
     let crossings = sub
         .windows(2)
@@ -77,7 +73,7 @@ fn the_proximal_step_lands_on_exact_zero_and_the_subgradient_oscillates() {
         .count();
     assert!(crossings >= 2, "{sub:#?}");
 
-    let l2 = run(&PROBLEM, PenaltyKind::L2);
+    let l2 = run(&p, PenaltyKind::L2);
     let last = l2.last().unwrap().w_next;
     assert!(l2.iter().all(|r| r.w_next > 0.0));
     assert!(
@@ -88,14 +84,20 @@ fn the_proximal_step_lands_on_exact_zero_and_the_subgradient_oscillates() {
 
 #[test]
 fn the_closed_forms_are_shrinkage_and_the_soft_threshold() {
+    let near = OneWeight {
+        w_star: 0.3,
+        curvature: 1.0,
+        lambda: 0.5,
+        ..OneWeight::default()
+    };
     // H/(H+λ)·w* = 1/1.5 · 0.3
-    assert!((closed_form(&PROBLEM, PenaltyKind::L2) - 0.2).abs() < 1e-15);
+    assert!((closed_form(&near, PenaltyKind::L2) - 0.2).abs() < 1e-15);
     // |w*| = 0.3 ≤ λ/H = 0.5
-    assert_eq!(closed_form(&PROBLEM, PenaltyKind::L1Proximal), 0.0);
+    assert_eq!(closed_form(&near, PenaltyKind::L1Proximal), 0.0);
     let far = OneWeight {
         w_star: -2.0,
         curvature: 2.0,
-        ..PROBLEM
+        ..near
     };
     // −(2 − 0.5/2) and 2/(2 + 0.5)·(−2)
     assert!((closed_form(&far, PenaltyKind::L1Subgradient) + 1.75).abs() < 1e-15);
