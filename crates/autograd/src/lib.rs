@@ -39,7 +39,7 @@ pub mod threads;
 pub mod trace;
 
 pub use broadcast::{broadcast_shapes, unbroadcast};
-pub use dot::to_dot;
+pub use dot::{Graph, to_dot};
 pub use float::Float;
 pub use grad_mode::{is_grad_enabled, no_grad};
 pub use gradcheck::{GradcheckReport, gradcheck};
