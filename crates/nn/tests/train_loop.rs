@@ -140,7 +140,10 @@ fn the_penalty_total_sums_each_group_with_its_own_penalty() {
         ..Penalty::default()
     };
     let groups = GroupRules::new()
-        .rule(|name| name.ends_with(".bias"), GroupOptions::with_penalty(Penalty::default()))
+        .rule(
+            |name| name.ends_with(".bias"),
+            GroupOptions::with_penalty(Penalty::default()),
+        )
         .build(model.named_parameters());
     let config = SgdConfig {
         lr: 0.1,
