@@ -43,6 +43,8 @@ fn a_tiny_run_writes_the_report_and_plots() {
         "--quiet",
         "--epochs",
         "2",
+        "--full-batch-epochs",
+        "1",
         "--hidden",
         "8",
         "--seed",

@@ -30,6 +30,9 @@ struct Cli {
     /// Passes over the training set.
     #[arg(long)]
     epochs: Option<usize>,
+    /// Full-batch epochs after the mini-batch ones.
+    #[arg(long)]
+    full_batch_epochs: Option<usize>,
     /// λ1 of the L1 regimes and the elastic net.
     #[arg(long)]
     l1: Option<f64>,
@@ -77,6 +80,7 @@ impl Cli {
         };
         config.seed = self.seed.unwrap_or(config.seed);
         config.epochs = self.epochs.unwrap_or(config.epochs);
+        config.full_batch_epochs = self.full_batch_epochs.unwrap_or(config.full_batch_epochs);
         config.l1 = self.l1.unwrap_or(config.l1);
         config.l2 = self.l2.unwrap_or(config.l2);
         config.lr = self.lr.unwrap_or(config.lr);

@@ -107,10 +107,10 @@ impl StudyConfig {
     pub fn quick() -> Self {
         Self {
             dataset: DatasetKind::SparseLinear,
-            n_samples: 2000,
+            n_samples: 1200,
             hidden: vec![16, 16],
-            epochs: 40,
-            full_batch_epochs: 150,
+            epochs: 30,
+            full_batch_epochs: 60,
             ..Self::default()
         }
     }
