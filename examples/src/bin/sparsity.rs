@@ -27,7 +27,7 @@ struct Cli {
     /// The seed of every random draw.
     #[arg(long)]
     seed: Option<u64>,
-    /// Passes over the training set.
+    /// Mini-batch passes over the training set.
     #[arg(long)]
     epochs: Option<usize>,
     /// Full-batch epochs after the mini-batch ones.

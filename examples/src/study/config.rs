@@ -49,7 +49,7 @@ pub struct StudyConfig {
     pub test_fraction: f64,
     /// Widths of the hidden layers.
     pub hidden: Vec<usize>,
-    /// Passes over the training set.
+    /// Mini-batch passes over the training set.
     pub epochs: usize,
     /// Samples per SGD step.
     pub batch_size: usize,
@@ -103,7 +103,8 @@ impl StudyConfig {
     /// linear task (whose support an L1-penalized network recovers
     /// cleanly; on the nonlinear default, part of the target is left
     /// unfitted and noise features keep a few first-layer weights that
-    /// correlate with that residual), a 16-16 network, fewer epochs.
+    /// correlate with that residual), 1200 samples, a 16-16 network, fewer
+    /// epochs.
     pub fn quick() -> Self {
         Self {
             dataset: DatasetKind::SparseLinear,
