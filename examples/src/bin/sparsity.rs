@@ -117,7 +117,8 @@ fn main() -> ExitCode {
     match run(&cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
-            let message = format!("{err:#}").replace('\n', " ");
+            // The study's errors carry their cause in their own message.
+            let message = err.to_string().replace('\n', " ");
             eprintln!("error: {message}");
             ExitCode::FAILURE
         }
