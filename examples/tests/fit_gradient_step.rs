@@ -7,13 +7,14 @@
 mod fit_support;
 
 use fit_support::{
-    Scratch, assert_success, csv_text, fit, linear_layers, model_file_text, read_json, s,
+    LinearParams, Scratch, assert_success, csv_text, fit, linear_layers, model_file_text,
+    read_json, s,
 };
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
 /// Parameters as (weight rows, bias) per linear layer.
-type Layers = Vec<(Vec<Vec<f64>>, Vec<f64>)>;
+type Layers = Vec<LinearParams>;
 
 /// Applies the named activation.
 fn activate(name: &str, z: f64) -> f64 {
@@ -60,7 +61,13 @@ fn flatten(layers: &Layers) -> Vec<f64> {
 }
 
 /// Central differences of `loss` with respect to every parameter.
-fn numeric_gradient(layers: &Layers, activation: &str, x: &[Vec<f64>], y: &[f64], classify: bool) -> Vec<f64> {
+fn numeric_gradient(
+    layers: &Layers,
+    activation: &str,
+    x: &[Vec<f64>],
+    y: &[f64],
+    classify: bool,
+) -> Vec<f64> {
     let h = 1e-6;
     let mut gradient = Vec::new();
     for l in 0..layers.len() {
@@ -91,7 +98,13 @@ fn check(activation: &str, classify: bool) {
         .map(|_| (0..d).map(|_| rng.random_range(-2.0..2.0)).collect())
         .collect();
     let y: Vec<f64> = (0..n)
-        .map(|i| if classify { (i % outputs) as f64 } else { rng.random_range(-1.0..1.0) })
+        .map(|i| {
+            if classify {
+                (i % outputs) as f64
+            } else {
+                rng.random_range(-1.0..1.0)
+            }
+        })
         .collect();
     let mut matrix = |rows: usize, cols: usize| -> Vec<Vec<f64>> {
         (0..rows)
@@ -109,7 +122,11 @@ fn check(activation: &str, classify: bool) {
         .map(|(r, t)| r.iter().copied().chain([*t]).collect())
         .collect();
     let data = scratch.write("data.csv", &csv_text(&["a", "b", "c", "t"], &rows));
-    let task = if classify { "classification" } else { "regression" };
+    let task = if classify {
+        "classification"
+    } else {
+        "regression"
+    };
     let model = model_file_text(
         task,
         &["a", "b", "c"],
@@ -123,9 +140,29 @@ fn check(activation: &str, classify: bool) {
     let init_path = scratch.write("init.json", &model);
     let out = scratch.path("out.json");
     assert_success(&fit(&[
-        "--data", s(&data), "--target", "t", "--task", task, "--hidden", "4",
-        "--activation", activation, "--init", s(&init_path), "--dtype", "f64",
-        "--lr", "1", "--epochs", "1", "--batch-size", "0", "--quiet", "--out", s(&out),
+        "--data",
+        s(&data),
+        "--target",
+        "t",
+        "--task",
+        task,
+        "--hidden",
+        "4",
+        "--activation",
+        activation,
+        "--init",
+        s(&init_path),
+        "--dtype",
+        "f64",
+        "--lr",
+        "1",
+        "--epochs",
+        "1",
+        "--batch-size",
+        "0",
+        "--quiet",
+        "--out",
+        s(&out),
     ]));
     let trained = linear_layers(&read_json(&out));
     let step: Vec<f64> = flatten(&trained)
@@ -134,7 +171,10 @@ fn check(activation: &str, classify: bool) {
         .map(|(after, before)| after - before)
         .collect();
     let gradient = numeric_gradient(&init, activation, &x, &y, classify);
-    assert!(gradient.iter().any(|g| g.abs() > 1e-3), "a trivial gradient tests nothing");
+    assert!(
+        gradient.iter().any(|g| g.abs() > 1e-3),
+        "a trivial gradient tests nothing"
+    );
     for (k, (moved, g)) in step.iter().zip(&gradient).enumerate() {
         assert!(
             (moved + g).abs() < 1e-7,

@@ -35,7 +35,9 @@ fn problem() -> (Vec<Vec<f64>>, Vec<f64>) {
 fn centered(x: &[Vec<f64>], y: &[f64]) -> (Vec<f64>, f64, Vec<Vec<f64>>, Vec<f64>) {
     let d = x[0].len();
     let n = x.len() as f64;
-    let x_mean: Vec<f64> = (0..d).map(|j| x.iter().map(|r| r[j]).sum::<f64>() / n).collect();
+    let x_mean: Vec<f64> = (0..d)
+        .map(|j| x.iter().map(|r| r[j]).sum::<f64>() / n)
+        .collect();
     let y_mean = y.iter().sum::<f64>() / n;
     let xc = x
         .iter()
@@ -99,10 +101,11 @@ fn ridge(x: &[Vec<f64>], y: &[f64], lambda: f64) -> (Vec<f64>, f64) {
             .max_by(|&p, &q| a[p][col].abs().total_cmp(&a[q][col].abs()))
             .unwrap();
         a.swap(col, pivot);
-        for row in col + 1..d {
-            let factor = a[row][col] / a[col][col];
-            for k in col..=d {
-                a[row][k] -= factor * a[col][k];
+        let pivot_row = a[col].clone();
+        for row in a.iter_mut().skip(col + 1) {
+            let factor = row[col] / pivot_row[col];
+            for (entry, pivot) in row[col..].iter_mut().zip(&pivot_row[col..]) {
+                *entry -= factor * pivot;
             }
         }
     }
@@ -125,11 +128,27 @@ fn fit_linear(test: &str, penalty: &[&str]) -> (Vec<f64>, f64) {
         .zip(&y)
         .map(|(r, v)| r.iter().copied().chain([*v]).collect())
         .collect();
-    let data = scratch.write("data.csv", &csv_text(&["a", "b", "c", "d", "e", "y"], &rows));
+    let data = scratch.write(
+        "data.csv",
+        &csv_text(&["a", "b", "c", "d", "e", "y"], &rows),
+    );
     let out = scratch.path("model.json");
     let mut args = vec![
-        "--data", s(&data), "--target", "y", "--dtype", "f64", "--batch-size", "0",
-        "--lr", "0.1", "--epochs", "3000", "--quiet", "--out", s(&out),
+        "--data",
+        s(&data),
+        "--target",
+        "y",
+        "--dtype",
+        "f64",
+        "--batch-size",
+        "0",
+        "--lr",
+        "0.1",
+        "--epochs",
+        "3000",
+        "--quiet",
+        "--out",
+        s(&out),
     ];
     args.extend_from_slice(penalty);
     assert_success(&fit(&args));
@@ -144,7 +163,10 @@ fn proximal_l1_reaches_the_lasso_solution_with_its_exact_zeros() {
     let (x, y) = problem();
     let (expected, expected_bias) = lasso(&x, &y, lambda);
     let zeros = expected.iter().filter(|w| **w == 0.0).count();
-    assert!(zeros >= 2, "the reference should select features: {expected:?}");
+    assert!(
+        zeros >= 2,
+        "the reference should select features: {expected:?}"
+    );
 
     let (learned, bias) = fit_linear("lasso", &["--l1", "0.2", "--l1-mode", "proximal"]);
     for (j, (w, e)) in learned.iter().zip(&expected).enumerate() {
@@ -154,7 +176,10 @@ fn proximal_l1_reaches_the_lasso_solution_with_its_exact_zeros() {
             assert!((w - e).abs() < 1e-10, "weight {j}: {w} vs lasso {e}");
         }
     }
-    assert!((bias - expected_bias).abs() < 1e-10, "bias {bias} vs {expected_bias}");
+    assert!(
+        (bias - expected_bias).abs() < 1e-10,
+        "bias {bias} vs {expected_bias}"
+    );
 }
 
 #[test]
@@ -166,7 +191,10 @@ fn coupled_l2_reaches_the_ridge_solution() {
     for (j, (w, e)) in learned.iter().zip(&expected).enumerate() {
         assert!((w - e).abs() < 1e-10, "weight {j}: {w} vs ridge {e}");
     }
-    assert!((bias - expected_bias).abs() < 1e-10, "bias {bias} vs {expected_bias}");
+    assert!(
+        (bias - expected_bias).abs() < 1e-10,
+        "bias {bias} vs {expected_bias}"
+    );
     // The penalty shrinks: the unpenalized fit is farther from 0.
     let (unpenalized, _) = ridge(&x, &y, 0.0);
     let norm = |w: &[f64]| w.iter().map(|v| v * v).sum::<f64>();

@@ -17,9 +17,17 @@ fn data_text() -> String {
     let mut rng = StdRng::seed_from_u64(5);
     let rows: Vec<Vec<f64>> = (0..40)
         .map(|_| {
-            let x: Vec<f64> = (0..4).map(|_| rng.random_range(-3.0..3.0) * 10.0 + 5.0).collect();
+            let x: Vec<f64> = (0..4)
+                .map(|_| rng.random_range(-3.0..3.0) * 10.0 + 5.0)
+                .collect();
             let y = 0.3 * x[0] - 0.2 * x[3] + rng.random_range(-0.1..0.1);
-            let label = if x[0] > 5.0 { 1.0 } else if x[1] > 5.0 { 2.0 } else { 0.0 };
+            let label = if x[0] > 5.0 {
+                1.0
+            } else if x[1] > 5.0 {
+                2.0
+            } else {
+                0.0
+            };
             x.into_iter().chain([y, label]).collect()
         })
         .collect();
@@ -30,8 +38,20 @@ fn data_text() -> String {
 fn train_mlp(scratch: &Scratch, data: &str, extra: &[&str], out: &str) -> Vec<u8> {
     let out = scratch.path(out);
     let mut args = vec![
-        "--data", data, "--hidden", "5", "--epochs", "5", "--batch-size", "8", "--lr", "0.05",
-        "--standardize", "--quiet", "--out", s(&out),
+        "--data",
+        data,
+        "--hidden",
+        "5",
+        "--epochs",
+        "5",
+        "--batch-size",
+        "8",
+        "--lr",
+        "0.05",
+        "--standardize",
+        "--quiet",
+        "--out",
+        s(&out),
     ];
     args.extend_from_slice(extra);
     assert_success(&fit(&args));
@@ -48,7 +68,10 @@ fn the_same_seed_gives_byte_identical_model_files() {
     assert_eq!(first, second);
     // The seed matters (so the equality above is not vacuous).
     let other_seed = ["--target", "y", "--features", "a,b,c,d", "--seed", "10"];
-    assert_ne!(first, train_mlp(&scratch, s(&data), &other_seed, "third.json"));
+    assert_ne!(
+        first,
+        train_mlp(&scratch, s(&data), &other_seed, "third.json")
+    );
 }
 
 /// Column values of a CSV text with a header, as strings.
@@ -67,7 +90,11 @@ fn model_inputs(model: &ModelFile<f32>, data: &std::path::Path) -> Array2<f64> {
     let mut x = read_csv_features(data, model.features()).unwrap();
     let standardize = model.standardize().expect("trained with --standardize");
     for mut row in x.rows_mut() {
-        for ((v, m), sd) in row.iter_mut().zip(standardize.mean()).zip(standardize.std()) {
+        for ((v, m), sd) in row
+            .iter_mut()
+            .zip(standardize.mean())
+            .zip(standardize.std())
+        {
             *v = (*v - m) / sd;
         }
     }
@@ -86,7 +113,9 @@ fn by_hand(model: &ModelFile<f32>, x: &Array2<f64>) -> Vec<Vec<f64>> {
                     .rows()
                     .into_iter()
                     .zip(bias.iter())
-                    .map(|(w, b)| w.iter().zip(&h).map(|(w, v)| *w as f64 * v).sum::<f64>() + *b as f64)
+                    .map(|(w, b)| {
+                        w.iter().zip(&h).map(|(w, v)| *w as f64 * v).sum::<f64>() + *b as f64
+                    })
                     .collect();
                 if i + 1 < layers.len() {
                     h.iter_mut().for_each(|z| *z = z.max(0.0));
@@ -108,7 +137,12 @@ fn load_f32(path: &std::path::Path) -> ModelFile<f32> {
 fn predict_reproduces_the_library_regression() {
     let scratch = Scratch::new("predict-regression");
     let data = scratch.write("data.csv", &data_text());
-    train_mlp(&scratch, s(&data), &["--target", "y", "--features", "a,b,c,d"], "model.json");
+    train_mlp(
+        &scratch,
+        s(&data),
+        &["--target", "y", "--features", "a,b,c,d"],
+        "model.json",
+    );
     let model_path = scratch.path("model.json");
     let output = predict(&["--model", s(&model_path), "--data", s(&data)]);
     assert_success(&output);
@@ -123,12 +157,23 @@ fn predict_reproduces_the_library_regression() {
     for (i, row) in rows.iter().enumerate() {
         let value: f32 = row[0].parse().unwrap();
         assert_eq!(value, library[[i, 0]], "row {i}");
-        assert_eq!(row[0], format!("{}", library[[i, 0]]), "shortest form, row {i}");
+        assert_eq!(
+            row[0],
+            format!("{}", library[[i, 0]]),
+            "shortest form, row {i}"
+        );
         assert!((value as f64 - expected[i][0]).abs() < 1e-4 * (1.0 + expected[i][0].abs()));
     }
     // --out writes the same text to a file.
     let out = scratch.path("predictions.csv");
-    assert_success(&predict(&["--model", s(&model_path), "--data", s(&data), "--out", s(&out)]));
+    assert_success(&predict(&[
+        "--model",
+        s(&model_path),
+        "--data",
+        s(&data),
+        "--out",
+        s(&out),
+    ]));
     let again = predict(&["--model", s(&model_path), "--data", s(&data)]);
     assert_eq!(std::fs::read(&out).unwrap(), again.stdout);
 }
@@ -137,7 +182,14 @@ fn predict_reproduces_the_library_regression() {
 fn predict_reproduces_the_library_classification() {
     let scratch = Scratch::new("predict-classification");
     let data = scratch.write("data.csv", &data_text());
-    let task = ["--target", "label", "--features", "a,b,c,d", "--task", "classification"];
+    let task = [
+        "--target",
+        "label",
+        "--features",
+        "a,b,c,d",
+        "--task",
+        "classification",
+    ];
     train_mlp(&scratch, s(&data), &task, "model.json");
     let model_path = scratch.path("model.json");
     let output = predict(&["--model", s(&model_path), "--data", s(&data)]);
@@ -153,7 +205,10 @@ fn predict_reproduces_the_library_classification() {
         let sum: f64 = logits[i].iter().map(|z| (z - max).exp()).sum();
         for (k, pk) in p.iter().enumerate() {
             let expected = (logits[i][k] - max).exp() / sum;
-            assert!((*pk as f64 - expected).abs() < 1e-5, "row {i}, p_{k}: {pk} vs {expected}");
+            assert!(
+                (*pk as f64 - expected).abs() < 1e-5,
+                "row {i}, p_{k}: {pk} vs {expected}"
+            );
         }
         let best = (0..3).fold(0, |b, k| if p[k] > p[b] { k } else { b });
         assert_eq!(row[0], best.to_string(), "row {i}");

@@ -9,6 +9,13 @@ use std::process::{Command, Output};
 
 use serde_json::Value;
 
+/// A linear layer's (weight rows, bias).
+pub type LinearParams = (Vec<Vec<f64>>, Vec<f64>);
+
+/// A layer of a hand-written model file: `("linear", weight rows, bias)`
+/// or an activation name with empty weight and bias.
+pub type LayerSpec<'a> = (&'a str, Vec<Vec<f64>>, Vec<f64>);
+
 /// A fresh, empty folder for one test, removed when dropped.
 pub struct Scratch {
     pub dir: PathBuf,
@@ -89,7 +96,7 @@ pub fn read_json(path: &Path) -> Value {
 }
 
 /// The linear layers of a parsed model file, as (weight rows, bias).
-pub fn linear_layers(model: &Value) -> Vec<(Vec<Vec<f64>>, Vec<f64>)> {
+pub fn linear_layers(model: &Value) -> Vec<LinearParams> {
     let numbers = |v: &Value| -> Vec<f64> {
         v.as_array()
             .unwrap()
@@ -103,7 +110,12 @@ pub fn linear_layers(model: &Value) -> Vec<(Vec<Vec<f64>>, Vec<f64>)> {
         .iter()
         .filter(|layer| layer["type"] == "linear")
         .map(|layer| {
-            let weight = layer["weight"].as_array().unwrap().iter().map(numbers).collect();
+            let weight = layer["weight"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(numbers)
+                .collect();
             (weight, numbers(&layer["bias"]))
         })
         .collect()
@@ -116,7 +128,7 @@ pub fn model_file_text(
     task: &str,
     features: &[&str],
     target: &str,
-    layers: &[(&str, Vec<Vec<f64>>, Vec<f64>)],
+    layers: &[LayerSpec],
 ) -> String {
     let layers: Vec<Value> = layers
         .iter()
@@ -145,4 +157,72 @@ pub fn model_file_text(
         "layers": layers,
     }))
     .unwrap()
+}
+
+/// What a program must do on bad input: a non-zero exit, exactly one line
+/// starting `error: ` (the first) that contains `needle`, no panic, and
+/// nothing on stdout.
+pub fn assert_error(output: &Output, needle: &str) {
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        !output.status.success(),
+        "expected a failure, stderr: {stderr}"
+    );
+    assert!(!stderr.contains("panicked"), "a panic: {stderr}");
+    let error_lines: Vec<&str> = stderr
+        .lines()
+        .filter(|l| l.starts_with("error: "))
+        .collect();
+    assert_eq!(error_lines.len(), 1, "one error line expected: {stderr}");
+    assert!(
+        stderr.starts_with("error: "),
+        "the error comes first: {stderr}"
+    );
+    assert!(
+        error_lines[0].contains(needle),
+        "the error should mention {needle:?}: {}",
+        error_lines[0]
+    );
+    assert!(
+        output.stdout.is_empty(),
+        "stdout on error: {:?}",
+        output.stdout
+    );
+}
+
+/// Runs a failing case twice, with `outputs` absent and then present: the
+/// error contract holds both times, no output file is created, existing
+/// ones are left byte for byte, and no temporary file is left behind.
+pub fn assert_error_leaves_outputs(
+    scratch: &Scratch,
+    outputs: &[PathBuf],
+    run: impl Fn() -> Output,
+    needle: &str,
+) {
+    for path in outputs {
+        let _ = std::fs::remove_file(path);
+    }
+    assert_error(&run(), needle);
+    for path in outputs {
+        assert!(!path.exists(), "{} was created", path.display());
+    }
+    for path in outputs {
+        std::fs::write(path, "keep me\n").unwrap();
+    }
+    assert_error(&run(), needle);
+    for path in outputs {
+        assert_eq!(
+            std::fs::read(path).unwrap(),
+            b"keep me\n",
+            "{} changed",
+            path.display()
+        );
+        std::fs::remove_file(path).unwrap();
+    }
+    let leftovers: Vec<_> = std::fs::read_dir(&scratch.dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|name| name.contains(".tmp-"))
+        .collect();
+    assert!(leftovers.is_empty(), "temporary files left: {leftovers:?}");
 }
