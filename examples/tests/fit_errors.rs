@@ -79,6 +79,12 @@ fn bad_cells_name_their_line_and_column() {
         "a,b,y\n1,2,3\n4,5,-1e999\n",
         &[],
         "line 3, column \"y\"",
+    ); // Finite in f64 but not in the default f32.
+    fails_on_data(
+        &scratch,
+        "a,b,y\n1,2,3\n4,5e38,3\n",
+        &[],
+        "data row 2 (counting from 1 below the header), column \"b\": 5e38 is out of the range of f32",
     );
 }
 
@@ -200,7 +206,15 @@ fn a_diverging_loss_names_epoch_and_step() {
     fails_on_data(
         &scratch,
         text,
-        &["--init", s(&init), "--batch-size", "1", "--no-shuffle"],
+        &[
+            "--init",
+            s(&init),
+            "--dtype",
+            "f64",
+            "--batch-size",
+            "1",
+            "--no-shuffle",
+        ],
         "error: loss became inf at epoch 1, step 3; try a smaller --lr",
     );
 }

@@ -40,6 +40,20 @@ pub enum FitError {
         /// What differs.
         what: String,
     },
+    /// A value of the file that `--dtype` cannot hold (1e39 in f32).
+    #[error(
+        "data row {row} (counting from 1 below the header), column \"{column}\": {value:e} is out of the range of {dtype}; use --dtype f64 or --standardize"
+    )]
+    OutOfRange {
+        /// The data row, from 1.
+        row: usize,
+        /// The column's name.
+        column: String,
+        /// The value as read.
+        value: f64,
+        /// The training dtype.
+        dtype: &'static str,
+    },
     /// Classification needs at least two classes.
     #[error("classification needs at least 2 classes, but every label in column \"{target}\" is 0")]
     OneClass {

@@ -7,7 +7,7 @@ use rand::SeedableRng;
 use rand::rngs::StdRng;
 use sparsegrad::autograd::Float;
 use sparsegrad::nn::activation::Activation;
-use sparsegrad::nn::data::{Dataset, Standardizer};
+use sparsegrad::nn::data::{Dataset, Standardizer, Targets};
 use sparsegrad::nn::mlp::Mlp;
 use sparsegrad::nn::model_file::ModelFile;
 use sparsegrad::nn::module::Module;
@@ -62,7 +62,7 @@ pub(super) fn fit_in<T: Float>(
             Mlp::<T>::new(&sizes, activation(args.activation), &mut rng)
         }
     };
-    let data = data.cast::<T>();
+    let data = cast_finite::<T>(data)?;
     let mut optimizer = optimizer(args, &model)?;
 
     let progress = Progress::new(args.quiet);
@@ -113,6 +113,38 @@ pub(super) fn fit_in<T: Float>(
         model_file: model_file.to_json_bytes(),
         metrics,
     })
+}
+
+/// `data` in dtype `T`, or the error naming the first value (row-major)
+/// that becomes infinite there: only f64 → f32 can overflow.
+fn cast_finite<T: Float>(data: &Dataset<f64>) -> Result<Dataset<T>, FitError> {
+    let cast = data.cast::<T>();
+    let out_of_range = |row: usize, column: String, value: f64| FitError::OutOfRange {
+        row: row + 1,
+        column,
+        value,
+        dtype: T::NAME,
+    };
+    if let Some(((row, column), _)) = cast.features().indexed_iter().find(|(_, x)| !x.is_finite()) {
+        let value = data.features()[[row, column]];
+        return Err(out_of_range(
+            row,
+            data.feature_names()[column].clone(),
+            value,
+        ));
+    }
+    if let (Targets::Regression(values), Targets::Regression(cast_values)) =
+        (data.targets(), cast.targets())
+    {
+        if let Some(row) = cast_values.iter().position(|y| !y.is_finite()) {
+            return Err(out_of_range(
+                row,
+                data.target_name().to_string(),
+                values[[row, 0]],
+            ));
+        }
+    }
+    Ok(cast)
 }
 
 /// The nn activation of `--activation`.
