@@ -1,0 +1,270 @@
+//! The options map to CLI.md's update rules: a few full-batch steps of a
+//! linear model in f64 from `--init` equal the five-step update written
+//! out here by hand (decoupled L2, coupled L2, L1 subgradient, the SGD or
+//! Adam step as torch.optim writes them, proximal L1), with the biases
+//! unpenalized under `--penalize weights` and penalized under `--penalize all`.
+
+mod fit_support;
+
+use fit_support::{
+    Scratch, assert_success, csv_text, fit, linear_layers, model_file_text, read_json, s,
+};
+
+const X: [[f64; 2]; 4] = [[1.0, -2.0], [0.5, 1.5], [-1.0, 0.25], [2.0, 1.0]];
+const Y: [f64; 4] = [1.0, -0.5, 2.0, 0.75];
+const INIT: [f64; 3] = [0.3, -0.2, 0.1]; // w0, w1, b
+
+/// The hyperparameters of one run.
+#[derive(Clone, Copy, Default)]
+struct Rule {
+    adam: bool,
+    lr: f64,
+    momentum: f64,
+    dampening: f64,
+    nesterov: bool,
+    l1: f64,
+    proximal: bool,
+    l2: f64,
+    decoupled: bool,
+    penalize_bias: bool,
+}
+
+/// The MSE gradient (mean, no ½) with respect to (w0, w1, b).
+fn gradient(p: &[f64; 3]) -> [f64; 3] {
+    let mut g = [0.0; 3];
+    for (x, y) in X.iter().zip(Y) {
+        let error = p[0] * x[0] + p[1] * x[1] + p[2] - y;
+        g[0] += 2.0 * error * x[0] / 4.0;
+        g[1] += 2.0 * error * x[1] / 4.0;
+        g[2] += 2.0 * error / 4.0;
+    }
+    g
+}
+
+/// `steps` updates by CLI.md's rules.
+fn by_hand(rule: Rule, steps: usize) -> [f64; 3] {
+    let (beta1, beta2, eps) = (0.9, 0.999, 1e-8);
+    let mut p = INIT;
+    let (mut buffer, mut m, mut v) = ([0.0; 3], [0.0; 3], [0.0; 3]);
+    for t in 1..=steps {
+        let raw = gradient(&p);
+        for i in 0..3 {
+            let penalized = i < 2 || rule.penalize_bias;
+            let mut g = raw[i];
+            if penalized {
+                if rule.decoupled {
+                    p[i] -= rule.lr * rule.l2 * p[i];
+                } else {
+                    g += rule.l2 * p[i];
+                }
+                if !rule.proximal {
+                    let sign = if p[i] > 0.0 {
+                        1.0
+                    } else if p[i] < 0.0 {
+                        -1.0
+                    } else {
+                        0.0
+                    };
+                    g += rule.l1 * sign;
+                }
+            }
+            if rule.adam {
+                m[i] = beta1 * m[i] + (1.0 - beta1) * g;
+                v[i] = beta2 * v[i] + (1.0 - beta2) * g * g;
+                let m_hat = m[i] / (1.0 - beta1.powi(t as i32));
+                let v_hat = v[i] / (1.0 - beta2.powi(t as i32));
+                p[i] -= rule.lr * m_hat / (v_hat.sqrt() + eps);
+            } else {
+                let d = if rule.momentum > 0.0 {
+                    buffer[i] = if t == 1 {
+                        g
+                    } else {
+                        rule.momentum * buffer[i] + (1.0 - rule.dampening) * g
+                    };
+                    if rule.nesterov {
+                        g + rule.momentum * buffer[i]
+                    } else {
+                        buffer[i]
+                    }
+                } else {
+                    g
+                };
+                p[i] -= rule.lr * d;
+            }
+            if penalized && rule.proximal {
+                p[i] = p[i].signum() * (p[i].abs() - rule.lr * rule.l1).max(0.0);
+            }
+        }
+    }
+    p
+}
+
+/// The parameters `fit` learns in `steps` full-batch epochs with `options`.
+fn by_fit(test: &str, steps: usize, options: &[&str]) -> [f64; 3] {
+    let scratch = Scratch::new(test);
+    let rows: Vec<Vec<f64>> = X.iter().zip(Y).map(|(x, y)| vec![x[0], x[1], y]).collect();
+    let data = scratch.write("data.csv", &csv_text(&["a", "b", "y"], &rows));
+    let init = model_file_text(
+        "regression",
+        &["a", "b"],
+        "y",
+        &[("linear", vec![vec![INIT[0], INIT[1]]], vec![INIT[2]])],
+    );
+    let init = scratch.write("init.json", &init);
+    let out = scratch.path("out.json");
+    let epochs = steps.to_string();
+    let mut args = vec![
+        "--data",
+        s(&data),
+        "--target",
+        "y",
+        "--init",
+        s(&init),
+        "--dtype",
+        "f64",
+        "--batch-size",
+        "0",
+        "--epochs",
+        &epochs,
+        "--quiet",
+        "--out",
+        s(&out),
+    ];
+    args.extend_from_slice(options);
+    assert_success(&fit(&args));
+    let layers = linear_layers(&read_json(&out));
+    [layers[0].0[0][0], layers[0].0[0][1], layers[0].1[0]]
+}
+
+fn check(test: &str, rule: Rule, options: &[&str]) {
+    let expected = by_hand(rule, 4);
+    let learned = by_fit(test, 4, options);
+    for i in 0..3 {
+        assert!(
+            (learned[i] - expected[i]).abs() < 1e-12,
+            "{test}: parameter {i} is {}, by hand {}",
+            learned[i],
+            expected[i]
+        );
+    }
+    assert_ne!(expected, INIT, "{test}: the parameters should move");
+}
+
+#[test]
+fn sgd_with_dampened_momentum_coupled_l2_and_l1_subgradient() {
+    let rule = Rule {
+        lr: 0.1,
+        momentum: 0.9,
+        dampening: 0.3,
+        l1: 0.05,
+        l2: 0.2,
+        ..Rule::default()
+    };
+    let options = [
+        "--lr",
+        "0.1",
+        "--momentum",
+        "0.9",
+        "--dampening",
+        "0.3",
+        "--l1",
+        "0.05",
+        "--l2",
+        "0.2",
+    ];
+    check("rules-sgd-momentum", rule, &options);
+}
+
+#[test]
+fn sgd_nesterov_with_decoupled_l2_and_proximal_l1_on_every_parameter() {
+    let rule = Rule {
+        lr: 0.1,
+        momentum: 0.5,
+        nesterov: true,
+        l1: 0.3,
+        proximal: true,
+        l2: 0.4,
+        decoupled: true,
+        penalize_bias: true,
+        ..Rule::default()
+    };
+    let options = [
+        "--lr",
+        "0.1",
+        "--momentum",
+        "0.5",
+        "--nesterov",
+        "--l1",
+        "0.3",
+        "--l1-mode",
+        "proximal",
+        "--l2",
+        "0.4",
+        "--decoupled",
+        "--penalize",
+        "all",
+    ];
+    check("rules-sgd-nesterov", rule, &options);
+}
+
+#[test]
+fn adam_with_coupled_l2_and_proximal_l1() {
+    let rule = Rule {
+        adam: true,
+        lr: 0.05,
+        l1: 0.1,
+        proximal: true,
+        l2: 0.3,
+        ..Rule::default()
+    };
+    let options = [
+        "--optimizer",
+        "adam",
+        "--lr",
+        "0.05",
+        "--l1",
+        "0.1",
+        "--l1-mode",
+        "proximal",
+        "--l2",
+        "0.3",
+    ];
+    check("rules-adam", rule, &options);
+}
+
+#[test]
+fn adamw_decouples_l2_and_equals_adam_decoupled() {
+    let rule = Rule {
+        adam: true,
+        lr: 0.05,
+        l2: 0.5,
+        decoupled: true,
+        ..Rule::default()
+    };
+    check(
+        "rules-adamw",
+        rule,
+        &["--optimizer", "adamw", "--lr", "0.05", "--l2", "0.5"],
+    );
+    let adam_decoupled = by_fit(
+        "rules-adam-decoupled",
+        4,
+        &[
+            "--optimizer",
+            "adam",
+            "--decoupled",
+            "--lr",
+            "0.05",
+            "--l2",
+            "0.5",
+        ],
+    );
+    assert_eq!(
+        adam_decoupled,
+        by_fit(
+            "rules-adamw-again",
+            4,
+            &["--optimizer", "adamw", "--lr", "0.05", "--l2", "0.5"]
+        )
+    );
+}
