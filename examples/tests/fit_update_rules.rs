@@ -29,6 +29,15 @@ struct Rule {
     penalize_bias: bool,
 }
 
+/// The MSE (mean, no ½) of the parameters (w0, w1, b).
+fn mse(p: &[f64; 3]) -> f64 {
+    X.iter()
+        .zip(Y)
+        .map(|(x, y)| (p[0] * x[0] + p[1] * x[1] + p[2] - y).powi(2))
+        .sum::<f64>()
+        / 4.0
+}
+
 /// The MSE gradient (mean, no ½) with respect to (w0, w1, b).
 fn gradient(p: &[f64; 3]) -> [f64; 3] {
     let mut g = [0.0; 3];
@@ -41,12 +50,15 @@ fn gradient(p: &[f64; 3]) -> [f64; 3] {
     g
 }
 
-/// `steps` updates by CLI.md's rules.
-fn by_hand(rule: Rule, steps: usize) -> [f64; 3] {
+/// `steps` updates by CLI.md's rules: the final parameters and the loss
+/// before each step.
+fn by_hand(rule: Rule, steps: usize) -> ([f64; 3], Vec<f64>) {
     let (beta1, beta2, eps) = (0.9, 0.999, 1e-8);
     let mut p = INIT;
     let (mut buffer, mut m, mut v) = ([0.0; 3], [0.0; 3], [0.0; 3]);
+    let mut losses = Vec::new();
     for t in 1..=steps {
+        losses.push(mse(&p));
         let raw = gradient(&p);
         for i in 0..3 {
             let penalized = i < 2 || rule.penalize_bias;
@@ -96,11 +108,12 @@ fn by_hand(rule: Rule, steps: usize) -> [f64; 3] {
             }
         }
     }
-    p
+    (p, losses)
 }
 
-/// The parameters `fit` learns in `steps` full-batch epochs with `options`.
-fn by_fit(test: &str, steps: usize, options: &[&str]) -> [f64; 3] {
+/// The parameters `fit` learns in `steps` full-batch epochs with
+/// `options`, and its metrics file.
+fn by_fit(test: &str, steps: usize, options: &[&str]) -> ([f64; 3], serde_json::Value) {
     let scratch = Scratch::new(test);
     let rows: Vec<Vec<f64>> = X.iter().zip(Y).map(|(x, y)| vec![x[0], x[1], y]).collect();
     let data = scratch.write("data.csv", &csv_text(&["a", "b", "y"], &rows));
@@ -112,6 +125,7 @@ fn by_fit(test: &str, steps: usize, options: &[&str]) -> [f64; 3] {
     );
     let init = scratch.write("init.json", &init);
     let out = scratch.path("out.json");
+    let metrics = scratch.path("metrics.json");
     let epochs = steps.to_string();
     let mut args = vec![
         "--data",
@@ -129,16 +143,19 @@ fn by_fit(test: &str, steps: usize, options: &[&str]) -> [f64; 3] {
         "--quiet",
         "--out",
         s(&out),
+        "--metrics",
+        s(&metrics),
     ];
     args.extend_from_slice(options);
     assert_success(&fit(&args));
     let layers = linear_layers(&read_json(&out));
-    [layers[0].0[0][0], layers[0].0[0][1], layers[0].1[0]]
+    let params = [layers[0].0[0][0], layers[0].0[0][1], layers[0].1[0]];
+    (params, read_json(&metrics))
 }
 
 fn check(test: &str, rule: Rule, options: &[&str]) {
-    let expected = by_hand(rule, 4);
-    let learned = by_fit(test, 4, options);
+    let (expected, losses) = by_hand(rule, 4);
+    let (learned, metrics) = by_fit(test, 4, options);
     for i in 0..3 {
         assert!(
             (learned[i] - expected[i]).abs() < 1e-12,
@@ -148,6 +165,40 @@ fn check(test: &str, rule: Rule, options: &[&str]) {
         );
     }
     assert_ne!(expected, INIT, "{test}: the parameters should move");
+
+    // One full batch per epoch: train_loss[t] is the loss before step t.
+    let train_loss: Vec<f64> = metrics["train_loss"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_f64().unwrap())
+        .collect();
+    assert_eq!(train_loss.len(), losses.len());
+    for (t, (got, want)) in train_loss.iter().zip(&losses).enumerate() {
+        assert!(
+            (got - want).abs() < 1e-12,
+            "{test}: train_loss[{t}] {got} vs {want}"
+        );
+    }
+    let final_loss = mse(&expected);
+    let penalized: &[f64] = if rule.penalize_bias {
+        &expected
+    } else {
+        &expected[..2]
+    };
+    let penalty = rule.l1 * penalized.iter().map(|w| w.abs()).sum::<f64>()
+        + rule.l2 / 2.0 * penalized.iter().map(|w| w * w).sum::<f64>();
+    let got_loss = metrics["final_train_loss"].as_f64().unwrap();
+    let got_objective = metrics["final_objective"].as_f64().unwrap();
+    assert!(
+        (got_loss - final_loss).abs() < 1e-12,
+        "{test}: final loss {got_loss} vs {final_loss}"
+    );
+    assert!(
+        (got_objective - final_loss - penalty).abs() < 1e-12,
+        "{test}: final objective {got_objective} vs {}",
+        final_loss + penalty
+    );
 }
 
 #[test]
@@ -246,7 +297,7 @@ fn adamw_decouples_l2_and_equals_adam_decoupled() {
         rule,
         &["--optimizer", "adamw", "--lr", "0.05", "--l2", "0.5"],
     );
-    let adam_decoupled = by_fit(
+    let (adam_decoupled, _) = by_fit(
         "rules-adam-decoupled",
         4,
         &[
@@ -266,5 +317,6 @@ fn adamw_decouples_l2_and_equals_adam_decoupled() {
             4,
             &["--optimizer", "adamw", "--lr", "0.05", "--l2", "0.5"]
         )
+        .0
     );
 }

@@ -1,6 +1,26 @@
 //! Between a model file and the [`Mlp`] it describes: `fit` trains an
 //! `Mlp` and saves it as a [`ModelFile`]; `predict` and `fit --init` turn a
 //! file back into an `Mlp`.
+//!
+//! ```
+//! use rand::{SeedableRng, rngs::StdRng};
+//! use sparsegrad_nn::{activation::Activation, data::Task, mlp::Mlp, module::Module};
+//! use sparsegrad_nn::model_file::ModelFile;
+//!
+//! let mlp = Mlp::<f64>::new(&[2, 3, 1], Activation::Tanh, &mut StdRng::seed_from_u64(0));
+//! let names = vec!["a".to_string(), "b".to_string()];
+//! let file = ModelFile::from_mlp(&mlp, Task::Regression, names, "y".into(), None).unwrap();
+//! assert_eq!(file.layers()[1].type_name(), "tanh");
+//! // Back to an Mlp: the same parameters under the same names.
+//! let back = file.to_mlp();
+//! for ((name, p), (back_name, q)) in mlp.named_parameters().iter().zip(back.named_parameters()) {
+//!     assert_eq!((name, &*p.value()), (&back_name, &*q.value()));
+//! }
+//! // An activation the format lacks is refused.
+//! let gelu = Mlp::<f64>::new(&[2, 3, 1], Activation::Gelu, &mut StdRng::seed_from_u64(0));
+//! let names = vec!["a".to_string(), "b".to_string()];
+//! assert!(ModelFile::from_mlp(&gelu, Task::Regression, names, "y".into(), None).is_err());
+//! ```
 
 use ndarray::{Array1, Array2, Ix2};
 use sparsegrad_autograd::Float;
