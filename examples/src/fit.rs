@@ -21,7 +21,7 @@ pub use args::{
 };
 pub use error::{FitError, report_error};
 pub use metrics::Metrics;
-pub use predict::{predictions_csv, run_predict};
+pub use predict::{predictions_csv, run_predict, shortest};
 
 use std::path::Path;
 
