@@ -67,11 +67,13 @@
 //! }
 //! ```
 
+mod convert;
 mod error;
 mod read;
 mod validate;
 mod write;
 
+pub use convert::FromMlpError;
 pub use error::{LoadError, LoadErrorKind, ModelFileError};
 
 use std::io;

@@ -1,0 +1,276 @@
+//! The options of `fit` and `predict` (clap), and the checks CLI.md asks
+//! for beyond what clap parses: ranges, finiteness and combinations.
+
+use std::path::PathBuf;
+
+use clap::{Parser, ValueEnum};
+use sparsegrad::nn::data::Task;
+use sparsegrad::nn::regularize::L1Mode;
+
+use super::error::FitError;
+
+/// `--task`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum TaskArg {
+    /// Mean squared error, one output.
+    Regression,
+    /// Softmax cross-entropy over K outputs.
+    Classification,
+}
+
+impl From<TaskArg> for Task {
+    fn from(task: TaskArg) -> Self {
+        match task {
+            TaskArg::Regression => Task::Regression,
+            TaskArg::Classification => Task::Classification,
+        }
+    }
+}
+
+/// `--activation`: the activations a model file can hold.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ActivationArg {
+    /// max(x, 0).
+    Relu,
+    /// tanh x.
+    Tanh,
+    /// 1/(1 + e⁻ˣ).
+    Sigmoid,
+}
+
+/// `--optimizer`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum OptimizerArg {
+    /// torch.optim.SGD.
+    Sgd,
+    /// torch.optim.Adam.
+    Adam,
+    /// torch.optim.AdamW (L2 always decoupled).
+    Adamw,
+}
+
+/// `--l1-mode`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum L1ModeArg {
+    /// g ← g + λ1·sign(w) before the step.
+    Subgradient,
+    /// w ← sign(w)·max(|w| − lr·λ1, 0) after the step.
+    Proximal,
+}
+
+impl From<L1ModeArg> for L1Mode {
+    fn from(mode: L1ModeArg) -> Self {
+        match mode {
+            L1ModeArg::Subgradient => L1Mode::Subgradient,
+            L1ModeArg::Proximal => L1Mode::Proximal,
+        }
+    }
+}
+
+/// `--penalize`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum PenalizeArg {
+    /// Weights only; biases are not penalized.
+    Weights,
+    /// Weights and biases.
+    All,
+}
+
+/// `--dtype`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum DtypeArg {
+    /// 32-bit floats.
+    F32,
+    /// 64-bit floats.
+    F64,
+}
+
+/// Train a model on a CSV file and write what it learned (see CLI.md).
+#[derive(Clone, Debug, Parser)]
+#[command(name = "fit", version, allow_negative_numbers = true)]
+pub struct FitArgs {
+    /// CSV file with a header row; every used cell a number.
+    #[arg(long)]
+    pub data: PathBuf,
+    /// The target column.
+    #[arg(long)]
+    pub target: String,
+    /// Feature columns, in this order (default: every column but the target).
+    #[arg(long, value_delimiter = ',')]
+    pub features: Option<Vec<String>>,
+    /// Regression (MSE, one output) or classification (softmax cross-entropy).
+    #[arg(long, value_enum, default_value = "regression")]
+    pub task: TaskArg,
+    /// z-score every feature with the training data's mean and population std.
+    #[arg(long)]
+    pub standardize: bool,
+    /// Hidden layer widths, e.g. 64,32 (default: none, a linear model).
+    #[arg(long, value_delimiter = ',')]
+    pub hidden: Vec<usize>,
+    /// Activation between layers.
+    #[arg(long, value_enum, default_value = "relu")]
+    pub activation: ActivationArg,
+    /// Start from the parameters of this model file.
+    #[arg(long)]
+    pub init: Option<PathBuf>,
+    /// Seeds the init and the shuffling.
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+    /// Element type of the parameters and the computation.
+    #[arg(long, value_enum, default_value = "f32")]
+    pub dtype: DtypeArg,
+    /// The optimizer.
+    #[arg(long, value_enum, default_value = "sgd")]
+    pub optimizer: OptimizerArg,
+    /// Learning rate (> 0).
+    #[arg(long, default_value_t = 0.01)]
+    pub lr: f64,
+    /// SGD momentum μ in [0, 1).
+    #[arg(long, default_value_t = 0.0)]
+    pub momentum: f64,
+    /// SGD dampening τ in [0, 1].
+    #[arg(long, default_value_t = 0.0)]
+    pub dampening: f64,
+    /// SGD Nesterov momentum (needs --momentum > 0 and --dampening 0).
+    #[arg(long)]
+    pub nesterov: bool,
+    /// Adam β1 in [0, 1).
+    #[arg(long, default_value_t = 0.9)]
+    pub beta1: f64,
+    /// Adam β2 in [0, 1).
+    #[arg(long, default_value_t = 0.999)]
+    pub beta2: f64,
+    /// Adam ε (> 0).
+    #[arg(long, default_value_t = 1e-8)]
+    pub eps: f64,
+    /// Passes over the data (≥ 1).
+    #[arg(long, default_value_t = 100)]
+    pub epochs: usize,
+    /// Samples per step; 0 means the full data set.
+    #[arg(long, default_value_t = 32)]
+    pub batch_size: usize,
+    /// Keep file order for the mini-batches.
+    #[arg(long)]
+    pub no_shuffle: bool,
+    /// L1 strength λ1 (≥ 0).
+    #[arg(long, default_value_t = 0.0)]
+    pub l1: f64,
+    /// How L1 is applied.
+    #[arg(long, value_enum, default_value = "subgradient")]
+    pub l1_mode: L1ModeArg,
+    /// L2 strength λ2 (≥ 0).
+    #[arg(long, default_value_t = 0.0)]
+    pub l2: f64,
+    /// Apply L2 as decoupled weight decay (w ← w − lr·λ2·w).
+    #[arg(long)]
+    pub decoupled: bool,
+    /// Which parameters the penalties apply to.
+    #[arg(long, value_enum, default_value = "weights")]
+    pub penalize: PenalizeArg,
+    /// Where to write the model file.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Where to write the metrics file.
+    #[arg(long)]
+    pub metrics: Option<PathBuf>,
+    /// No progress bar.
+    #[arg(long)]
+    pub quiet: bool,
+}
+
+/// The range an option's value must lie in (every range excludes NaN and
+/// the infinities).
+#[derive(Clone, Copy)]
+enum Range {
+    /// > 0.
+    Positive,
+    /// ≥ 0.
+    NonNegative,
+    /// [0, 1).
+    HalfOpenUnit,
+    /// [0, 1].
+    ClosedUnit,
+}
+
+impl Range {
+    /// `Ok` when `value` lies in the range, else the error naming `--option`.
+    fn check(self, option: &str, value: f64) -> Result<(), FitError> {
+        let (holds, wanted) = match self {
+            Range::Positive => (value > 0.0, "> 0"),
+            Range::NonNegative => (value >= 0.0, ">= 0"),
+            Range::HalfOpenUnit => ((0.0..1.0).contains(&value), "in [0, 1)"),
+            Range::ClosedUnit => ((0.0..=1.0).contains(&value), "in [0, 1]"),
+        };
+        if !value.is_finite() {
+            Err(FitError::invalid(format!(
+                "--{option} must be a finite number, got {value}"
+            )))
+        } else if !holds {
+            Err(FitError::invalid(format!(
+                "--{option} must be {wanted}, got {value}"
+            )))
+        } else {
+            Ok(())
+        }
+    }
+}
+
+impl FitArgs {
+    /// Checks every value and combination CLI.md calls invalid. Every range
+    /// is checked whichever optimizer is chosen (an option the optimizer
+    /// does not use is otherwise ignored).
+    pub fn validate(&self) -> Result<(), FitError> {
+        Range::Positive.check("lr", self.lr)?;
+        Range::HalfOpenUnit.check("momentum", self.momentum)?;
+        Range::ClosedUnit.check("dampening", self.dampening)?;
+        Range::HalfOpenUnit.check("beta1", self.beta1)?;
+        Range::HalfOpenUnit.check("beta2", self.beta2)?;
+        Range::Positive.check("eps", self.eps)?;
+        Range::NonNegative.check("l1", self.l1)?;
+        Range::NonNegative.check("l2", self.l2)?;
+        if self.nesterov && self.momentum == 0.0 {
+            return Err(FitError::invalid(
+                "--nesterov needs --momentum > 0".to_string(),
+            ));
+        }
+        if self.nesterov && self.dampening != 0.0 {
+            return Err(FitError::invalid(format!(
+                "--nesterov needs --dampening 0, got {}",
+                self.dampening
+            )));
+        }
+        if self.epochs == 0 {
+            return Err(FitError::invalid("--epochs must be at least 1".to_string()));
+        }
+        if let Some(position) = self.hidden.iter().position(|&width| width == 0) {
+            return Err(FitError::invalid(format!(
+                "--hidden: layer {} has width 0; every hidden width must be at least 1",
+                position + 1
+            )));
+        }
+        if let (Some(out), Some(metrics)) = (&self.out, &self.metrics) {
+            if out == metrics {
+                return Err(FitError::invalid(format!(
+                    "--out and --metrics are the same file {}",
+                    out.display()
+                )));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Apply a model file to a CSV file (see CLI.md).
+#[derive(Clone, Debug, Parser)]
+#[command(name = "predict", version)]
+pub struct PredictArgs {
+    /// The model file `fit` wrote.
+    #[arg(long)]
+    pub model: PathBuf,
+    /// CSV file holding (at least) the model's feature columns.
+    #[arg(long)]
+    pub data: PathBuf,
+    /// Where to write the predictions (default: stdout).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+}
