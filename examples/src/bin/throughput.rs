@@ -46,8 +46,12 @@ fn run(args: Args) -> Result<()> {
     if args.threads == 0 {
         bail!("--threads must be at least 1");
     }
-    // SAFETY: nothing but this thread runs yet: no product has been computed.
-    unsafe { sparsegrad::autograd::threads::set_matmul_threads(args.threads) };
+    if !sparsegrad::autograd::threads::set_matmul_threads(args.threads) {
+        bail!(
+            "--threads {}: this build multiplies on one thread; build with --features blas for more",
+            args.threads
+        );
+    }
     let timing = Timing::default();
     if args.sgemm {
         for n in [256, 512, 1024] {
