@@ -1,7 +1,7 @@
 //! `fit` and `predict`: the framework on a user's own CSV files, as
 //! CLI.md specifies them. The binaries only parse the options (with the
 //! [`FitArgs`] and [`PredictArgs`] defined here), call [`run_fit`] or
-//! [`run_predict`], and print an error with [`report_error`].
+//! [`run_predict`], and report through [`crate::cli`].
 //!
 //! `fit` reads the CSV in f64, standardizes in f64 if asked, converts to
 //! `--dtype`, builds the model (random init from `--seed`, or `--init`),
@@ -19,7 +19,7 @@ mod train;
 pub use args::{
     ActivationArg, DtypeArg, FitArgs, L1ModeArg, OptimizerArg, PenalizeArg, PredictArgs, TaskArg,
 };
-pub use error::{FitError, report_error};
+pub use error::FitError;
 pub use metrics::Metrics;
 pub use predict::{predictions_csv, run_predict, shortest};
 

@@ -4,6 +4,7 @@
 //! truth, SVG plots, progress bars, and the work of each program (the
 //! binaries in `src/bin` only parse options and call these).
 
+pub mod cli;
 pub mod fit;
 pub mod path;
 pub mod plot;

@@ -2,15 +2,9 @@
 
 use std::process::ExitCode;
 
-use clap::Parser;
-use sparsegrad_examples::fit::{FitArgs, report_error, run_fit};
+use sparsegrad_examples::cli;
+use sparsegrad_examples::fit::{FitArgs, run_fit};
 
 fn main() -> ExitCode {
-    match run_fit(&FitArgs::parse()) {
-        Ok(_) => ExitCode::SUCCESS,
-        Err(error) => {
-            report_error(&error);
-            ExitCode::FAILURE
-        }
-    }
+    cli::finish(run_fit(&cli::parse::<FitArgs>()).map(|_| ()))
 }

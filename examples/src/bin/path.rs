@@ -91,15 +91,7 @@ struct Cli {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
-    match execute(&cli) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(error) => {
-            let message = format!("{error:#}").replace('\n', " ");
-            eprintln!("error: {message}");
-            ExitCode::FAILURE
-        }
-    }
+    sparsegrad_examples::cli::finish(execute(&sparsegrad_examples::cli::parse::<Cli>()))
 }
 
 fn execute(cli: &Cli) -> anyhow::Result<()> {

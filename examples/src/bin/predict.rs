@@ -3,15 +3,10 @@
 
 use std::process::ExitCode;
 
-use clap::Parser;
-use sparsegrad_examples::fit::{PredictArgs, report_error, run_predict};
+use sparsegrad_examples::cli;
+use sparsegrad_examples::fit::{PredictArgs, run_predict};
 
 fn main() -> ExitCode {
-    match run_predict(&PredictArgs::parse(), &mut std::io::stdout().lock()) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(error) => {
-            report_error(&error);
-            ExitCode::FAILURE
-        }
-    }
+    let args = cli::parse::<PredictArgs>();
+    cli::finish(run_predict(&args, &mut std::io::stdout().lock()))
 }

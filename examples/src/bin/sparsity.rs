@@ -100,29 +100,7 @@ impl Cli {
 }
 
 fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
-        Ok(cli) => cli,
-        Err(err) if !err.use_stderr() => {
-            // --help and --version
-            let _ = err.print();
-            return ExitCode::SUCCESS;
-        }
-        Err(err) => {
-            let message = err.to_string();
-            let first = message.lines().next().unwrap_or("invalid arguments");
-            eprintln!("error: {}", first.trim_start_matches("error: "));
-            return ExitCode::from(2);
-        }
-    };
-    match run(&cli) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(err) => {
-            // The study's errors carry their cause in their own message.
-            let message = err.to_string().replace('\n', " ");
-            eprintln!("error: {message}");
-            ExitCode::FAILURE
-        }
-    }
+    sparsegrad_examples::cli::finish(run(&sparsegrad_examples::cli::parse::<Cli>()))
 }
 
 /// Runs the study, prints the table and writes the files.

@@ -35,11 +35,8 @@ struct Args {
     seed: u64,
 }
 
-fn main() {
-    if let Err(err) = run(Args::parse()) {
-        eprintln!("error: {err:#}");
-        std::process::exit(1);
-    }
+fn main() -> std::process::ExitCode {
+    sparsegrad_examples::cli::finish(run(sparsegrad_examples::cli::parse::<Args>()))
 }
 
 fn run(args: Args) -> Result<()> {

@@ -89,10 +89,3 @@ impl FitError {
         FitError::InvalidOption(message)
     }
 }
-
-/// Prints `error: <message>` as one line on stderr, whatever line breaks
-/// the message holds (the programs' error contract).
-pub fn report_error(error: &FitError) {
-    let message = error.to_string().replace(['\r', '\n'], " ");
-    eprintln!("error: {message}");
-}
