@@ -200,7 +200,7 @@ pub struct Measurement {
     pub peer: &'static str,
     /// The crate's version.
     pub version: &'static str,
-    /// "W1".."W4", or "sgemm<n>".
+    /// "W1".."W4", or "sgemm256" (and 512, 1024).
     pub workload: String,
     /// Threads the matrix products may use.
     pub threads: usize,

@@ -8,7 +8,7 @@ use ndarray::{LinalgScalar, ScalarOperand};
 use rand::distr::uniform::SampleUniform;
 
 /// The one bound every tensor element satisfies. Implemented for `f32` (the
-/// default everywhere) and `f64` (used by [`gradcheck`](crate::gradcheck),
+/// default everywhere) and `f64` (used by [`gradcheck`](crate::gradcheck()),
 /// where finite differences need the extra precision).
 pub trait Float:
     num_traits::Float

@@ -9,7 +9,7 @@
 //! - Each op's forward and backward stand side by side in `ops/`, one file
 //!   per family, with the derivative in the doc comment.
 //! - `backward.rs` is the one place that walks the graph.
-//! - [`gradcheck`] compares every gradient with central differences;
+//! - [`gradcheck()`] compares every gradient with central differences;
 //!   [`Trace`] records a backward pass step by step; [`to_dot`] draws a graph.
 //!
 //! ```

@@ -20,7 +20,7 @@ use crate::{Float, Tensor};
 /// work for inputs that do not.
 ///
 /// A complete op, `y = x³` (the tutorial walks through it and checks it
-/// with [`gradcheck`](crate::gradcheck)):
+/// with [`gradcheck`](crate::gradcheck())):
 ///
 /// ```
 /// use ndarray::ArrayD;

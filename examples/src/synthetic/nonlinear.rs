@@ -63,7 +63,7 @@ impl SparseRegressionConfig {
     ///   model can fit. With odd k the last feature has a main effect only.
     ///
     /// With the defaults (ρ = 0, k = 10) the terms are uncorrelated and
-    /// Var f ≈ 10·E[a²]·E[tanh²z] + 5·E[b²] ≈ 10·2.33·0.39 + 5·0.58 ≈ 12,
+    /// Var f ≈ 10·E\[a²\]·E\[tanh²z\] + 5·E\[b²\] ≈ 10·2.33·0.39 + 5·0.58 ≈ 12,
     /// against σ² = 0.25.
     pub fn generate_nonlinear<R: Rng + ?Sized>(
         &self,

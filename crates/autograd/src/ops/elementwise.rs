@@ -1,8 +1,8 @@
 //! Elementwise arithmetic and functions, with numpy broadcasting.
 //!
-//! Every unary function here is an instance of one op, [`Map`]: y = f(x)
+//! Every unary function here is an instance of one op, `Map`: y = f(x)
 //! with dy/dx = f'(x, y) given next to f. Every binary one is an instance of
-//! [`Zip2`]: y = f(a, b) with ∂y/∂a and ∂y/∂b. The chain rule is then the
+//! `Zip2`: y = f(a, b) with ∂y/∂a and ∂y/∂b. The chain rule is then the
 //! same for all: ∂L/∂x = ∂L/∂y · dy/dx, summed back over broadcast axes.
 
 use ndarray::{ArrayD, ArrayViewD, Zip};

@@ -154,8 +154,8 @@ impl<T: Float> Tensor<T> {
         )
     }
 
-    /// torch.gather: y has the shape of `index`, and y[p] = x[p with its
-    /// `axis` coordinate replaced by index[p]]. ∂L/∂x[q] = Σ of g[p] over
+    /// torch.gather: y has the shape of `index`, and y\[p\] = x\[p with its
+    /// `axis` coordinate replaced by index\[p\]]. ∂L/∂x\[q\] = Σ of g\[p\] over
     /// the positions p that read q.
     ///
     /// # Panics
