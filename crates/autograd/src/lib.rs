@@ -32,10 +32,10 @@ mod op;
 mod overload;
 mod tensor;
 
+pub mod gemm;
 pub mod gradcheck;
 pub mod math;
 pub mod ops;
-pub mod threads;
 pub mod trace;
 
 pub use broadcast::{broadcast_shapes, unbroadcast};

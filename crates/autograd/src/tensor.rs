@@ -340,9 +340,29 @@ impl<T: Float> Tensor<T> {
     /// op that writes its contribution straight into it (a matrix product
     /// with β = 1, a scatter into a slice) rather than building a temporary.
     pub fn grad_buffer_mut(&self) -> RefMut<'_, ArrayD<T>> {
-        RefMut::map(self.0.grad.borrow_mut(), |slot| {
-            slot.get_or_insert_with(|| ArrayD::zeros(self.0.value.borrow().raw_dim()))
-        })
+        self.grad_product_target().0
+    }
+
+    /// The gradient buffer for a matrix product C ← A·B + β·C that writes
+    /// its contribution straight into it, with the β to use: 1 when the
+    /// buffer holds earlier contributions, 0 when it was just created.
+    ///
+    /// β = 0 lets the product overwrite the fresh zeros without reading
+    /// them. That saves more than a pass over memory: a large zeroed buffer
+    /// comes straight from the operating system, every page mapped to one
+    /// shared page of zeros until written, and reading a page before writing
+    /// it costs a copy-on-write fault that, once a second thread has run,
+    /// interrupts every core to flush its stale mapping (measured: 30% of a
+    /// 1024-wide training step with 2 threads).
+    pub fn grad_product_target(&self) -> (RefMut<'_, ArrayD<T>>, T) {
+        let mut beta = T::one();
+        let buffer = RefMut::map(self.0.grad.borrow_mut(), |slot| {
+            slot.get_or_insert_with(|| {
+                beta = T::zero();
+                ArrayD::zeros(self.0.value.borrow().raw_dim())
+            })
+        });
+        (buffer, beta)
     }
 }
 

@@ -7,7 +7,7 @@
 //! cargo run --release --bin throughput -- --workloads W1 --memory
 //! ```
 
-use anyhow::{Result, bail};
+use anyhow::{Context, Result, bail};
 use clap::Parser;
 use sparsegrad_examples::throughput::{
     Bench, Timing, Workload, measure_sgemm, measure_workload, peak_memory_kib,
@@ -43,12 +43,8 @@ fn run(args: Args) -> Result<()> {
     if args.threads == 0 {
         bail!("--threads must be at least 1");
     }
-    if !sparsegrad::autograd::threads::set_matmul_threads(args.threads) {
-        bail!(
-            "--threads {}: this build multiplies on one thread; build with --features blas for more",
-            args.threads
-        );
-    }
+    sparsegrad::autograd::gemm::set_matmul_threads(args.threads)
+        .with_context(|| format!("--threads {}: cannot start the threads", args.threads))?;
     let timing = Timing::default();
     if args.sgemm {
         for n in [256, 512, 1024] {

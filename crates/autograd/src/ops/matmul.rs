@@ -1,17 +1,18 @@
 //! Matrix products: `matmul` (2-D, or batched over leading axes that
 //! broadcast) and the fused layer `linear` (x·Wᵀ + b).
 //!
-//! Every product, forward and backward, is one call of ndarray's
-//! `general_mat_mul` on views: transposes are stride swaps, never copies,
-//! and backward writes its result straight into the gradient buffer with
-//! β = 1 (C ← α·A·B + β·C), so accumulating costs no temporary.
+//! Every product, forward and backward, is one call of
+//! [`gemm`](crate::gemm::gemm) on views: transposes are stride swaps, never copies,
+//! and backward writes its result straight into the gradient buffer
+//! (C ← α·A·B + β·C, with β = 1 onto an earlier contribution and β = 0 into
+//! a fresh buffer), so accumulating costs no temporary.
 
-use ndarray::linalg::general_mat_mul;
 use ndarray::{
     ArrayD, ArrayView2, ArrayViewD, ArrayViewMut2, ArrayViewMutD, Axis, Dimension, Ix1, Ix2, IxDyn,
 };
 
 use crate::broadcast::broadcast_shapes;
+use crate::gemm::gemm;
 use crate::{Float, Op, Tensor};
 
 impl<T: Float> Tensor<T> {
@@ -45,7 +46,7 @@ impl<T: Float> Tensor<T> {
         let mut y = ArrayD::zeros([batch.as_slice(), &[m, n]].concat());
         for index in ndarray::indices(batch.as_slice()) {
             let index = index.slice();
-            general_mat_mul(
+            gemm(
                 T::one(),
                 &matrix(&a, index),
                 &matrix(&b, index),
@@ -105,7 +106,7 @@ impl<T: Float> Tensor<T> {
             }
             None => (ArrayD::zeros(IxDyn(&[batch, out])), T::zero()),
         };
-        general_mat_mul(
+        gemm(
             T::one(),
             &as2(x.view()),
             &as2(w.view()).t(),
@@ -150,16 +151,18 @@ fn accumulate_products<'a, T: Float>(
     batch: &[usize],
     factors: impl Fn(&[usize]) -> (ArrayView2<'a, T>, ArrayView2<'a, T>),
 ) {
-    let mut dx = x.grad_buffer_mut();
+    let (mut dx, fresh_beta) = x.grad_product_target();
     for index in ndarray::indices(batch) {
-        let (lhs, rhs) = factors(index.slice());
-        general_mat_mul(
-            T::one(),
-            &lhs,
-            &rhs,
-            T::one(),
-            &mut matrix_mut(&mut dx, index.slice()),
-        );
+        let index = index.slice();
+        let (lhs, rhs) = factors(index);
+        // a fresh buffer's matrix is overwritten by the first batch that
+        // lands on it and added to by the rest
+        let beta = if first_visit(dx.shape(), index) {
+            fresh_beta
+        } else {
+            T::one()
+        };
+        gemm(T::one(), &lhs, &rhs, beta, &mut matrix_mut(&mut dx, index));
     }
 }
 
@@ -175,22 +178,24 @@ impl<T: Float> Op<T> for Linear {
         let g = as2(grad.view());
         if x.requires_grad() {
             // ∂L/∂x += G·W
-            general_mat_mul(
+            let (mut dx, beta) = x.grad_product_target();
+            gemm(
                 T::one(),
                 &g,
                 &as2(w.value().view()),
-                T::one(),
-                &mut as2_mut(x.grad_buffer_mut().view_mut()),
+                beta,
+                &mut as2_mut(dx.view_mut()),
             );
         }
         if w.requires_grad() {
             // ∂L/∂W += Gᵀ·x
-            general_mat_mul(
+            let (mut dw, beta) = w.grad_product_target();
+            gemm(
                 T::one(),
                 &g.t(),
                 &as2(x.value().view()),
-                T::one(),
-                &mut as2_mut(w.grad_buffer_mut().view_mut()),
+                beta,
+                &mut as2_mut(dw.view_mut()),
             );
         }
         if let Some(b) = inputs.get(2).filter(|b| b.requires_grad()) {
@@ -236,6 +241,19 @@ fn matrix_mut<'a, T: Float>(x: &'a mut ArrayD<T>, index: &[usize]) -> ArrayViewM
         v = v.index_axis_move(Axis(0), i);
     }
     as2_mut(v)
+}
+
+/// Whether the broadcast batch `index` is the first, in row-major order, to
+/// fall on its matrix of an array of `shape`: true when it is 0 along every
+/// batch axis the array lacks or has size 1 in.
+fn first_visit(shape: &[usize], index: &[usize]) -> bool {
+    let batch = &shape[..shape.len() - 2];
+    let lead = index.len() - batch.len();
+    index[..lead].iter().all(|&i| i == 0)
+        && batch
+            .iter()
+            .zip(&index[lead..])
+            .all(|(&size, &i)| size != 1 || i == 0)
 }
 
 /// Where the broadcast batch `index` falls in an array of `shape`: batch

@@ -1,0 +1,221 @@
+//! Matrix products: `gemm` against a product written out by hand, the same
+//! bits on any number of threads, and gradients that accumulate correctly
+//! when a product writes straight into a gradient buffer.
+
+use std::sync::{Mutex, MutexGuard};
+
+use ndarray::{Array2, ArrayD, s};
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+use sparsegrad_autograd::Tensor;
+use sparsegrad_autograd::gemm::{gemm, matmul_threads, set_matmul_threads};
+
+/// The thread count is one setting for the whole process: tests that
+/// change it take turns.
+static THREADS: Mutex<()> = Mutex::new(());
+
+/// Holds the thread setting at `threads` until dropped, then restores 1.
+struct Threads(#[allow(dead_code)] MutexGuard<'static, ()>);
+
+impl Threads {
+    fn set(threads: usize) -> Threads {
+        let guard = THREADS.lock().unwrap_or_else(|e| e.into_inner());
+        set_matmul_threads(threads).expect("threads start");
+        Threads(guard)
+    }
+}
+
+impl Drop for Threads {
+    fn drop(&mut self) {
+        set_matmul_threads(1).expect("one thread");
+    }
+}
+
+fn random(rows: usize, cols: usize, rng: &mut StdRng) -> Array2<f64> {
+    Array2::from_shape_simple_fn((rows, cols), || rng.random_range(-1.0..1.0))
+}
+
+/// C[i][j] = α·Σₖ A[i][k]·B[k][j] + β·C[i][j], three loops.
+fn by_hand(
+    alpha: f64,
+    a: &Array2<f64>,
+    b: &Array2<f64>,
+    beta: f64,
+    c: &Array2<f64>,
+) -> Array2<f64> {
+    Array2::from_shape_fn(c.dim(), |(i, j)| {
+        let dot: f64 = (0..a.ncols()).map(|k| a[[i, k]] * b[[k, j]]).sum();
+        alpha * dot + beta * c[[i, j]]
+    })
+}
+
+fn assert_close(got: &Array2<f64>, want: &Array2<f64>) {
+    for (g, w) in got.iter().zip(want) {
+        assert!((g - w).abs() <= 1e-12 * (1.0 + w.abs()), "{g} vs {w}");
+    }
+}
+
+#[test]
+fn gemm_matches_the_product_by_hand_on_every_thread_count() {
+    let mut rng = StdRng::seed_from_u64(1);
+    // sizes around the 16-wide bands, tall, wide, and one large enough to split
+    for (m, k, n) in [
+        (1, 1, 1),
+        (3, 5, 2),
+        (17, 9, 33),
+        (130, 70, 129),
+        (40, 300, 200),
+    ] {
+        let a = random(m, k, &mut rng);
+        let b = random(k, n, &mut rng);
+        let c0 = random(m, n, &mut rng);
+        let want = by_hand(0.5, &a, &b, 2.0, &c0);
+        let mut results = Vec::new();
+        for threads in [1, 2, 3] {
+            let _threads = Threads::set(threads);
+            let mut c = c0.clone();
+            gemm(0.5, &a.view(), &b.view(), 2.0, &mut c.view_mut());
+            assert_close(&c, &want);
+            results.push(c);
+        }
+        assert_eq!(results[0], results[1], "{m}x{k}x{n}: 1 vs 2 threads");
+        assert_eq!(results[0], results[2], "{m}x{k}x{n}: 1 vs 3 threads");
+    }
+}
+
+#[test]
+fn gemm_on_transposed_and_sliced_views_splits_by_rows_and_by_columns() {
+    let mut rng = StdRng::seed_from_u64(2);
+    // 300×260 and 260×300 outputs with k = 64: ≥ 2²⁰ multiply-adds per
+    // thread, so two threads split them, once by rows, once by columns
+    for (m, n) in [(300, 260), (260, 300)] {
+        let at = random(64, m + 3, &mut rng); // A = atᵀ without its last 3 rows
+        let b = random(64, n, &mut rng);
+        let a = at.slice(s![.., ..m]).t().to_owned();
+        let want = by_hand(1.0, &a, &b, 0.0, &Array2::zeros((m, n)));
+        let mut results = Vec::new();
+        for threads in [1, 2] {
+            let _threads = Threads::set(threads);
+            assert_eq!(matmul_threads(), threads);
+            let mut c = Array2::zeros((m, n));
+            gemm(
+                1.0,
+                &at.slice(s![.., ..m]).t(),
+                &b.view(),
+                0.0,
+                &mut c.view_mut(),
+            );
+            assert_close(&c, &want);
+            results.push(c);
+        }
+        assert_eq!(results[0], results[1]);
+    }
+}
+
+#[test]
+fn gemm_with_beta_zero_overwrites_without_reading() {
+    let mut rng = StdRng::seed_from_u64(3);
+    let (a, b) = (random(40, 300, &mut rng), random(300, 200, &mut rng));
+    let want = by_hand(1.0, &a, &b, 0.0, &Array2::zeros((40, 200)));
+    for threads in [1, 2] {
+        let _threads = Threads::set(threads);
+        let mut c = Array2::from_elem((40, 200), f64::NAN);
+        gemm(1.0, &a.view(), &b.view(), 0.0, &mut c.view_mut());
+        assert_close(&c, &want);
+    }
+}
+
+/// A two-layer network's forward and backward: the loss, and every
+/// gradient, as f32 (the bits the training programs see).
+fn two_layers(seed: u64) -> Vec<ArrayD<f32>> {
+    let mut rng = StdRng::seed_from_u64(seed);
+    let mut tensor = |shape: &[usize], grad: bool| {
+        let n = shape.iter().product();
+        let values = (0..n).map(|_| rng.random_range(-1.0f32..1.0)).collect();
+        Tensor::from_vec(values, shape).set_requires_grad(grad)
+    };
+    // 128×256×256 per layer: split in two with two threads
+    let x = tensor(&[128, 256], true);
+    let (w1, b1) = (tensor(&[256, 256], true), tensor(&[256], true));
+    let w2 = tensor(&[256, 256], true);
+    let loss = x
+        .linear(&w1, Some(&b1))
+        .relu()
+        .linear(&w2, None)
+        .powf(2.0)
+        .sum();
+    loss.backward();
+    [&x, &w1, &b1, &w2]
+        .iter()
+        .map(|t| t.grad().expect("a gradient").to_owned())
+        .chain([loss.value().to_owned()])
+        .collect()
+}
+
+#[test]
+fn training_step_is_bit_for_bit_the_same_on_one_and_two_threads() {
+    let one = {
+        let _threads = Threads::set(1);
+        two_layers(4)
+    };
+    let two = {
+        let _threads = Threads::set(2);
+        two_layers(4)
+    };
+    assert_eq!(one, two);
+}
+
+/// ∂/∂W and ∂/∂x of Σ (x·Wᵀ)² + Σ (x·Wᵀ): 2·y + 1 = G, ∂W = Gᵀ·x, ∂x = G·W.
+fn linear_grads(x: &Array2<f64>, w: &Array2<f64>) -> (Array2<f64>, Array2<f64>) {
+    let g = x.dot(&w.t()) * 2.0 + 1.0;
+    (g.t().dot(x), g.dot(w))
+}
+
+#[test]
+fn products_add_onto_earlier_gradients() {
+    let mut rng = StdRng::seed_from_u64(5);
+    let (x0, w0) = (random(6, 4, &mut rng), random(3, 4, &mut rng));
+    let (dw, dx) = linear_grads(&x0, &w0);
+    let x = Tensor::new(x0.clone()).set_requires_grad(true);
+    let w = Tensor::new(w0.clone()).set_requires_grad(true);
+    for calls in 1..=2 {
+        let y = x.linear(&w, None);
+        (y.powf(2.0).sum() + y.sum()).backward();
+        // the second backward adds (β = 1) instead of overwriting (β = 0)
+        let calls = f64::from(calls);
+        assert_close(
+            &w.grad().unwrap().to_owned().into_dimensionality().unwrap(),
+            &(&dw * calls),
+        );
+        assert_close(
+            &x.grad().unwrap().to_owned().into_dimensionality().unwrap(),
+            &(&dx * calls),
+        );
+    }
+    // a weight shared by two products in one graph gets both contributions
+    let x2_0 = random(5, 4, &mut rng);
+    let x2 = Tensor::new(x2_0.clone());
+    w.zero_grad();
+    let (y1, y2) = (x.linear(&w, None), x2.linear(&w, None));
+    (y1.powf(2.0).sum() + y1.sum() + y2.powf(2.0).sum() + y2.sum()).backward();
+    let want = dw + linear_grads(&x2_0, &w0).0;
+    assert_close(
+        &w.grad().unwrap().to_owned().into_dimensionality().unwrap(),
+        &want,
+    );
+    // and so does a matmul operand used twice: ∂/∂A of Σ A·B + Σ A·C
+    let (a0, b0, c0) = (
+        random(3, 4, &mut rng),
+        random(4, 2, &mut rng),
+        random(4, 5, &mut rng),
+    );
+    let a = Tensor::new(a0).set_requires_grad(true);
+    let (b, c) = (Tensor::new(b0.clone()), Tensor::new(c0.clone()));
+    (a.matmul(&b).sum() + a.matmul(&c).sum()).backward();
+    let row = b0.sum_axis(ndarray::Axis(1)) + c0.sum_axis(ndarray::Axis(1));
+    let want = Array2::from_shape_fn((3, 4), |(_, j)| row[j]);
+    assert_close(
+        &a.grad().unwrap().to_owned().into_dimensionality().unwrap(),
+        &want,
+    );
+}
