@@ -10,7 +10,7 @@
 use anyhow::{Context, Result, bail};
 use clap::Parser;
 use sparsegrad_examples::throughput::{
-    Bench, Timing, Workload, measure_sgemm, measure_workload, peak_memory_kib,
+    Bench, Timing, Workload, keep_freed_memory, measure_sgemm, measure_workload, peak_memory_kib,
 };
 
 /// Training-step throughput of the benchmark workloads.
@@ -43,6 +43,7 @@ fn run(args: Args) -> Result<()> {
     if args.threads == 0 {
         bail!("--threads must be at least 1");
     }
+    keep_freed_memory();
     sparsegrad::autograd::gemm::set_matmul_threads(args.threads)
         .with_context(|| format!("--threads {}: cannot start the threads", args.threads))?;
     let timing = Timing::default();
