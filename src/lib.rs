@@ -26,5 +26,5 @@ pub mod prelude {
         Adam, AdamConfig, GroupOptions, GroupRules, Optimizer, ParamGroup, Sgd, SgdConfig,
     };
     pub use sparsegrad_nn::regularize::{L1Mode, Penalty};
-    pub use sparsegrad_nn::train::{TrainOptions, evaluate_loss, predict, train};
+    pub use sparsegrad_nn::train::{TrainOptions, evaluate_loss, predict, train, train_step};
 }

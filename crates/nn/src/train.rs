@@ -118,9 +118,7 @@ where
     for epoch in 1..=options.epochs {
         let (mut sum, mut steps) = (0.0, 0);
         let mut step = |x: &Tensor<T>, targets: &Targets<T>| {
-            optimizer.zero_grad();
-            let loss = data_loss(&model.forward(x), targets);
-            let value = loss.item().as_f64();
+            let value = train_step(model, optimizer, x, targets);
             if !value.is_finite() {
                 return Err(Diverged {
                     epoch,
@@ -128,8 +126,6 @@ where
                     value,
                 });
             }
-            loss.backward();
-            optimizer.step();
             sum += value;
             steps += 1;
             Ok(())
@@ -149,6 +145,49 @@ where
         on_epoch(epoch, mean);
     }
     Ok(history)
+}
+
+/// One training step on one batch, as [`train`] takes it: zero the
+/// gradients, forward, the [`data_loss`], backward, the optimizer's step.
+/// Returns the loss before the update; when it is not finite (NaN or ±∞)
+/// the step stops there, before backward, and the parameters are left as
+/// they were.
+///
+/// For loops of your own (a fixed batch, a schedule between steps):
+///
+/// ```
+/// use rand::{SeedableRng, rngs::StdRng};
+/// use sparsegrad_autograd::{Tensor, ndarray::array};
+/// use sparsegrad_nn::activation::Activation;
+/// use sparsegrad_nn::data::Targets;
+/// use sparsegrad_nn::mlp::Mlp;
+/// use sparsegrad_nn::module::Module;
+/// use sparsegrad_nn::optim::{ParamGroup, Sgd, SgdConfig};
+/// use sparsegrad_nn::train::train_step;
+///
+/// let model = Mlp::<f64>::new(&[1, 1], Activation::Identity, &mut StdRng::seed_from_u64(0));
+/// let config = SgdConfig { lr: 0.1, ..SgdConfig::default() };
+/// let mut sgd = Sgd::new(vec![ParamGroup::new(model.named_parameters())], config).unwrap();
+/// let x = Tensor::new(array![[1.0], [2.0]]);
+/// let y = Targets::Regression(array![[2.0], [4.0]]);
+/// let first = train_step(&model, &mut sgd, &x, &y);
+/// let second = train_step(&model, &mut sgd, &x, &y);
+/// assert!(second < first);
+/// ```
+pub fn train_step<T, M, O>(model: &M, optimizer: &mut O, x: &Tensor<T>, targets: &Targets<T>) -> f64
+where
+    T: Float,
+    M: Module<T> + ?Sized,
+    O: Optimizer<T> + ?Sized,
+{
+    optimizer.zero_grad();
+    let loss = data_loss(&model.forward(x), targets);
+    let value = loss.item().as_f64();
+    if value.is_finite() {
+        loss.backward();
+        optimizer.step();
+    }
+    value
 }
 
 /// The samples at `indices` as an input tensor and targets, gathered

@@ -194,3 +194,39 @@ fn the_same_seed_gives_the_same_bits_and_another_seed_does_not() {
     assert_eq!(run(7), run(7));
     assert_ne!(run(7), run(8));
 }
+
+#[test]
+fn one_train_step_is_the_sgd_update_written_out() {
+    // y = w·x + b at w = 0.5, b = 0 on x = [1, 2], y = [2, 3]:
+    // residuals r = wx + b − y = [−1.5, −2], L = mean r² = 3.125,
+    // ∂L/∂w = mean 2·r·x = −5.5, ∂L/∂b = mean 2·r = −3.5
+    let model = line(0.5, 0.0);
+    let mut opt = sgd(&model, 0.1);
+    let x = Tensor::new(array![[1.0], [2.0]]);
+    let y = Targets::Regression(array![[2.0], [3.0]]);
+    let loss = sparsegrad_nn::train::train_step(&model, &mut opt, &x, &y);
+    assert!((loss - 3.125).abs() < 1e-12);
+    let params: Vec<f64> = model
+        .parameters()
+        .iter()
+        .map(|p| p.value().iter().copied().next().unwrap())
+        .collect();
+    assert!((params[0] - (0.5 + 0.1 * 5.5)).abs() < 1e-12, "{params:?}");
+    assert!((params[1] - (0.0 + 0.1 * 3.5)).abs() < 1e-12, "{params:?}");
+}
+
+#[test]
+fn a_train_step_with_a_non_finite_loss_leaves_the_parameters_alone() {
+    let model = line(0.5, 0.25);
+    let mut opt = sgd(&model, 0.1);
+    let x = Tensor::new(array![[1.0], [2.0]]);
+    let y = Targets::Regression(array![[f64::NAN], [3.0]]);
+    let loss = sparsegrad_nn::train::train_step(&model, &mut opt, &x, &y);
+    assert!(loss.is_nan());
+    let params: Vec<f64> = model
+        .parameters()
+        .iter()
+        .map(|p| p.value().iter().copied().next().unwrap())
+        .collect();
+    assert_eq!(params, [0.5, 0.25]);
+}

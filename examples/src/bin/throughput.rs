@@ -58,17 +58,13 @@ fn run(args: Args) -> Result<()> {
     }
     for &workload in &args.workloads {
         if args.memory {
-            // in calls of 100 steps, so the per-call loss history stays
-            // the same size and only the training step itself is measured
             let mut bench = Bench::new(workload, args.seed);
             bench.run(100);
             let after_100 = peak_memory_kib();
-            for _ in 1..100 {
-                bench.run(100);
-            }
+            bench.run(9_900);
             let after_10_000 = peak_memory_kib();
             let line = serde_json::json!({
-                "peer": "sparsegrad", "workload": workload.to_string(),
+                "peer": "sparsegrad", "workload": workload.to_string(), "threads": args.threads,
                 "peak_kib_after_100_steps": after_100, "peak_kib_after_10000_steps": after_10_000,
             });
             println!("{line}");
