@@ -17,8 +17,10 @@ import argparse
 import collections
 import json
 import statistics
+import os
 import subprocess
 import sys
+import tempfile
 
 PEERS_PY = {"pytorch": "benches/peers/torch_mlp.py", "jax": "benches/peers/jax_mlp.py"}
 
@@ -52,7 +54,11 @@ def main():
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--builds", default="default,blas")
     parser.add_argument("--peers", default="pytorch,jax")
-    parser.add_argument("--raw", default="side_by_side.jsonl", help="where to keep every JSON line")
+    parser.add_argument(
+        "--raw",
+        default=os.path.join(tempfile.gettempdir(), "side_by_side.jsonl"),
+        help="where to keep every JSON line (default: in the temporary directory)",
+    )
     args = parser.parse_args()
     binaries = {f"sparsegrad-{b}": build(b) for b in args.builds.split(",")}
     peers = args.peers.split(",")
