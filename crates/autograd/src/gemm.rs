@@ -15,7 +15,10 @@
 //!
 //! Each band is an ordinary product on views, so every element of C is
 //! computed by the same instructions in the same order whatever the number
-//! of threads: results are bit for bit the same with 1 thread or 8.
+//! of threads: with matrixmultiply, results are bit for bit the same with 1
+//! thread or 8 (its blocking along k does not depend on m or n, and bands
+//! start on its tile grid; tested). With OpenBLAS the same held in every
+//! case tried, but its kernels make no such promise.
 //!
 //! The default is one thread (see [`set_matmul_threads`]): the networks
 //! this framework is for are small, and on small products a second thread
@@ -37,14 +40,6 @@ use ndarray::linalg::general_mat_mul;
 use ndarray::{ArrayView2, ArrayViewMut2, Axis};
 
 use crate::Float;
-
-/// The library that computes the matrix products: `"matrixmultiply"` or,
-/// with the `blas` feature, `"openblas"`.
-pub const MATMUL_BACKEND: &str = if cfg!(feature = "blas") {
-    "openblas"
-} else {
-    "matrixmultiply"
-};
 
 /// Products with fewer multiply-adds than this per thread stay whole: a
 /// band this small takes about as long as handing it to another thread
@@ -83,6 +78,13 @@ static HELPERS: Mutex<Option<Arc<rayon::ThreadPool>>> = Mutex::new(None);
 pub fn set_matmul_threads(threads: usize) -> std::io::Result<()> {
     assert!(threads >= 1, "set_matmul_threads: need at least 1 thread");
     let mut helpers = HELPERS.lock().unwrap_or_else(PoisonError::into_inner);
+    let current = helpers
+        .as_ref()
+        .map_or(1, |pool| pool.current_num_threads() + 1);
+    if threads == current {
+        THREADS.store(threads, Ordering::Relaxed);
+        return Ok(());
+    }
     *helpers = if threads == 1 {
         None
     } else {
@@ -108,7 +110,8 @@ pub fn matmul_threads() -> usize {
 /// is large enough to gain from it.
 ///
 /// # Panics
-/// When the shapes do not fit (A is m×k, B k×n, C m×n).
+/// When the shapes do not fit (A is m×k, B k×n, C m×n), naming them:
+/// `gemm: [2, 3] x [4, 5] -> [2, 5]: shapes do not fit`.
 pub fn gemm<T: Float>(
     alpha: T,
     a: &ArrayView2<'_, T>,
@@ -116,14 +119,21 @@ pub fn gemm<T: Float>(
     beta: T,
     c: &mut ArrayViewMut2<'_, T>,
 ) {
-    single_threaded_blas();
     let (m, n) = c.dim();
+    assert!(
+        a.nrows() == m && b.ncols() == n && a.ncols() == b.nrows(),
+        "gemm: {:?} x {:?} -> {:?}: shapes do not fit",
+        a.shape(),
+        b.shape(),
+        c.shape()
+    );
+    single_threaded_blas();
     let muladds = m * n * a.ncols();
     let threads = matmul_threads().min(muladds / MIN_MULADDS_PER_THREAD);
     // Split the longer side of C: each band then repeats the packing of the
     // smaller operand only (rows repeat B, columns repeat A).
     let by_rows = m >= n;
-    let bands = threads.min(if by_rows { m } else { n } / BAND_ALIGN);
+    let bands = threads.min((if by_rows { m } else { n }) / BAND_ALIGN);
     let helpers = if bands > 1 {
         HELPERS
             .lock()

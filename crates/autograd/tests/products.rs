@@ -84,6 +84,46 @@ fn gemm_matches_the_product_by_hand_on_every_thread_count() {
 }
 
 #[test]
+fn gemm_in_f32_gives_the_same_bits_in_two_to_four_bands() {
+    // 64×300 · 300×400: 7.7·10⁶ multiply-adds, enough for 4 bands of columns
+    // (16-aligned: 112, 96, 96, 96 wide on 4 threads); α and β that round
+    // make a band boundary off the tile grid show in the last bits
+    let mut rng = StdRng::seed_from_u64(6);
+    let mut random32 = |rows, cols| {
+        Array2::<f32>::from_shape_simple_fn((rows, cols), || rng.random_range(-1.0f32..1.0))
+    };
+    let (a, b, c0) = (random32(64, 300), random32(300, 400), random32(64, 400));
+    let product = |threads| {
+        let _threads = Threads::set(threads);
+        let mut c = c0.clone();
+        gemm(0.3, &a.view(), &b.view(), 0.7, &mut c.view_mut());
+        c
+    };
+    let one = product(1);
+    let (a64, b64, c64) = (a.mapv(f64::from), b.mapv(f64::from), c0.mapv(f64::from));
+    let want = by_hand(f64::from(0.3f32), &a64, &b64, f64::from(0.7f32), &c64);
+    for (g, w) in one.iter().zip(&want) {
+        assert!((f64::from(*g) - w).abs() < 1e-4, "{g} vs {w}");
+    }
+    for threads in [2, 3, 4] {
+        assert_eq!(one, product(threads), "1 vs {threads} threads");
+    }
+}
+
+#[test]
+#[should_panic(expected = "gemm: [2, 3] x [4, 5] -> [2, 5]: shapes do not fit")]
+fn gemm_names_the_shapes_that_do_not_fit() {
+    let (a, b) = (Array2::<f32>::zeros((2, 3)), Array2::<f32>::zeros((4, 5)));
+    gemm(
+        1.0,
+        &a.view(),
+        &b.view(),
+        0.0,
+        &mut Array2::zeros((2, 5)).view_mut(),
+    );
+}
+
+#[test]
 fn gemm_on_transposed_and_sliced_views_splits_by_rows_and_by_columns() {
     let mut rng = StdRng::seed_from_u64(2);
     // 300×260 and 260×300 outputs with k = 64: ≥ 2²⁰ multiply-adds per

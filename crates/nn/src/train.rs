@@ -150,8 +150,8 @@ where
 /// One training step on one batch, as [`train`] takes it: zero the
 /// gradients, forward, the [`data_loss`], backward, the optimizer's step.
 /// Returns the loss before the update; when it is not finite (NaN or ±∞)
-/// the step stops there, before backward, and the parameters are left as
-/// they were.
+/// the step stops there, before backward: the parameters are left as they
+/// were, their gradients cleared.
 ///
 /// For loops of your own (a fixed batch, a schedule between steps):
 ///

@@ -213,6 +213,21 @@ fn one_train_step_is_the_sgd_update_written_out() {
         .collect();
     assert!((params[0] - (0.5 + 0.1 * 5.5)).abs() < 1e-12, "{params:?}");
     assert!((params[1] - (0.0 + 0.1 * 3.5)).abs() < 1e-12, "{params:?}");
+
+    // the second step starts from zeroed gradients: at w = 1.05, b = 0.35,
+    // r = [1.4 − 2, 2.45 − 3] = [−0.6, −0.55], ∂L/∂w = −1.7, ∂L/∂b = −1.15
+    let loss = sparsegrad_nn::train::train_step(&model, &mut opt, &x, &y);
+    assert!((loss - (0.36 + 0.3025) / 2.0).abs() < 1e-12);
+    let params: Vec<f64> = model
+        .parameters()
+        .iter()
+        .map(|p| p.value().iter().copied().next().unwrap())
+        .collect();
+    assert!((params[0] - (1.05 + 0.1 * 1.7)).abs() < 1e-12, "{params:?}");
+    assert!(
+        (params[1] - (0.35 + 0.1 * 1.15)).abs() < 1e-12,
+        "{params:?}"
+    );
 }
 
 #[test]

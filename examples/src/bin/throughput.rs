@@ -43,7 +43,11 @@ fn run(args: Args) -> Result<()> {
     if args.threads == 0 {
         bail!("--threads must be at least 1");
     }
-    keep_freed_memory();
+    if !keep_freed_memory() {
+        eprintln!(
+            "note: malloc keeps its defaults here (not glibc); multi-threaded runs may page-fault more"
+        );
+    }
     sparsegrad::autograd::gemm::set_matmul_threads(args.threads)
         .with_context(|| format!("--threads {}: cannot start the threads", args.threads))?;
     let timing = Timing::default();
