@@ -7,7 +7,7 @@
 //! cargo run --release --bin throughput -- --workloads W1 --memory
 //! ```
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Context, Result};
 use clap::Parser;
 use sparsegrad_examples::throughput::{
     Bench, Timing, Workload, keep_freed_memory, measure_sgemm, measure_workload, peak_memory_kib,
@@ -15,14 +15,14 @@ use sparsegrad_examples::throughput::{
 
 /// Training-step throughput of the benchmark workloads.
 #[derive(Parser, Debug)]
-#[command(version, about)]
+#[command(name = "throughput", version)]
 struct Args {
     /// Workloads to run, comma-separated (W1, W2, W3, W4).
     #[arg(long, value_delimiter = ',', default_value = "W1,W2,W3,W4")]
     workloads: Vec<Workload>,
     /// Threads the matrix products may use (1 means exactly one).
-    #[arg(long, default_value_t = 1)]
-    threads: usize,
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..))]
+    threads: u16,
     /// Time square matrix products of 256, 512 and 1024 instead.
     #[arg(long)]
     sgemm: bool,
@@ -40,22 +40,20 @@ fn main() -> std::process::ExitCode {
 }
 
 fn run(args: Args) -> Result<()> {
-    if args.threads == 0 {
-        bail!("--threads must be at least 1");
-    }
+    let threads = usize::from(args.threads);
     if !keep_freed_memory() {
         eprintln!(
             "note: malloc keeps its defaults here (not glibc); multi-threaded runs may page-fault more"
         );
     }
-    sparsegrad::autograd::gemm::set_matmul_threads(args.threads)
-        .with_context(|| format!("--threads {}: cannot start the threads", args.threads))?;
+    sparsegrad::autograd::gemm::set_matmul_threads(threads)
+        .with_context(|| format!("--threads {threads}: cannot start the threads"))?;
     let timing = Timing::default();
     if args.sgemm {
         for n in [256, 512, 1024] {
             println!(
                 "{}",
-                serde_json::to_string(&measure_sgemm(n, args.threads, timing, args.seed))?
+                serde_json::to_string(&measure_sgemm(n, threads, timing, args.seed))?
             );
         }
         return Ok(());
@@ -68,19 +66,14 @@ fn run(args: Args) -> Result<()> {
             bench.run(9_900);
             let after_10_000 = peak_memory_kib();
             let line = serde_json::json!({
-                "peer": "sparsegrad", "workload": workload.to_string(), "threads": args.threads,
+                "peer": "sparsegrad", "workload": workload.to_string(), "threads": threads,
                 "peak_kib_after_100_steps": after_100, "peak_kib_after_10000_steps": after_10_000,
             });
             println!("{line}");
         } else {
             println!(
                 "{}",
-                serde_json::to_string(&measure_workload(
-                    workload,
-                    args.threads,
-                    timing,
-                    args.seed
-                ))?
+                serde_json::to_string(&measure_workload(workload, threads, timing, args.seed))?
             );
         }
     }
