@@ -14,11 +14,9 @@ place). `--threads N` pins the process to the first N cores before JAX
 starts, and tells XLA to use N threads.
 """
 
-import argparse
-import json
 import os
-import statistics
-import time
+
+from common import parse_args, run_all
 
 WORKLOADS = {
     #     sizes                 activation  batch  classify  lr    momentum  l2
@@ -86,49 +84,8 @@ def build(name, seed):
     return run, flops
 
 
-def measure(name, threads, flops, run, warmup=0.3, min_rep=0.5, reps=7):
-    import jax
-
-    start = time.perf_counter()
-    while time.perf_counter() - start < warmup:
-        run(1)
-    steps = 1
-    while True:
-        t0 = time.perf_counter()
-        run(steps)
-        t = time.perf_counter() - t0
-        if t >= min_rep:
-            break
-        steps = max(steps + 1, int(steps * min(1.2 * min_rep / max(t, 1e-9), 10.0) + 0.999))
-    rates, loss = [], None
-    for _ in range(reps):
-        t0 = time.perf_counter()
-        loss = run(steps)
-        rates.append(steps / (time.perf_counter() - t0))
-    median = statistics.median(rates)
-    return {
-        "peer": "jax",
-        "version": jax.__version__,
-        "workload": name,
-        "threads": threads,
-        "steps_per_s": median,
-        "ms_per_step": 1000.0 / median,
-        "flops_per_step": flops,
-        "gflops": flops * median / 1e9,
-        "reps": reps,
-        "steps_per_rep": steps,
-        "steps_per_s_min": min(rates),
-        "steps_per_s_max": max(rates),
-        "loss": loss,
-    }
-
-
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--workloads", default="W1,W2,W3,W4")
-    parser.add_argument("--threads", type=int, default=1)
-    parser.add_argument("--seed", type=int, default=0)
-    args = parser.parse_args()
+    args = parse_args(__doc__)
     # before JAX starts its thread pools: N cores, N threads
     os.sched_setaffinity(0, set(sorted(os.sched_getaffinity(0))[: args.threads]))
     eigen = "false" if args.threads == 1 else "true"
@@ -136,9 +93,9 @@ def main():
         f"--xla_cpu_multi_thread_eigen={eigen} intra_op_parallelism_threads={args.threads}"
     )
     os.environ.setdefault("JAX_PLATFORMS", "cpu")
-    for name in args.workloads.split(","):
-        run, flops = build(name.strip().upper(), args.seed)
-        print(json.dumps(measure(name.strip().upper(), args.threads, flops, run)), flush=True)
+    import jax
+
+    run_all("jax", jax.__version__, build, args)
 
 
 if __name__ == "__main__":

@@ -72,7 +72,11 @@ fn benches_are_seeded_and_learn() {
     };
     let (first, after) = losses(7);
     assert_eq!(losses(7), (first, after), "same seed, same bits");
-    assert_ne!(Bench::new(Workload::W1, 8).run(1), first, "another seed, other data");
+    assert_ne!(
+        Bench::new(Workload::W1, 8).run(1),
+        first,
+        "another seed, other data"
+    );
     // random targets, lr 0.01: memorizing them is slow, but steady
     assert!(after < 0.85 * first, "W1 learns: {first} -> {after}");
 }

@@ -195,6 +195,12 @@ fn the_same_seed_gives_the_same_bits_and_another_seed_does_not() {
     assert_ne!(run(7), run(8));
 }
 
+/// [w, b] of a `line`.
+fn w_and_b(model: &Mlp<f64>) -> Vec<f64> {
+    let first = |p: &Tensor<f64>| *p.value().iter().next().expect("one element");
+    model.parameters().iter().map(first).collect()
+}
+
 #[test]
 fn one_train_step_is_the_sgd_update_written_out() {
     // y = w·x + b at w = 0.5, b = 0 on x = [1, 2], y = [2, 3]:
@@ -206,11 +212,7 @@ fn one_train_step_is_the_sgd_update_written_out() {
     let y = Targets::Regression(array![[2.0], [3.0]]);
     let loss = sparsegrad_nn::train::train_step(&model, &mut opt, &x, &y);
     assert!((loss - 3.125).abs() < 1e-12);
-    let params: Vec<f64> = model
-        .parameters()
-        .iter()
-        .map(|p| p.value().iter().copied().next().unwrap())
-        .collect();
+    let params = w_and_b(&model);
     assert!((params[0] - (0.5 + 0.1 * 5.5)).abs() < 1e-12, "{params:?}");
     assert!((params[1] - (0.0 + 0.1 * 3.5)).abs() < 1e-12, "{params:?}");
 
@@ -218,11 +220,7 @@ fn one_train_step_is_the_sgd_update_written_out() {
     // r = [1.4 − 2, 2.45 − 3] = [−0.6, −0.55], ∂L/∂w = −1.7, ∂L/∂b = −1.15
     let loss = sparsegrad_nn::train::train_step(&model, &mut opt, &x, &y);
     assert!((loss - (0.36 + 0.3025) / 2.0).abs() < 1e-12);
-    let params: Vec<f64> = model
-        .parameters()
-        .iter()
-        .map(|p| p.value().iter().copied().next().unwrap())
-        .collect();
+    let params = w_and_b(&model);
     assert!((params[0] - (1.05 + 0.1 * 1.7)).abs() < 1e-12, "{params:?}");
     assert!(
         (params[1] - (0.35 + 0.1 * 1.15)).abs() < 1e-12,
@@ -238,10 +236,6 @@ fn a_train_step_with_a_non_finite_loss_leaves_the_parameters_alone() {
     let y = Targets::Regression(array![[f64::NAN], [3.0]]);
     let loss = sparsegrad_nn::train::train_step(&model, &mut opt, &x, &y);
     assert!(loss.is_nan());
-    let params: Vec<f64> = model
-        .parameters()
-        .iter()
-        .map(|p| p.value().iter().copied().next().unwrap())
-        .collect();
+    let params = w_and_b(&model);
     assert_eq!(params, [0.5, 0.25]);
 }
