@@ -17,8 +17,10 @@
 //! computed by the same instructions in the same order whatever the number
 //! of threads: with matrixmultiply, results are bit for bit the same with 1
 //! thread or 8 (its blocking along k does not depend on m or n, and bands
-//! start on its tile grid; tested). With OpenBLAS the same held in every
-//! case tried, but its kernels make no such promise.
+//! start on its tile grid; tested). OpenBLAS picks kernels by size, so a
+//! band can take another path than the whole product: with the `blas`
+//! feature the last bits can differ between thread counts (seen in f64,
+//! 300×64 · 64×260).
 //!
 //! The default is one thread (see [`set_matmul_threads`]): the networks
 //! this framework is for are small, and on small products a second thread
