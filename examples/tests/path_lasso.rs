@@ -103,8 +103,9 @@ fn assert_path_matches_coordinate_descent(penalty: PathPenalty, l1_ratio: f64, l
 #[test]
 fn lasso_path_equals_coordinate_descent_at_every_lambda() {
     let (x, y) = problem(11);
+    // just above λ_max, as the program's grid starts (see ABOVE)
     let lambda_max = lambda_max_l1(x.view(), y.view());
-    let lambdas = log_grid(lambda_max, 1e-2, 6);
+    let lambdas = log_grid(ABOVE * lambda_max, 1e-2, 6);
     assert_path_matches_coordinate_descent(PathPenalty::L1, 1.0, &lambdas);
 }
 
@@ -113,7 +114,7 @@ fn elastic_net_path_equals_coordinate_descent_with_the_l1_ratio_split() {
     let (x, y) = problem(11);
     let l1_ratio = 0.4;
     let lambda_max = lambda_max_l1(x.view(), y.view()) / l1_ratio;
-    let lambdas = log_grid(lambda_max, 1e-2, 5);
+    let lambdas = log_grid(ABOVE * lambda_max, 1e-2, 5);
     assert_path_matches_coordinate_descent(PathPenalty::Elastic { l1_ratio }, l1_ratio, &lambdas);
 }
 

@@ -99,14 +99,22 @@ impl PathPenalty {
         }
     }
 
-    /// The largest λ of the grid: the exact λ_max = λ_max(L1)/α when α > 0
-    /// (all weights zero from there on), else 999·`lipschitz` (see the
-    /// [module docs](self)). `lambda_max_l1` is [`lambda_max_l1`] of the
-    /// data and `lipschitz` a bound on the data loss's curvature.
+    /// The largest λ of the grid: λ_max = λ_max(L1)/α when α > 0 (all
+    /// weights zero from there on), raised by a relative 10⁻¹⁰, else
+    /// 999·`lipschitz` (see the [module docs](self)). `lambda_max_l1` is
+    /// [`lambda_max_l1`] of the data and `lipschitz` a bound on the data
+    /// loss's curvature.
+    ///
+    /// At λ_max itself the largest correlation sits exactly on the
+    /// threshold, and whether its weight comes out 0 or a rounding-sized
+    /// number depends on the order of the sums: the training's gradient
+    /// and λ_max are summed by different routines (with OpenBLAS, they
+    /// differed in the last bit). 10⁻¹⁰ is far above that rounding (about
+    /// n·2⁻⁵³) and far below anything a plot or a table shows.
     pub fn grid_top(&self, lambda_max_l1: f64, lipschitz: f64) -> f64 {
         let alpha = self.l1_ratio();
         if alpha > 0.0 {
-            lambda_max_l1 / alpha
+            lambda_max_l1 / alpha * (1.0 + 1e-10)
         } else {
             999.0 * lipschitz
         }
