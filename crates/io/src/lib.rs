@@ -8,8 +8,14 @@
 //! - [`model_file`]: an MLP's parameters as versioned JSON, written
 //!   bit-exactly and validated on load;
 //! - [`fs`]: opening files with errors that say what is wrong with the path,
-//!   and writing several files atomically, together.
+//!   and writing several files atomically, together, with temporaries that
+//!   a signal removes;
+//! - [`paths`]: the check every program runs first, that no output is an
+//!   input or another output and every output can be a regular file;
+//! - [`limits`]: the largest sizes accepted from outside.
 
 pub mod csv;
 pub mod fs;
+pub mod limits;
 pub mod model_file;
+pub mod paths;

@@ -249,6 +249,9 @@ pub struct Drawing {
     pub svg: Option<PathBuf>,
 }
 
+/// The files [`draw`] writes in its folder: the DOT source and its SVG.
+pub const GRAPH_FILES: [&str; 2] = ["graph.dot", "graph.svg"];
+
 /// Writes `dot_source` to `<out_dir>/graph.dot` (creating the folder) and,
 /// when a Graphviz `dot` program is on the PATH, renders it to
 /// `<out_dir>/graph.svg`. Both files are written atomically.
@@ -264,7 +267,8 @@ pub fn draw(dot_source: &str, out_dir: &Path) -> Result<Drawing, DrawError> {
         })?;
         Ok::<_, DrawError>(path)
     };
-    let dot = write(out_dir.join("graph.dot"), dot_source.as_bytes())?;
+    let [dot_path, svg_path] = GRAPH_FILES.map(|name| out_dir.join(name));
+    let dot = write(dot_path, dot_source.as_bytes())?;
     // Render from the file just written: `dot` reads it, the SVG comes back
     // on stdout and is written atomically like the DOT file.
     let output = match Command::new("dot").arg("-Tsvg").arg(&dot).output() {
@@ -281,7 +285,7 @@ pub fn draw(dot_source: &str, out_dir: &Path) -> Result<Drawing, DrawError> {
             stderr: stderr.lines().next().unwrap_or("").to_string(),
         });
     }
-    let svg = write(out_dir.join("graph.svg"), &output.stdout)?;
+    let svg = write(svg_path, &output.stdout)?;
     Ok(Drawing {
         dot,
         svg: Some(svg),

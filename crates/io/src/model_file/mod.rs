@@ -83,6 +83,7 @@ use ndarray::{Array1, Array2};
 use sparsegrad_autograd::Float;
 
 use crate::fs::{FileError, read_file, write_atomically};
+use crate::limits::MAX_MODEL_FILE_BYTES;
 use sparsegrad_nn::data::{Standardizer, Task};
 
 /// The `format` string of every model file.
@@ -264,13 +265,15 @@ impl AnyModelFile {
         read::from_json_bytes(bytes)
     }
 
-    /// Reads, parses and validates the model file at `path`.
+    /// Reads, parses and validates the model file at `path`, of at most
+    /// [`MAX_MODEL_FILE_BYTES`].
     pub fn load(path: &Path) -> Result<Self, LoadError> {
         let in_file = |kind| FileError {
             path: path.to_path_buf(),
             kind,
         };
-        let bytes = read_file(path).map_err(|e| in_file(LoadErrorKind::Read(e)))?;
+        let bytes =
+            read_file(path, MAX_MODEL_FILE_BYTES).map_err(|e| in_file(LoadErrorKind::Read(e)))?;
         Self::from_json_bytes(&bytes).map_err(|e| in_file(LoadErrorKind::Invalid(e)))
     }
 
