@@ -98,7 +98,35 @@ pub fn print(text: &str) -> Result<(), StdoutError> {
         .map_err(StdoutError)
 }
 
-/// Standard output as a plain, unbuffered writer of descriptor 1.
+/// Whether descriptor 1 was closed when the program started (`prog >&-`).
+///
+/// The standard library's start-up opens `/dev/null` on a closed standard
+/// descriptor, so that by `main` a closed stdout looks like `> /dev/null`
+/// and every write succeeds. This looks first: a function in the ELF
+/// `.init_array` runs when the program is loaded, before the standard
+/// library's start-up code in `main`.
+fn stdout_was_closed() -> bool {
+    STDOUT_CLOSED.load(std::sync::atomic::Ordering::Relaxed)
+}
+
+/// Set by [`note_closed_stdout`] at load time.
+static STDOUT_CLOSED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Records whether descriptor 1 is open, before `main`.
+#[cfg(target_os = "linux")]
+#[used]
+#[unsafe(link_section = ".init_array")]
+static NOTE_CLOSED_STDOUT: extern "C" fn() = note_closed_stdout;
+
+#[cfg(target_os = "linux")]
+extern "C" fn note_closed_stdout() {
+    // SAFETY: F_GETFD on a descriptor number only queries its flags.
+    let closed = unsafe { libc::fcntl(1, libc::F_GETFD) } == -1;
+    STDOUT_CLOSED.store(closed, std::sync::atomic::Ordering::Relaxed);
+}
+
+/// Standard output as a plain, unbuffered writer of descriptor 1, which
+/// fails when descriptor 1 was closed at start-up.
 #[cfg(unix)]
 pub fn raw_stdout() -> impl Write {
     use std::mem::ManuallyDrop;
@@ -108,6 +136,9 @@ pub fn raw_stdout() -> impl Write {
     struct Fd1(ManuallyDrop<std::fs::File>);
     impl Write for Fd1 {
         fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
+            if stdout_was_closed() {
+                return Err(io::Error::new(io::ErrorKind::BrokenPipe, "it is closed"));
+            }
             self.0.write(bytes)
         }
         fn flush(&mut self) -> io::Result<()> {
