@@ -15,7 +15,7 @@
 //! 3. do the work, writing files only with
 //!    [`write_atomically`](sparsegrad::io::fs::write_atomically);
 //! 4. write its files first, and print to standard output last, through
-//!    [`print`], so that `program | head -1` still leaves the files
+//!    [`print()`], so that `program | head -1` still leaves the files
 //!    written and a failed write to stdout (a full disk, a closed
 //!    descriptor) is an error;
 //! 5. return through [`finish`].

@@ -226,7 +226,7 @@ const NAME_MAX: usize = 255;
 
 /// The name of a temporary file for `target`: `.<target name>.<16 random
 /// hex digits>.tmp`, with the target's name cut (at a character boundary
-/// when it is UTF-8) so that the whole stays within [`NAME_MAX`] bytes
+/// when it is UTF-8) so that the whole stays within 255 bytes (`NAME_MAX`)
 /// whatever the target's length. The random part comes from the standard
 /// library's randomly keyed hasher: different in every process and on
 /// every call, so that neither a stale file of a crashed run with the same
