@@ -132,11 +132,12 @@ pub struct Term<M> {
 /// assert!(Penalty::none().is_zero());
 /// ```
 ///
-/// The fields are private so that terms can grow (structured penalties)
+/// There is no `Default`: "no penalty" is written [`Penalty::none`]. The
+/// fields are private so that terms can grow (structured penalties)
 /// without breaking the constructors. It serializes flat, as
 /// `{"l1": λ1, "l1_mode": …, "l2": λ2, "decoupled": …}` (an absent term is
 /// strength 0).
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(into = "FlatPenalty", from = "FlatPenalty")]
 pub struct Penalty {
     l1: Option<Term<L1Mode>>,

@@ -24,7 +24,7 @@ use sparsegrad::autograd::Tensor;
 use sparsegrad::nn::optim::{Optimizer, ParamGroup, Sgd, SgdConfig};
 use sparsegrad::nn::regularize::{Penalty, add_l1_subgradient, add_l2_gradient, soft_threshold};
 
-use super::table::{Align, Table, fixed};
+use crate::table::{Align, Table, fixed};
 
 /// The one-weight problem.
 #[derive(Clone, Copy, Debug, PartialEq)]
