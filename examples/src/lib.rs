@@ -11,5 +11,6 @@ pub mod plot;
 pub mod progress;
 pub mod study;
 pub mod synthetic;
+mod table;
 pub mod throughput;
 pub mod tour;

@@ -14,7 +14,6 @@
 pub mod mlp;
 pub mod neuron;
 pub mod penalty;
-mod table;
 
 /// A part of the tour, as `--section` names it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]

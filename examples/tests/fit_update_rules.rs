@@ -2,7 +2,10 @@
 //! linear model in f64 from `--init` equal the five-step update written
 //! out here by hand (decoupled L2, coupled L2, L1 subgradient, the SGD or
 //! Adam step as torch.optim writes them, proximal L1), with the biases
-//! unpenalized under `--penalize weights` and penalized under `--penalize all`.
+//! unpenalized under `--penalize weights` and penalized under `--penalize all`;
+//! with a learning-rate schedule (torch's StepLR, CosineAnnealingLR,
+//! ExponentialLR formulas) and gradient clipping (clip_grad_norm_,
+//! clip_grad_value_ on the data gradient, before the penalty).
 
 mod fit_support;
 
@@ -27,6 +30,59 @@ struct Rule {
     l2: f64,
     decoupled: bool,
     penalize_bias: bool,
+    schedule: Schedule,
+    /// `--clip-grad-norm`.
+    clip_norm: Option<f64>,
+    /// `--clip-grad-value`.
+    clip_value: Option<f64>,
+}
+
+/// `--lr-schedule` with its parameters.
+#[derive(Clone, Copy, Default)]
+enum Schedule {
+    #[default]
+    Constant,
+    /// StepLR(step_size, γ).
+    Step(usize, f64),
+    /// CosineAnnealingLR(T_max, η_min).
+    Cosine(usize, f64),
+    /// ExponentialLR(γ).
+    Exponential(f64),
+}
+
+impl Schedule {
+    /// The rate of epoch `e` (from 0) for base rate `lr`, as torch writes it.
+    fn lr(self, lr: f64, e: usize) -> f64 {
+        match self {
+            Schedule::Constant => lr,
+            Schedule::Step(k, gamma) => lr * gamma.powi((e / k) as i32),
+            Schedule::Cosine(t_max, eta_min) => {
+                let phase = std::f64::consts::PI * e as f64 / t_max as f64;
+                eta_min + (lr - eta_min) * (1.0 + phase.cos()) / 2.0
+            }
+            Schedule::Exponential(gamma) => lr * gamma.powi(e as i32),
+        }
+    }
+
+    fn options(self) -> Vec<String> {
+        let strings = |v: &[&str]| v.iter().map(|s| s.to_string()).collect();
+        match self {
+            Schedule::Constant => Vec::new(),
+            Schedule::Step(k, gamma) => strings(&[
+                "--lr-schedule=step",
+                &format!("--lr-step-size={k}"),
+                &format!("--lr-gamma={gamma}"),
+            ]),
+            Schedule::Cosine(t_max, eta_min) => strings(&[
+                "--lr-schedule=cosine",
+                &format!("--lr-t-max={t_max}"),
+                &format!("--lr-eta-min={eta_min}"),
+            ]),
+            Schedule::Exponential(gamma) => {
+                strings(&["--lr-schedule=exponential", &format!("--lr-gamma={gamma}")])
+            }
+        }
+    }
 }
 
 impl Rule {
@@ -57,6 +113,13 @@ impl Rule {
                 .filter(|(on, _)| *on)
                 .map(|(_, flag)| flag.to_string()),
         );
+        options.extend(self.schedule.options());
+        if let Some(bound) = self.clip_norm {
+            options.push(format!("--clip-grad-norm={bound}"));
+        }
+        if let Some(bound) = self.clip_value {
+            options.push(format!("--clip-grad-value={bound}"));
+        }
         options
     }
 }
@@ -91,13 +154,24 @@ fn by_hand(rule: Rule, steps: usize) -> ([f64; 3], Vec<f64>) {
     let mut losses = Vec::new();
     for t in 1..=steps {
         losses.push(mse(&p));
-        let raw = gradient(&p);
+        let lr = rule.schedule.lr(rule.lr, t - 1); // one step per epoch
+        let mut raw = gradient(&p);
+        if let Some(max_norm) = rule.clip_norm {
+            let norm = raw.iter().map(|g| g * g).sum::<f64>().sqrt();
+            let coefficient = max_norm / (norm + 1e-6);
+            if coefficient < 1.0 {
+                raw = raw.map(|g| g * coefficient);
+            }
+        }
+        if let Some(v) = rule.clip_value {
+            raw = raw.map(|g| g.clamp(-v, v));
+        }
         for i in 0..3 {
             let penalized = i < 2 || rule.penalize_bias;
             let mut g = raw[i];
             if penalized {
                 if rule.decoupled {
-                    p[i] -= rule.lr * rule.l2 * p[i];
+                    p[i] -= lr * rule.l2 * p[i];
                 } else {
                     g += rule.l2 * p[i];
                 }
@@ -117,7 +191,7 @@ fn by_hand(rule: Rule, steps: usize) -> ([f64; 3], Vec<f64>) {
                 v[i] = beta2 * v[i] + (1.0 - beta2) * g * g;
                 let m_hat = m[i] / (1.0 - beta1.powi(t as i32));
                 let v_hat = v[i] / (1.0 - beta2.powi(t as i32));
-                p[i] -= rule.lr * m_hat / (v_hat.sqrt() + eps);
+                p[i] -= lr * m_hat / (v_hat.sqrt() + eps);
             } else {
                 let d = if rule.momentum > 0.0 {
                     buffer[i] = if t == 1 {
@@ -133,10 +207,10 @@ fn by_hand(rule: Rule, steps: usize) -> ([f64; 3], Vec<f64>) {
                 } else {
                     g
                 };
-                p[i] -= rule.lr * d;
+                p[i] -= lr * d;
             }
             if penalized && rule.proximal {
-                p[i] = p[i].signum() * (p[i].abs() - rule.lr * rule.l1).max(0.0);
+                p[i] = p[i].signum() * (p[i].abs() - lr * rule.l1).max(0.0);
             }
         }
     }
@@ -295,4 +369,49 @@ fn adam_with_decoupled_l2_is_adamw() {
     let (adam_decoupled, _) = fit_rule("rules-adam-decoupled-again", rule);
     let adamw = ["--optimizer", "adamw", "--lr", "0.05", "--l2", "0.5"];
     assert_eq!(by_fit("rules-adamw", 4, &adamw).0, adam_decoupled);
+}
+
+#[test]
+fn sgd_momentum_under_a_step_schedule_with_the_gradient_norm_clipped() {
+    let rule = Rule {
+        lr: 0.1,
+        momentum: 0.9,
+        l1: 0.05,
+        l2: 0.2,
+        schedule: Schedule::Step(2, 0.5),
+        clip_norm: Some(0.5),
+        ..Rule::default()
+    };
+    let norm = gradient(&INIT).iter().map(|g| g * g).sum::<f64>().sqrt();
+    assert!(norm > 0.5, "the clip binds at the start ({norm})");
+    check("rules-sgd-step-clip-norm", rule);
+}
+
+#[test]
+fn adam_under_a_cosine_schedule_with_gradient_values_clipped() {
+    let rule = Rule {
+        adam: true,
+        lr: 0.05,
+        l2: 0.3,
+        schedule: Schedule::Cosine(3, 0.01),
+        clip_value: Some(0.2),
+        ..Rule::default()
+    };
+    assert!(
+        gradient(&INIT).iter().any(|g| g.abs() > 0.2),
+        "the clip binds"
+    );
+    check("rules-adam-cosine-clip-value", rule);
+}
+
+#[test]
+fn sgd_under_an_exponential_schedule() {
+    let rule = Rule {
+        lr: 0.2,
+        l1: 0.1,
+        proximal: true,
+        schedule: Schedule::Exponential(0.7),
+        ..Rule::default()
+    };
+    check("rules-sgd-exponential", rule);
 }

@@ -1,6 +1,7 @@
 //! The comparison table printed at the end of a study: one row per regime.
 
 use super::StudyReport;
+use crate::table::{Align, Table};
 
 /// The results of `report` as an aligned text table, one row per regime,
 /// ending with a newline:
@@ -63,50 +64,23 @@ pub fn format_table(report: &StudyReport) -> String {
         ]);
         row
     });
-    align(std::iter::once(header).chain(rows).collect())
+    align(header, rows)
 }
 
-/// Lays out `rows` (the first is the header) in columns two spaces apart:
-/// the first column left-aligned, the others right-aligned, with a rule
-/// under the header. Widths count characters, not bytes (‖ is one).
-fn align(rows: Vec<Vec<String>>) -> String {
-    let columns = rows.iter().map(Vec::len).max().unwrap_or(0);
-    let widths: Vec<usize> = (0..columns)
-        .map(|c| {
-            rows.iter()
-                .filter_map(|row| row.get(c))
-                .map(|cell| cell.chars().count())
-                .max()
-                .unwrap_or(0)
-        })
+/// `header` and `rows` in columns two spaces apart: the first column
+/// left-aligned, the others right-aligned, with a rule of `-` under the
+/// header. Widths count characters, not bytes (‖ is one).
+fn align(header: Vec<String>, rows: impl IntoIterator<Item = Vec<String>>) -> String {
+    let columns: Vec<(&str, Align)> = header
+        .iter()
+        .enumerate()
+        .map(|(c, h)| (h.as_str(), if c == 0 { Align::Left } else { Align::Right }))
         .collect();
-    let line = |row: &Vec<String>| {
-        let cells: Vec<String> = row
-            .iter()
-            .zip(&widths)
-            .enumerate()
-            .map(|(c, (cell, &width))| {
-                let pad = " ".repeat(width - cell.chars().count());
-                if c == 0 {
-                    format!("{cell}{pad}")
-                } else {
-                    format!("{pad}{cell}")
-                }
-            })
-            .collect();
-        cells.join("  ").trim_end().to_owned()
-    };
-    let total: usize = widths.iter().sum::<usize>() + 2 * columns.saturating_sub(1);
-    let mut out = String::new();
-    for (i, row) in rows.iter().enumerate() {
-        out.push_str(&line(row));
-        out.push('\n');
-        if i == 0 {
-            out.push_str(&"-".repeat(total));
-            out.push('\n');
-        }
+    let mut table = Table::new(&columns).with_rule('-');
+    for row in rows {
+        table.row(row);
     }
-    out
+    table.to_string()
 }
 
 #[cfg(test)]
@@ -115,12 +89,12 @@ mod tests {
 
     #[test]
     fn columns_are_aligned_by_characters() {
+        let header = vec!["name".to_string(), "‖w‖₁".to_string()];
         let rows = vec![
-            vec!["name".to_string(), "‖w‖₁".to_string()],
             vec!["a".to_string(), "12.5".to_string()],
             vec!["longer".to_string(), "3".to_string()],
         ];
-        let table = align(rows);
+        let table = align(header, rows);
         assert_eq!(
             table,
             "name    ‖w‖₁\n------------\na       12.5\nlonger     3\n"

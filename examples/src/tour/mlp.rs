@@ -20,7 +20,7 @@ use sparsegrad::nn::mlp::{Mlp, MlpLayer};
 use sparsegrad::nn::module::Module;
 use thiserror::Error;
 
-use super::table::{Align, Table, sci};
+use crate::table::{Align, Table, sci};
 
 /// Layer widths of the tour's MLP: 3 inputs, 4 hidden units, 1 output.
 pub const SIZES: [usize; 3] = [3, 4, 1];

@@ -20,7 +20,7 @@ use std::fmt::Write;
 
 use sparsegrad::autograd::Tensor;
 
-use super::table::{Align, Table, fixed, sci};
+use crate::table::{Align, Table, fixed, sci};
 
 /// The inputs of the neuron.
 #[derive(Clone, Copy, Debug, PartialEq)]

@@ -1,4 +1,4 @@
-//! Aligned text tables for the tour's reports.
+//! Aligned text tables, for the tour's reports and the study's comparison.
 
 use std::fmt;
 
@@ -12,10 +12,13 @@ pub(crate) enum Align {
 }
 
 /// A table with a header row and a rule under it, each column as wide as
-/// its widest cell (counted in characters, so `∂` and `²` count as one).
+/// its widest cell (counted in characters, so `∂` and `²` count as one),
+/// columns two spaces apart, trailing spaces trimmed.
 pub(crate) struct Table {
     columns: Vec<(String, Align)>,
     rows: Vec<Vec<String>>,
+    /// The character of the rule under the header.
+    rule: char,
 }
 
 impl Table {
@@ -24,7 +27,13 @@ impl Table {
         Table {
             columns: columns.iter().map(|&(h, a)| (h.to_string(), a)).collect(),
             rows: Vec::new(),
+            rule: '─',
         }
+    }
+
+    /// The table with its header rule drawn in `rule` (default `─`).
+    pub(crate) fn with_rule(self, rule: char) -> Self {
+        Self { rule, ..self }
     }
 
     /// Appends a row.
@@ -69,7 +78,7 @@ impl fmt::Display for Table {
         let headers: Vec<String> = self.columns.iter().map(|(h, _)| h.clone()).collect();
         line(f, &headers)?;
         let total = widths.iter().sum::<usize>() + 2 * widths.len().saturating_sub(1);
-        writeln!(f, "{}", "─".repeat(total))?;
+        writeln!(f, "{}", self.rule.to_string().repeat(total))?;
         for row in &self.rows {
             line(f, row)?;
         }
