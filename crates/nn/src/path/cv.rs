@@ -1,6 +1,7 @@
-//! K-fold cross-validation over a λ grid, as scikit-learn's `LassoCV`: the
-//! same grid for every fold, one warm-started path per fold, and per λ the
-//! mean validation loss over the folds with its spread.
+//! The statistics of K-fold cross-validation over a λ grid, as
+//! scikit-learn's `LassoCV` and glmnet's `cv.glmnet`: the same grid for
+//! every fold, one warm-started path per fold, and per λ the mean
+//! validation loss over the folds with its spread.
 //!
 //! # The statistics
 //!
@@ -20,14 +21,10 @@
 //! Each fold's features are standardized with the statistics of its own
 //! training part (no information from the held-out part leaks into the
 //! fit), as a `Pipeline(StandardScaler(), Lasso())` would be in
-//! scikit-learn's `cross_val_score`.
+//! scikit-learn's `cross_val_score` (the linear engine,
+//! [`CvProblems`](super::CvProblems), does this).
 
-use rand::Rng;
 use serde::Serialize;
-use sparsegrad::nn::data::{Dataset, Standardizer, k_fold};
-
-use super::PathError;
-use super::fit::{FitSettings, fit_path};
 
 /// The cross-validation curve over a grid and the λ it selects.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -58,7 +55,7 @@ impl CvCurve {
     /// With fewer than 2 folds, or a fold whose losses are not one per λ.
     ///
     /// ```
-    /// use sparsegrad_examples::path::CvCurve;
+    /// use sparsegrad_nn::path::CvCurve;
     /// let curve = CvCurve::from_fold_losses(
     ///     vec![3.0, 2.0, 1.0],
     ///     vec![vec![4.0, 2.0, 1.0], vec![6.0, 2.5, 3.0]],
@@ -120,51 +117,4 @@ impl CvCurve {
     pub fn one_se_lambda(&self) -> f64 {
         self.lambdas[self.one_se]
     }
-}
-
-/// Fits `train`'s standardizer and applies it to `train` and `others`.
-pub fn standardize(train: &mut Dataset<f64>, others: &mut [&mut Dataset<f64>]) -> Standardizer {
-    let scaler = Standardizer::fit(train.features().view());
-    scaler.apply(train.features_mut());
-    for other in others {
-        scaler.apply(other.features_mut());
-    }
-    scaler
-}
-
-/// K-fold cross-validation of the path of `settings` over `lambdas`: the
-/// folds are drawn from `rng` ([`k_fold`]), each fold's training part is
-/// standardized and its path fitted with the held-out part as validation
-/// data. Calls `on_fit` after each (fold, λ).
-///
-/// # Errors
-/// As [`fit_path`].
-///
-/// # Panics
-/// When `folds` is not in 2..=n, or as [`fit_path`].
-pub fn cross_validate<R: Rng + ?Sized>(
-    data: &Dataset<f64>,
-    lambdas: &[f64],
-    folds: usize,
-    settings: &FitSettings,
-    rng: &mut R,
-    mut on_fit: impl FnMut(),
-) -> Result<CvCurve, PathError> {
-    let mut fold_losses = Vec::with_capacity(folds);
-    for split in k_fold(data.len(), folds, rng) {
-        let mut train = data.subset(&split.train);
-        let mut validation = data.subset(&split.test);
-        standardize(&mut train, &mut [&mut validation]);
-        let path = fit_path(&train, lambdas, settings, Some(&validation), &mut on_fit)?;
-        fold_losses.push(
-            path.points
-                .iter()
-                .map(|p| {
-                    p.validation_loss
-                        .expect("fit_path was given validation data")
-                })
-                .collect(),
-        );
-    }
-    Ok(CvCurve::from_fold_losses(lambdas.to_vec(), fold_losses))
 }
