@@ -17,6 +17,8 @@ then the whole-data path (sparsegrad) or the refit at the chosen alpha
 the `seconds` that `path` reports for its paths and cross-validation
 (neither reads the CSV in the timing); `path` is also timed as a whole
 command (reading the CSV and writing the report and plots included).
+Threads: scikit-learn's BLAS limited with threadpoolctl, sparsegrad's
+folds with RAYON_NUM_THREADS, the same count for both in each run.
 """
 
 import argparse
@@ -31,6 +33,7 @@ import time
 import numpy as np
 import sklearn
 from sklearn.linear_model import ElasticNetCV, LassoCV
+from threadpoolctl import threadpool_limits
 
 
 def problem(n, d, seed):
@@ -51,7 +54,7 @@ def write_csv(path, x, y):
     np.savetxt(path, np.column_stack([x, y]), delimiter=",", header=header, comments="", fmt="%.17g")
 
 
-def sklearn_fit(penalty, x, y):
+def sklearn_fit(penalty, x, y, threads):
     """Fits scikit-learn's CV estimator; returns (seconds, estimator)."""
     # scikit-learn 1.7 renamed n_alphas to alphas (an int is a grid size)
     grid = {"alphas": 100} if sklearn.__version__ >= "1.7" else {"n_alphas": 100}
@@ -59,19 +62,21 @@ def sklearn_fit(penalty, x, y):
         model = LassoCV(cv=5, tol=1e-4, **grid)
     else:
         model = ElasticNetCV(l1_ratio=0.5, cv=5, tol=1e-4, **grid)
-    start = time.perf_counter()
-    model.fit(x, y)
-    return time.perf_counter() - start, model
+    with threadpool_limits(limits=threads):
+        start = time.perf_counter()
+        model.fit(x, y)
+        return time.perf_counter() - start, model
 
 
-def sparsegrad_fit(binary, penalty, csv, out_dir):
+def sparsegrad_fit(binary, penalty, csv, out_dir, threads):
     """Runs `path`; returns (its reported seconds, the command's seconds, report)."""
     cmd = [binary, "--data", csv, "--target", "y", "--grid", "100", "--folds", "5",
            "--gap-tol", "1e-4", "--quiet", "--out-dir", out_dir, "--penalty", penalty]
     if penalty == "elastic":
         cmd += ["--l1-ratio", "0.5"]
     start = time.perf_counter()
-    subprocess.run(cmd, check=True, capture_output=True)
+    env = dict(os.environ, RAYON_NUM_THREADS=str(threads))
+    subprocess.run(cmd, check=True, capture_output=True, env=env)
     wall = time.perf_counter() - start
     with open(os.path.join(out_dir, "path.json")) as f:
         report = json.load(f)
@@ -83,6 +88,7 @@ def main():
     parser.add_argument("--sizes", default="1000x100,10000x1000")
     parser.add_argument("--penalties", default="l1,elastic")
     parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--threads", default="1,2")
     args = parser.parse_args()
     subprocess.run(["cargo", "build", "--release", "--bin", "path"], check=True)
     binary = "target/release/path"
@@ -99,21 +105,22 @@ def main():
     for round_ in range(args.rounds):
         for size, (x, y, csv) in problems.items():
             for penalty in args.penalties.split(","):
-                key = (size, penalty)
-                sk_seconds, model = sklearn_fit(penalty, x, y)
-                sg_seconds, sg_wall, report = sparsegrad_fit(binary, penalty, csv, tmp)
-                times.setdefault(key, []).append((sk_seconds, sg_seconds, sg_wall))
-                notes[key] = (model, report)
+                for threads in map(int, args.threads.split(",")):
+                    key = (size, penalty, threads)
+                    sk_seconds, model = sklearn_fit(penalty, x, y, threads)
+                    sg_seconds, sg_wall, report = sparsegrad_fit(binary, penalty, csv, tmp, threads)
+                    times.setdefault(key, []).append((sk_seconds, sg_seconds, sg_wall))
+                    notes[key] = (model, report)
         print(f"round {round_ + 1}: done", file=sys.stderr)
     print(f"scikit-learn {sklearn.__version__}, numpy {np.__version__}; {args.rounds} rounds, medians")
     print()
-    print("| problem | penalty | scikit-learn fit (s) | sparsegrad path+CV (s) | ratio | sparsegrad command (s) | sklearn alpha_ ×2 | sparsegrad λ_best | sparsegrad worst gap/tol |")
-    print("|---|---|--:|--:|--:|--:|--:|--:|--:|")
-    for (size, penalty), rows in times.items():
+    print("| problem | estimator | threads | scikit-learn fit (s) | sparsegrad path+CV (s) | ratio | sparsegrad command (s) | sklearn alpha_ ×2 | sparsegrad λ_best | sparsegrad worst gap/tol |")
+    print("|---|---|--:|--:|--:|--:|--:|--:|--:|--:|")
+    for (size, penalty, threads), rows in times.items():
         sk, sg, wall = (statistics.median(col) for col in zip(*rows))
-        model, report = notes[(size, penalty)]
+        model, report = notes[(size, penalty, threads)]
         name = "LassoCV" if penalty == "l1" else "ElasticNetCV(l1_ratio=0.5)"
-        print(f"| {size} | {name} | {sk:.4f} | {sg:.4f} | {sg / sk:.2f}× | {wall:.3f} | "
+        print(f"| {size} | {name} | {threads} | {sk:.4f} | {sg:.4f} | {sg / sk:.2f}× | {wall:.3f} | "
               f"{2 * model.alpha_:.5f} | {report['best']['lambda']:.5f} | "
               f"{report['worst_relative_gap'] / 1e-4:.2f} |")
 

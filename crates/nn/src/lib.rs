@@ -3,7 +3,8 @@
 //! Everything needed to train small networks on top of
 //! [`sparsegrad_autograd`]: modules, losses, initialization, optimizers
 //! with per-group L1/L2 regularization, learning-rate schedules and
-//! gradient clipping, sparsity metrics, data handling and model files.
+//! gradient clipping, sparsity metrics, data handling, model files, and
+//! regularization paths with K-fold cross-validation ([`path`]).
 
 pub mod activation;
 pub mod clip;

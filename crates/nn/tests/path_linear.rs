@@ -17,7 +17,9 @@ fn problem(seed: u64, n: usize) -> (Array2<f64>, Array1<f64>) {
     let d = 6;
     let mut rng = StdRng::seed_from_u64(seed);
     let mut normal = || -> f64 { StandardNormal.sample(&mut rng) };
-    let mut x = Array2::from_shape_fn((n, d), |(_, j)| normal() * (1.0 + j as f64) + 0.5 * j as f64);
+    let mut x = Array2::from_shape_fn((n, d), |(_, j)| {
+        normal() * (1.0 + j as f64) + 0.5 * j as f64
+    });
     for i in 0..n {
         x[[i, 1]] += 0.6 * x[[i, 0]];
     }
@@ -33,7 +35,10 @@ fn standardized(x: &Array2<f64>, y: &Array1<f64>) -> (Array2<f64>, Array1<f64>) 
     let n = x.nrows() as f64;
     let mean = x.mean_axis(Axis(0)).unwrap();
     let centered = x - &mean;
-    let std = centered.mapv(|v| v * v).sum_axis(Axis(0)).mapv(|s| (s / n).sqrt());
+    let std = centered
+        .mapv(|v| v * v)
+        .sum_axis(Axis(0))
+        .mapv(|s| (s / n).sqrt());
     (centered / &std, y - y.mean().unwrap())
 }
 
@@ -49,7 +54,8 @@ fn plain_coordinate_descent(z: &Array2<f64>, y: &Array1<f64>, l1: f64, l2: f64) 
         for j in 0..z.ncols() {
             let column = z.column(j);
             let rho = 2.0 / n * (column.dot(&residual) + column.dot(&column) * w[j]);
-            let updated = rho.signum() * (rho.abs() - l1).max(0.0) / (2.0 / n * column.dot(&column) + l2);
+            let updated =
+                rho.signum() * (rho.abs() - l1).max(0.0) / (2.0 / n * column.dot(&column) + l2);
             let step = updated - w[j];
             residual.scaled_add(-step, &column);
             w[j] = updated;
@@ -90,7 +96,11 @@ fn assert_matches_plain_coordinate_descent(penalty: PathPenalty) {
         assert!(fit.converged, "λ = {}: {fit:?}", fit.lambda);
         let exact = plain_coordinate_descent(&z, &yc, fit.l1, fit.l2);
         for (j, (&w, &e)) in fit.coefficients.iter().zip(&exact).enumerate() {
-            assert!((w - e).abs() <= 1e-9, "λ = {}, w[{j}]: {w} vs {e}", fit.lambda);
+            assert!(
+                (w - e).abs() <= 1e-9,
+                "λ = {}, w[{j}]: {w} vs {e}",
+                fit.lambda
+            );
             assert_eq!(w == 0.0, e == 0.0, "λ = {}, w[{j}]: {w} vs {e}", fit.lambda);
         }
         let residual = &yc - &z.dot(&Array1::from(fit.coefficients.clone()));
@@ -130,10 +140,18 @@ fn kkt_conditions_hold_at_every_lambda() {
             for j in 0..w.len() {
                 if w[j] != 0.0 {
                     let violation = gradient[j] - fit.l2 * w[j] - fit.l1 * w[j].signum();
-                    assert!(violation.abs() <= 1e-10, "λ = {}, j = {j}: {violation}", fit.lambda);
+                    assert!(
+                        violation.abs() <= 1e-10,
+                        "λ = {}, j = {j}: {violation}",
+                        fit.lambda
+                    );
                 } else {
                     zeros_seen += 1;
-                    assert!(gradient[j].abs() <= fit.l1 + 1e-12, "λ = {}, j = {j}", fit.lambda);
+                    assert!(
+                        gradient[j].abs() <= fit.l1 + 1e-12,
+                        "λ = {}, j = {j}",
+                        fit.lambda
+                    );
                 }
             }
         }
@@ -146,7 +164,13 @@ fn kkt_conditions_hold_at_every_lambda() {
 /// wⱼ = S(2qⱼ, λ1)/(2 + λ2) with qⱼ = zⱼᵀ(y − ȳ)/n, exactly 0 when |2qⱼ| ≤ λ1.
 #[test]
 fn orthogonal_design_gives_the_closed_form_and_its_exact_zeros() {
-    let hadamard = |i: usize, j: usize| if (i & j).count_ones() % 2 == 0 { 1.0 } else { -1.0 };
+    let hadamard = |i: usize, j: usize| {
+        if (i & j).count_ones() % 2 == 0 {
+            1.0
+        } else {
+            -1.0
+        }
+    };
     let x = Array2::from_shape_fn((8, 7), |(i, j)| hadamard(i, j + 1));
     let y = array![3.0, -1.0, 4.0, 1.0, -5.0, 9.0, 2.0, -6.0];
     let problem = LeastSquares::from_data(x.view(), y.view());
@@ -154,7 +178,11 @@ fn orthogonal_design_gives_the_closed_form_and_its_exact_zeros() {
     let q: Vec<f64> = (0..7)
         .map(|j| (0..8).map(|i| x[[i, j]] * (y[i] - y_mean)).sum::<f64>() / 8.0)
         .collect();
-    for penalty in [PathPenalty::L1, PathPenalty::Elastic { l1_ratio: 0.5 }, PathPenalty::L2] {
+    for penalty in [
+        PathPenalty::L1,
+        PathPenalty::Elastic { l1_ratio: 0.5 },
+        PathPenalty::L2,
+    ] {
         let lambdas = grid(&problem, penalty, 9);
         // the default tolerance: exact in one sweep on this design
         for fit in linear_path(&problem, &lambdas, penalty, &Stopping::default()) {
@@ -162,8 +190,17 @@ fn orthogonal_design_gives_the_closed_form_and_its_exact_zeros() {
                 let s = 2.0 * q[j];
                 let closed = s.signum() * (s.abs() - fit.l1).max(0.0) / (2.0 + fit.l2);
                 let w = fit.coefficients[j];
-                assert!((w - closed).abs() <= 1e-12, "{penalty:?} λ = {}, j = {j}: {w} vs {closed}", fit.lambda);
-                assert_eq!(w == 0.0, closed == 0.0, "{penalty:?} λ = {}, j = {j}", fit.lambda);
+                assert!(
+                    (w - closed).abs() <= 1e-12,
+                    "{penalty:?} λ = {}, j = {j}: {w} vs {closed}",
+                    fit.lambda
+                );
+                assert_eq!(
+                    w == 0.0,
+                    closed == 0.0,
+                    "{penalty:?} λ = {}, j = {j}",
+                    fit.lambda
+                );
             }
         }
     }
@@ -183,17 +220,32 @@ fn the_duality_gap_bounds_the_suboptimality() {
     let (x, y) = problem(8, 50);
     let (z, yc) = standardized(&x, &y);
     let yy = yc.dot(&yc) / 50.0;
-    for penalty in [PathPenalty::L1, PathPenalty::Elastic { l1_ratio: 0.5 }, PathPenalty::L2] {
+    for penalty in [
+        PathPenalty::L1,
+        PathPenalty::Elastic { l1_ratio: 0.5 },
+        PathPenalty::L2,
+    ] {
         let problem = LeastSquares::from_data(x.view(), y.view());
         let lambdas = grid(&problem, penalty, 10);
-        let loose = Stopping { tol: 1e-3, ..Stopping::default() };
+        let loose = Stopping {
+            tol: 1e-3,
+            ..Stopping::default()
+        };
         for fit in linear_path(&problem, &lambdas, penalty, &loose) {
-            assert!(fit.converged && fit.relative_gap <= 1e-3, "{penalty:?} {fit:?}");
+            assert!(
+                fit.converged && fit.relative_gap <= 1e-3,
+                "{penalty:?} {fit:?}"
+            );
             assert!((fit.relative_gap - fit.gap / yy).abs() <= 1e-12 * (1.0 + fit.relative_gap));
             let best = plain_coordinate_descent(&z, &yc, fit.l1, fit.l2);
             let excess = objective(&z, &yc, &fit.coefficients, fit.l1, fit.l2)
                 - objective(&z, &yc, best.as_slice().unwrap(), fit.l1, fit.l2);
-            assert!(excess <= fit.gap + 1e-13, "{penalty:?} λ = {}: {excess} > gap {}", fit.lambda, fit.gap);
+            assert!(
+                excess <= fit.gap + 1e-13,
+                "{penalty:?} λ = {}: {excess} > gap {}",
+                fit.lambda,
+                fit.gap
+            );
         }
     }
 }
@@ -238,13 +290,19 @@ fn cross_validation_equals_each_fold_done_by_hand() {
                 .map(|&r| {
                     let z = (&x.row(r) - &mean) / scale;
                     let predicted = yt.mean().unwrap()
-                        + z.iter().zip(&by_hand.coefficients).map(|(a, b)| a * b).sum::<f64>();
+                        + z.iter()
+                            .zip(&by_hand.coefficients)
+                            .map(|(a, b)| a * b)
+                            .sum::<f64>();
                     (y[r] - predicted).powi(2)
                 })
                 .sum::<f64>()
                 / test.len() as f64;
             let got = cv.curve.fold_losses[k][i];
-            assert!((got - mse).abs() <= 1e-9 * (1.0 + mse), "fold {k}, λ {i}: {got} vs {mse}");
+            assert!(
+                (got - mse).abs() <= 1e-9 * (1.0 + mse),
+                "fold {k}, λ {i}: {got} vs {mse}"
+            );
         }
     }
 }
@@ -262,12 +320,18 @@ fn cross_validation_is_the_same_on_one_and_two_threads() {
             .build()
             .unwrap()
             .install(|| {
-                CvProblems::new(x.view(), y.view(), &folds).fit(&lambdas, penalty, &Stopping::default())
+                CvProblems::new(x.view(), y.view(), &folds).fit(
+                    &lambdas,
+                    penalty,
+                    &Stopping::default(),
+                )
             })
     };
     let (one, two) = (run(1), run(2));
     let bits = |fits: &[LinearFit]| -> Vec<u64> {
-        fits.iter().flat_map(|f| f.coefficients.iter().map(|w| w.to_bits())).collect()
+        fits.iter()
+            .flat_map(|f| f.coefficients.iter().map(|w| w.to_bits()))
+            .collect()
     };
     assert_eq!(bits(&one.path), bits(&two.path));
     assert_eq!(one.curve, two.curve);
@@ -283,13 +347,19 @@ fn every_weight_is_zero_at_lambda_max_and_not_just_below() {
     let lambda_max = problem.lambda_max_l1();
     let top = PathPenalty::L1.grid_top(lambda_max, problem.lipschitz());
     let fits = linear_path(&problem, &[top, 0.99 * lambda_max], PathPenalty::L1, &EXACT);
-    assert!(fits[0].coefficients.iter().all(|&w| w == 0.0), "{:?}", fits[0]);
+    assert!(
+        fits[0].coefficients.iter().all(|&w| w == 0.0),
+        "{:?}",
+        fits[0]
+    );
     let (z, yc) = standardized(&x, &y);
     let correlations = z.t().dot(&yc).mapv(f64::abs);
     // λ_max by hand: (2/n)·maxⱼ|zⱼᵀ(y − ȳ)|
     let by_hand = 2.0 / 60.0 * correlations.fold(0.0, |m: f64, &c| m.max(c));
     assert!((lambda_max - by_hand).abs() <= 1e-12 * by_hand);
-    let strongest = (0..6).max_by(|&a, &b| correlations[a].total_cmp(&correlations[b])).unwrap();
+    let strongest = (0..6)
+        .max_by(|&a, &b| correlations[a].total_cmp(&correlations[b]))
+        .unwrap();
     let entered: Vec<usize> = (0..6).filter(|&j| fits[1].coefficients[j] != 0.0).collect();
     assert_eq!(entered, [strongest]);
 }

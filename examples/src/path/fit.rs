@@ -270,7 +270,10 @@ pub fn linear_point(fit: &LinearFit, validation_loss: Option<f64>) -> PathPoint 
 
 /// Panics unless `data` is a non-empty single-column regression.
 fn check_single_target(data: &Dataset<f64>) {
-    assert!(!data.is_empty(), "fit_mlp_path: the data set has no samples");
+    assert!(
+        !data.is_empty(),
+        "fit_mlp_path: the data set has no samples"
+    );
     assert!(
         matches!(data.targets(), Targets::Regression(y) if y.ncols() == 1),
         "fit_mlp_path: a path needs a regression with one target column"

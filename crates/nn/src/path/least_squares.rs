@@ -101,10 +101,7 @@ impl RowSums {
     /// # Panics
     /// When `blocks` is empty.
     pub(crate) fn total<'a>(mut blocks: impl Iterator<Item = &'a RowSums>) -> RowSums {
-        let mut total = blocks
-            .next()
-            .expect("RowSums::total: no blocks")
-            .clone();
+        let mut total = blocks.next().expect("RowSums::total: no blocks").clone();
         for b in blocks {
             total.n += b.n;
             total.u += &b.u;

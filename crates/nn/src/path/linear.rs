@@ -135,11 +135,14 @@ impl CvProblems {
             .zip(&paths)
             .zip(&self.held_out)
             .map(|((fold, fits), (u, t))| {
-                let predicted =
-                    fold.predict_shifted(u.view(), coefficient_matrix(fits, d).view());
+                let predicted = fold.predict_shifted(u.view(), coefficient_matrix(fits, d).view());
                 let errors = &t.view().insert_axis(Axis(1)) - &predicted;
                 let m = t.len() as f64;
-                errors.columns().into_iter().map(|e| e.dot(&e) / m).collect()
+                errors
+                    .columns()
+                    .into_iter()
+                    .map(|e| e.dot(&e) / m)
+                    .collect()
             })
             .collect();
         LinearPathCv {
