@@ -186,8 +186,8 @@ fn orthogonal_design_gives_the_closed_form_and_its_exact_zeros() {
         let lambdas = grid(&problem, penalty, 9);
         // the default tolerance: exact in one sweep on this design
         for fit in linear_path(&problem, &lambdas, penalty, &Stopping::default()) {
-            for j in 0..7 {
-                let s = 2.0 * q[j];
+            for (j, &qj) in q.iter().enumerate() {
+                let s = 2.0 * qj;
                 let closed = s.signum() * (s.abs() - fit.l1).max(0.0) / (2.0 + fit.l2);
                 let w = fit.coefficients[j];
                 assert!(
