@@ -2,7 +2,7 @@
 //! [`CvProblems`](sparsegrad::nn::path::CvProblems)'s): each fold's
 //! training part standardized on itself, its path fitted with the held-out
 //! part as validation data, and the statistics of
-//! [`CvCurve`](sparsegrad::nn::path::CvCurve).
+//! [`CvCurve`].
 
 use rand::Rng;
 use sparsegrad::nn::data::{Dataset, Standardizer, k_fold};

@@ -42,7 +42,7 @@
 //! standard deviation, and a feature constant on the training rows (min =
 //! max) gets σ = 1: its standardized column is 0, so is its row of G.
 
-use ndarray::{Array1, Array2, ArrayView1, ArrayView2, Axis};
+use ndarray::{Array1, Array2, ArrayView1, ArrayView2, Axis, s};
 
 /// Sums over one block of rows, shifted by a common point (see the
 /// [module docs](self)).
@@ -87,7 +87,7 @@ impl RowSums {
             n: rows.len(),
             u: u.sum_axis(Axis(0)),
             t: t.sum(),
-            uu: u.t().dot(&u),
+            uu: symmetric_gram(u.view()),
             ut: u.t().dot(&t),
             tt: t.dot(&t),
             min,
@@ -114,6 +114,30 @@ impl RowSums {
         }
         total
     }
+}
+
+/// Columns per block of [`symmetric_gram`].
+const GRAM_BLOCK: usize = 128;
+
+/// uᵀu, computed block by block on and above the diagonal only and
+/// mirrored below it: for d = 1 000 that is 36 of the 64 blocks of 128, 56%
+/// of the multiply-adds of the full product (the Gram matrices are most of
+/// a large path's time).
+fn symmetric_gram(u: ArrayView2<f64>) -> Array2<f64> {
+    let d = u.ncols();
+    let mut gram = Array2::zeros((d, d));
+    for i0 in (0..d).step_by(GRAM_BLOCK) {
+        let i1 = (i0 + GRAM_BLOCK).min(d);
+        for j0 in (i0..d).step_by(GRAM_BLOCK) {
+            let j1 = (j0 + GRAM_BLOCK).min(d);
+            let block = u.slice(s![.., i0..i1]).t().dot(&u.slice(s![.., j0..j1]));
+            if j0 != i0 {
+                gram.slice_mut(s![j0..j1, i0..i1]).assign(&block.t());
+            }
+            gram.slice_mut(s![i0..i1, j0..j1]).assign(&block);
+        }
+    }
+    gram
 }
 
 /// The standardized least-squares problem (G, q, yy) of the rows a model
@@ -287,5 +311,31 @@ impl LeastSquares {
         let per_unit = &w / &self.scale.view().insert_axis(Axis(1));
         let offsets = self.shifted_y_mean - self.shifted_mean.dot(&per_unit);
         u.dot(&per_unit) + &offsets.insert_axis(Axis(0))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Over several blocks with a ragged last one, the blocked product is
+    /// the full product (to rounding: the blocks' sums run in another order
+    /// only across k, which is not split) and exactly symmetric off the
+    /// diagonal blocks.
+    #[test]
+    fn the_blocked_gram_is_the_full_product() {
+        let (n, d) = (37, 2 * GRAM_BLOCK + 45);
+        let u = Array2::from_shape_fn((n, d), |(i, j)| ((i * 31 + j * 17) % 23) as f64 - 11.0);
+        let gram = symmetric_gram(u.view());
+        let full = u.t().dot(&u);
+        for ((i, j), &g) in gram.indexed_iter() {
+            assert!(
+                (g - full[[i, j]]).abs() <= 1e-9 * (1.0 + full[[i, j]].abs()),
+                "({i}, {j})"
+            );
+            if i / GRAM_BLOCK != j / GRAM_BLOCK {
+                assert_eq!(g, gram[[j, i]]);
+            }
+        }
     }
 }
