@@ -75,11 +75,7 @@ const EXACT: Stopping = Stopping {
 };
 
 fn grid(problem: &LeastSquares, penalty: PathPenalty, count: usize) -> Vec<f64> {
-    log_grid(
-        penalty.grid_top(problem.lambda_max_l1(), problem.lipschitz()),
-        1e-3,
-        count,
-    )
+    log_grid(penalty.grid_top(problem), 1e-3, count)
 }
 
 /// Both solvers iterate until nothing moves (1e-15), on a design with a
@@ -345,7 +341,7 @@ fn every_weight_is_zero_at_lambda_max_and_not_just_below() {
     let (x, y) = problem(5, 60);
     let problem = LeastSquares::from_data(x.view(), y.view());
     let lambda_max = problem.lambda_max_l1();
-    let top = PathPenalty::L1.grid_top(lambda_max, problem.lipschitz());
+    let top = PathPenalty::L1.grid_top(&problem);
     let fits = linear_path(&problem, &[top, 0.99 * lambda_max], PathPenalty::L1, &EXACT);
     assert!(
         fits[0].coefficients.iter().all(|&w| w == 0.0),

@@ -283,10 +283,7 @@ fn grid(whole: &LeastSquares, options: &PathOptions) -> Result<Vec<f64>, PathErr
     if lambda_max == 0.0 {
         return Err(PathError::ConstantTarget);
     }
-    let top = options
-        .settings
-        .penalty
-        .grid_top(lambda_max, whole.lipschitz());
+    let top = options.settings.penalty.grid_top(whole);
     Ok(log_grid(top, options.eps, options.grid))
 }
 

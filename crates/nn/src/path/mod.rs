@@ -24,7 +24,7 @@
 //! let folds = k_fold(40, 4, &mut StdRng::seed_from_u64(0));
 //! let problems = CvProblems::new(x.view(), y.view(), &folds);
 //! let whole = problems.whole();
-//! let top = PathPenalty::L1.grid_top(whole.lambda_max_l1(), whole.lipschitz());
+//! let top = PathPenalty::L1.grid_top(whole);
 //! let lambdas = log_grid(top, 1e-3, 20);
 //! let cv = problems.fit(&lambdas, PathPenalty::L1, &Stopping::default());
 //! assert!(cv.path[0].coefficients.iter().all(|&w| w == 0.0)); // nothing at λ_max
