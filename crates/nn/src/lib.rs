@@ -3,7 +3,8 @@
 //! Everything needed to train small networks on top of
 //! [`sparsegrad_autograd`]: modules, losses, initialization, optimizers
 //! with per-group L1/L2 regularization, learning-rate schedules and
-//! gradient clipping, sparsity metrics and data sets. Reading and writing
+//! gradient clipping, sparsity metrics, data sets and regularization
+//! paths with K-fold cross-validation ([`path`]). Reading and writing
 //! files is the business of the `sparsegrad-io` crate.
 
 pub mod activation;
@@ -16,6 +17,7 @@ pub mod loss;
 pub mod mlp;
 pub mod module;
 pub mod optim;
+pub mod path;
 pub mod regularize;
 pub mod schedule;
 pub mod sequential;

@@ -59,7 +59,8 @@
 
 use ndarray::{ArrayView1, ArrayView2};
 use serde::Serialize;
-use sparsegrad::nn::regularize::Penalty;
+
+use super::least_squares::LeastSquares;
 
 /// Which penalty the path varies.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize)]
@@ -86,19 +87,17 @@ impl PathPenalty {
         }
     }
 
-    /// The penalty of the first layer's weights at `lambda`: proximal L1 of
-    /// strength α·λ (so that weights land on exact zeros) and coupled L2 of
-    /// strength (1 − α)·λ.
-    pub fn at(&self, lambda: f64) -> Penalty {
+    /// (λ1, λ2) = (α·λ, (1 − α)·λ) at `lambda`.
+    pub fn split(&self, lambda: f64) -> (f64, f64) {
         let alpha = self.l1_ratio();
-        Penalty::l1_proximal(alpha * lambda).and(Penalty::l2((1.0 - alpha) * lambda))
+        (alpha * lambda, (1.0 - alpha) * lambda)
     }
 
     /// The largest λ of the grid: λ_max = λ_max(L1)/α when α > 0 (all
     /// weights zero from there on), raised by a relative 10⁻¹⁰, else
-    /// 999·`lipschitz` (see the [module docs](self)). `lambda_max_l1` is
-    /// [`lambda_max_l1`] of the data and `lipschitz` a bound on the data
-    /// loss's curvature.
+    /// 999·L with L = [`LeastSquares::lipschitz`] (see the [module
+    /// docs](self)), all on `problem` (the standardized data). L costs
+    /// power iterations on G, so it is computed only for ridge.
     ///
     /// At λ_max itself the largest correlation sits exactly on the
     /// threshold, and whether its weight comes out 0 or a rounding-sized
@@ -106,12 +105,12 @@ impl PathPenalty {
     /// and λ_max are summed by different routines (with OpenBLAS, they
     /// differed in the last bit). 10⁻¹⁰ is far above that rounding (about
     /// n·2⁻⁵³) and far below anything a plot or a table shows.
-    pub fn grid_top(&self, lambda_max_l1: f64, lipschitz: f64) -> f64 {
+    pub fn grid_top(&self, problem: &LeastSquares) -> f64 {
         let alpha = self.l1_ratio();
         if alpha > 0.0 {
-            lambda_max_l1 / alpha * (1.0 + 1e-10)
+            problem.lambda_max_l1() / alpha * (1.0 + 1e-10)
         } else {
-            999.0 * lipschitz
+            999.0 * problem.lipschitz()
         }
     }
 
@@ -158,7 +157,7 @@ pub fn lambda_max_l1(x: ArrayView2<f64>, y: ArrayView1<f64>) -> f64 {
 /// `count` is 0.
 ///
 /// ```
-/// use sparsegrad_examples::path::log_grid;
+/// use sparsegrad_nn::path::log_grid;
 /// let grid = log_grid(10.0, 1e-2, 3);
 /// assert_eq!(grid[0], 10.0);
 /// assert!((grid[1] - 1.0).abs() < 1e-12 && (grid[2] - 0.1).abs() < 1e-12);
