@@ -20,7 +20,7 @@ struct Cli {
     /// Which part of the tour to show.
     #[arg(long, value_enum, default_value = "all")]
     section: Section,
-    /// Where graph.dot (and graph.svg, when Graphviz's `dot` is installed) go.
+    /// Where graph.svg and graph.dot go.
     #[arg(long, default_value = "backprop-out")]
     out_dir: PathBuf,
     /// Seed of the MLP's weights and batch.
@@ -52,15 +52,12 @@ fn run(cli: &Cli) -> anyhow::Result<()> {
         heading("2. A tiny MLP: graph, trace, gradient check");
         let tour = mlp_tour(cli.seed);
         print!("{}", mlp_report(&tour));
-        let drawing = draw(&tour.dot, &cli.out_dir).context("drawing the graph")?;
-        println!("\nwrote {}", drawing.dot.display());
-        match drawing.svg {
-            Some(svg) => println!("wrote {}", svg.display()),
-            None => println!(
-                "no `dot` program on the PATH, so no SVG; install Graphviz and run: dot -Tsvg {} -o graph.svg",
-                drawing.dot.display()
-            ),
-        }
+        let drawing = draw(&tour, &cli.out_dir).context("drawing the graph")?;
+        println!(
+            "\nwrote {} and {}",
+            drawing.svg.display(),
+            drawing.dot.display()
+        );
     }
     if cli.section.includes(Section::Penalty) {
         heading("3. One weight under L2 and L1");
