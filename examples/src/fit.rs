@@ -27,24 +27,27 @@ use std::path::Path;
 
 use sparsegrad::io::csv::{CsvSpec, read_csv};
 use sparsegrad::io::fs::write_atomically;
-use sparsegrad::nn::data::Standardizer;
+use sparsegrad::nn::data::{Dataset, Standardizer};
+
+use crate::cli::check_files;
 
 /// Runs `fit`: checks the options, reads the data, trains, and writes
 /// `--out` and `--metrics` (those given) atomically together. Returns the
 /// metrics. On an error no output file is created or changed.
 pub fn run_fit(args: &FitArgs) -> Result<Metrics, FitError> {
     args.validate()?;
+    let [inputs, outputs] = args.files();
+    check_files(&inputs, &outputs)?;
     let spec = CsvSpec {
         target: args.target.clone(),
         features: args.features.clone(),
         task: args.task.into(),
     };
     let mut data = read_csv(&args.data, &spec)?;
-    let standardizer = args.standardize.then(|| {
-        let standardizer = Standardizer::fit(data.features().view());
-        standardizer.apply(data.features_mut());
-        standardizer
-    });
+    let standardizer = args
+        .standardize
+        .then(|| standardize(&mut data))
+        .transpose()?;
     let trained = match args.dtype {
         DtypeArg::F32 => train::fit_in::<f32>(args, &data, standardizer)?,
         DtypeArg::F64 => train::fit_in::<f64>(args, &data, standardizer)?,
@@ -59,4 +62,29 @@ pub fn run_fit(args: &FitArgs) -> Result<Metrics, FitError> {
     .collect();
     write_atomically(&files).map_err(FitError::Write)?;
     Ok(trained.metrics)
+}
+
+/// Fits the standardizer on `data` and applies it, refusing statistics or
+/// standardized values that are not finite in f64 (a column of ±1e308
+/// overflows its mean or its centred values).
+fn standardize(data: &mut Dataset<f64>) -> Result<Standardizer, FitError> {
+    let standardizer = Standardizer::fit(data.features().view());
+    let names = data.feature_names().to_vec();
+    let column_error = |j: usize, what: String| {
+        FitError::NotFinite(format!("--standardize: column \"{}\": {what}", names[j]))
+    };
+    if let Some((j, statistic, value)) = standardizer.first_unusable() {
+        return Err(column_error(
+            j,
+            format!("its {statistic} is {value}, not a finite number"),
+        ));
+    }
+    standardizer.apply(data.features_mut());
+    if let Some(((_, j), value)) = data.features().indexed_iter().find(|(_, x)| !x.is_finite()) {
+        return Err(column_error(
+            j,
+            format!("a standardized value is {value}, beyond the range of f64"),
+        ));
+    }
+    Ok(standardizer)
 }

@@ -43,11 +43,13 @@ pub use cv::{CvCurve, cross_validate, standardize};
 pub use fit::{FitSettings, Path, PathPoint, fit_path};
 pub use grid::{PathPenalty, lambda_max_l1, log_grid};
 pub use lipschitz::mse_lipschitz;
-pub use run::{DataSource, PathOptions, PathReport, run, summary, write_outputs};
+pub use run::{DataSource, OUTPUT_FILES, PathOptions, PathReport, run, summary, write_outputs};
 
 use std::path::PathBuf;
 
 use sparsegrad::io::csv::CsvError;
+use sparsegrad::io::limits::LimitExceeded;
+use sparsegrad::io::paths::FileClash;
 use sparsegrad::nn::train::Diverged;
 use thiserror::Error;
 
@@ -60,6 +62,16 @@ pub enum PathError {
     /// An option out of range.
     #[error("{0}")]
     Invalid(String),
+    /// A size beyond its documented limit.
+    #[error(transparent)]
+    Limit(#[from] LimitExceeded),
+    /// The files cannot be used together (an output is the input, or not a
+    /// regular file).
+    #[error(transparent)]
+    Files(#[from] FileClash),
+    /// The data give a λ_max or a standardized value that is not finite.
+    #[error("{0}")]
+    NotFinite(String),
     /// The CSV file cannot be used.
     #[error(transparent)]
     Csv(#[from] CsvError),

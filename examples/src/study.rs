@@ -53,6 +53,9 @@ pub enum StudyError {
     /// The configuration makes no sense.
     #[error("invalid configuration: {0}")]
     Config(String),
+    /// A size beyond its documented limit.
+    #[error(transparent)]
+    Limit(#[from] sparsegrad::io::limits::LimitExceeded),
     /// The data generator refused the configuration.
     #[error("data: {0}")]
     Data(#[from] ConfigError),

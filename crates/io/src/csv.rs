@@ -23,19 +23,25 @@
 //!   explicit list, the features are every column but the target, in file
 //!   order.
 //!
-//! The file is streamed, and values are read into f64, exactly as the file
-//! writes them (correctly rounded), straight into one row-major buffer: no
-//! per-cell allocation.
+//! - No line may be longer than [`MAX_LINE_BYTES`], and the used cells
+//!   (rows × used columns) may number at most [`MAX_VALUES`]: a file
+//!   beyond either is refused as soon as the reader gets there, so that an
+//!   endless input (`/dev/zero`, a pipe) ends in an error.
+//!
+//! The file is streamed once, from any kind of file (a named pipe too), and
+//! values are read into f64, exactly as the file writes them (correctly
+//! rounded), straight into one row-major buffer: no per-cell allocation.
 
 use std::collections::{HashMap, HashSet};
 use std::fs::File;
-use std::io::{self, BufReader, Read, Seek, SeekFrom};
+use std::io::{self, Read};
 use std::path::Path;
 
 use ndarray::Array2;
 use thiserror::Error;
 
 use crate::fs::{FileError, ReadError, open_for_reading};
+use crate::limits::{LimitExceeded, MAX_LINE_BYTES, MAX_VALUES, Size, check_size};
 use sparsegrad_nn::data::{Dataset, Targets, Task};
 
 /// Class labels must be below this (one million): a label is the index of
@@ -128,6 +134,9 @@ pub enum CsvErrorKind {
         /// The header's number of fields.
         expected: usize,
     },
+    /// A line or the whole file is beyond a limit.
+    #[error("{0}")]
+    TooLarge(LimitExceeded),
     /// A used cell cannot be read.
     #[error("line {line}, column \"{column}\": {problem}")]
     Cell {
@@ -227,12 +236,19 @@ fn read_table(
     features: Option<&[String]>,
 ) -> Result<Table, CsvErrorKind> {
     let file = open_for_reading(path).map_err(CsvErrorKind::Read)?;
-    let file_len = file.metadata().map_or(0, |m| m.len());
+    let metadata = file.metadata().ok();
+    let file_len = metadata.as_ref().map_or(0, |m| m.len());
+    // A second handle on the same open file, to find a bad row's line by
+    // reading at an offset; only for a regular file (a pipe cannot be read
+    // twice, and the path is never opened again).
+    let lines = metadata
+        .filter(|m| m.is_file())
+        .and_then(|_| file.try_clone().ok());
     let mut reader = ::csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true) // field counts are checked here, with a better message
         .buffer_capacity(1 << 16)
-        .from_reader(file);
+        .from_reader(LineLimit::new(file));
     let mut record = ::csv::ByteRecord::new();
 
     if !next_record(&mut reader, &mut record)? {
@@ -252,16 +268,24 @@ fn read_table(
     while next_record(&mut reader, &mut record)? {
         if record.len() != header.len() {
             return Err(CsvErrorKind::FieldCount {
-                line: start_line(path, &record),
+                line: start_line(lines.as_ref(), &record),
                 found: record.len(),
                 expected: header.len(),
             });
         }
+        check_size(
+            "the number of used cells (rows × used columns)",
+            Size::product(n_rows as u128 + 1, d as u128),
+            MAX_VALUES,
+        )
+        .map_err(CsvErrorKind::TooLarge)?;
         if n_rows == 0 {
             // Reserve for the whole file at once, guessing its number of
-            // rows from the length of the first.
+            // rows from the length of the first (never beyond the limit:
+            // the file's length may be anything).
             let row_bytes = reader.position().byte().saturating_sub(header_end).max(1);
-            let rows = file_len.saturating_sub(header_end) / row_bytes + 1;
+            let rows = (file_len.saturating_sub(header_end) / row_bytes + 1)
+                .min(MAX_VALUES / d.max(1) as u64);
             values.reserve(rows as usize * d);
             targets.reserve(if columns.target.is_some() {
                 rows as usize
@@ -270,7 +294,7 @@ fn read_table(
             });
         }
         let cell_error = |column: usize, problem| CsvErrorKind::Cell {
-            line: start_line(path, &record),
+            line: start_line(lines.as_ref(), &record),
             column: header[column].clone(),
             problem,
         };
@@ -305,7 +329,7 @@ fn read_table(
 
 /// Reads the next record into `record`; `false` at the end of the file.
 fn next_record(
-    reader: &mut ::csv::Reader<File>,
+    reader: &mut ::csv::Reader<LineLimit<File>>,
     record: &mut ::csv::ByteRecord,
 ) -> Result<bool, CsvErrorKind> {
     reader.read_byte_record(record).map_err(|error| {
@@ -316,36 +340,103 @@ fn next_record(
             ::csv::ErrorKind::Io(io) => io,
             other => io::Error::other(format!("{other:?}")),
         };
-        CsvErrorKind::Read(ReadError::from(io))
+        let limit = io
+            .get_ref()
+            .and_then(|inner| inner.downcast_ref::<LimitExceeded>())
+            .cloned();
+        match limit {
+            Some(limit) => CsvErrorKind::TooLarge(limit),
+            None => CsvErrorKind::Read(ReadError::from(io)),
+        }
     })
+}
+
+/// A reader that fails once a line grows beyond [`MAX_LINE_BYTES`], so
+/// that the CSV parser, which holds a whole record in memory, never holds
+/// more than that.
+struct LineLimit<R> {
+    inner: R,
+    /// Bytes since the last newline.
+    run: u64,
+}
+
+impl<R> LineLimit<R> {
+    fn new(inner: R) -> Self {
+        LineLimit { inner, run: 0 }
+    }
+}
+
+impl<R: Read> Read for LineLimit<R> {
+    fn read(&mut self, buffer: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buffer)?;
+        let chunk = &buffer[..n];
+        // Lines inside one chunk are shorter than the chunk, itself far
+        // below the limit; only a line running across chunks can exceed it.
+        let run = match (
+            chunk.iter().position(|&b| b == b'\n'),
+            chunk.iter().rposition(|&b| b == b'\n'),
+        ) {
+            (Some(first), Some(last)) => {
+                let longest = self.run + first as u64;
+                self.run = (n - last - 1) as u64;
+                longest.max(self.run)
+            }
+            _ => {
+                self.run += n as u64;
+                self.run
+            }
+        };
+        if run > MAX_LINE_BYTES {
+            return Err(io::Error::other(LimitExceeded {
+                what: "a line's length in bytes".into(),
+                value: Size::Exact(u128::from(run)),
+                limit: MAX_LINE_BYTES,
+            }));
+        }
+        Ok(n)
+    }
 }
 
 /// The 1-based line on which `record` starts, for an error message.
 ///
 /// The csv crate gives the line where it started reading, which lies
 /// before any blank lines it skipped to reach the record. Those are
-/// counted by reading the file again from there: only on an error, so
-/// that the normal path streams the file once.
-fn start_line(path: &Path, record: &::csv::ByteRecord) -> u64 {
+/// counted by reading the same open file (`lines`, a regular file) at
+/// that offset: only on an error, so that the normal path streams the
+/// file once. From a pipe, where nothing can be read twice, the line where
+/// reading started is given.
+fn start_line(lines: Option<&File>, record: &::csv::ByteRecord) -> u64 {
     let Some(position) = record.position() else {
         return 0;
     };
-    let count_blank_lines = || -> io::Result<u64> {
-        let mut file = File::open(path)?;
-        file.seek(SeekFrom::Start(position.byte()))?;
+    position.line() + lines.map_or(0, |file| blank_lines_at(file, position.byte()))
+}
+
+/// The newlines of the run of `\n` and `\r` bytes at `offset` of `file`.
+fn blank_lines_at(file: &File, offset: u64) -> u64 {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileExt;
         let mut newlines = 0;
-        for byte in BufReader::new(file).bytes() {
-            match byte? {
-                b'\n' => newlines += 1,
-                b'\r' => {}
-                _ => break,
+        let mut buffer = [0u8; 4096];
+        let mut at = offset;
+        while let Ok(n @ 1..) = file.read_at(&mut buffer, at) {
+            for &byte in &buffer[..n] {
+                match byte {
+                    b'\n' => newlines += 1,
+                    b'\r' => {}
+                    _ => return newlines,
+                }
             }
+            at += n as u64;
         }
-        Ok(newlines)
-    };
-    // Should the file have gone meanwhile, the line where reading started
-    // is still close.
-    position.line() + count_blank_lines().unwrap_or(0)
+        newlines
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = (file, offset);
+        0
+    }
 }
 
 /// The 0-based positions in the header of the columns to read.

@@ -10,9 +10,15 @@
 //! - [`state_dict`]: any model's named parameters as a safetensors file, as
 //!   PyTorch saves a state_dict;
 //! - [`fs`]: opening files with errors that say what is wrong with the path,
-//!   and writing several files atomically, together.
+//!   and writing several files atomically, together, with temporaries that
+//!   a signal removes;
+//! - [`paths`]: the check every program runs first, that no output is an
+//!   input or another output and every output can be a regular file;
+//! - [`limits`]: the largest sizes accepted from outside.
 
 pub mod csv;
 pub mod fs;
+pub mod limits;
 pub mod model_file;
+pub mod paths;
 pub mod state_dict;

@@ -7,8 +7,9 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use clap::Parser;
+use sparsegrad_examples::cli::{check_files, print};
 use sparsegrad_examples::tour::Section;
-use sparsegrad_examples::tour::mlp::{draw, mlp_report, mlp_tour};
+use sparsegrad_examples::tour::mlp::{GRAPH_FILES, draw, mlp_report, mlp_tour};
 use sparsegrad_examples::tour::neuron::{CLASSIC, neuron, neuron_report};
 use sparsegrad_examples::tour::penalty::{OneWeight, penalty_report};
 
@@ -32,36 +33,42 @@ fn main() -> ExitCode {
     sparsegrad_examples::cli::finish(run(&sparsegrad_examples::cli::parse::<Cli>()))
 }
 
+/// Builds the tour's text, writing the graph's files on the way, and
+/// prints it at the end (so that `backprop | head -1` still writes them).
 fn run(cli: &Cli) -> anyhow::Result<()> {
-    let mut first = true;
-    let mut heading = |title: &str| {
-        if !first {
-            println!();
+    if cli.section.includes(Section::Mlp) {
+        let outputs = GRAPH_FILES.map(|name| cli.out_dir.join(name));
+        check_files(&[], &outputs.each_ref().map(|p| ("--out-dir", p.as_path())))?;
+    }
+    let mut text = String::new();
+    let heading = |text: &mut String, title: &str| {
+        if !text.is_empty() {
+            text.push('\n');
         }
-        first = false;
-        println!("== {title} ==\n");
+        text.push_str(&format!("== {title} ==\n\n"));
     };
     if cli.section.includes(Section::Neuron) {
-        heading("1. One neuron, by hand and by backward");
-        println!(
-            "o = tanh(x1·w1 + x2·w2 + b), x1 = 2, x2 = 0, w1 = −3, w2 = 1, b = 6.8813735870195432\n"
+        heading(&mut text, "1. One neuron, by hand and by backward");
+        text.push_str(
+            "o = tanh(x1·w1 + x2·w2 + b), x1 = 2, x2 = 0, w1 = −3, w2 = 1, b = 6.8813735870195432\n\n",
         );
-        print!("{}", neuron_report(&neuron(CLASSIC)));
+        text.push_str(&neuron_report(&neuron(CLASSIC)));
     }
     if cli.section.includes(Section::Mlp) {
-        heading("2. A tiny MLP: graph, trace, gradient check");
+        heading(&mut text, "2. A tiny MLP: graph, trace, gradient check");
         let tour = mlp_tour(cli.seed);
-        print!("{}", mlp_report(&tour));
+        text.push_str(&mlp_report(&tour));
         let drawing = draw(&tour, &cli.out_dir).context("drawing the graph")?;
-        println!(
-            "\nwrote {} and {}",
+        text.push_str(&format!(
+            "\nwrote {} and {}\n",
             drawing.svg.display(),
             drawing.dot.display()
-        );
+        ));
     }
     if cli.section.includes(Section::Penalty) {
-        heading("3. One weight under L2 and L1");
-        print!("{}", penalty_report(&OneWeight::default()));
+        heading(&mut text, "3. One weight under L2 and L1");
+        text.push_str(&penalty_report(&OneWeight::default()));
     }
+    print(&text)?;
     Ok(())
 }

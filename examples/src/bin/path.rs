@@ -3,14 +3,14 @@
 //! Parses the options, calls [`sparsegrad_examples::path`], prints the
 //! chosen λ and writes the JSON report and the plots.
 
-use std::io::{ErrorKind, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Parser, ValueEnum};
 use sparsegrad::nn::activation::Activation;
+use sparsegrad_examples::cli::{check_files, print};
 use sparsegrad_examples::path::{
-    DataSource, FitSettings, PathOptions, PathPenalty, run, summary, write_outputs,
+    DataSource, FitSettings, OUTPUT_FILES, PathOptions, PathPenalty, run, summary, write_outputs,
 };
 use sparsegrad_examples::progress::Progress;
 use sparsegrad_examples::synthetic::SparseRegressionConfig;
@@ -29,7 +29,7 @@ enum PenaltyArg {
 /// Regularization paths (each weight as a function of λ) and λ chosen by
 /// K-fold cross-validation, for a linear model or an MLP.
 #[derive(Debug, Parser)]
-#[command(name = "path", version)]
+#[command(name = "path", version, allow_negative_numbers = true)]
 struct Cli {
     /// A CSV file (header row, numbers); default: a synthetic sparse linear problem.
     #[arg(long, requires = "target")]
@@ -95,6 +95,12 @@ fn main() -> ExitCode {
 }
 
 fn execute(cli: &Cli) -> anyhow::Result<()> {
+    let outputs = OUTPUT_FILES.map(|name| cli.out_dir.join(name));
+    let inputs: Vec<(&str, &Path)> = cli.data.iter().map(|p| ("--data", p.as_path())).collect();
+    check_files(
+        &inputs,
+        &outputs.each_ref().map(|p| ("--out-dir", p.as_path())),
+    )?;
     let source = match (&cli.data, &cli.target) {
         (Some(path), Some(target)) => DataSource::Csv {
             path: path.clone(),
@@ -134,10 +140,10 @@ fn execute(cli: &Cli) -> anyhow::Result<()> {
     let report = run(&options, &Progress::new(cli.quiet))?;
     let written = write_outputs(&report, &cli.out_dir)?;
     let names: Vec<String> = written.iter().map(|p| p.display().to_string()).collect();
-    let text = format!("{}\nwrote {}\n", summary(&report), names.join(", "));
-    match std::io::stdout().lock().write_all(text.as_bytes()) {
-        // a reader that stops early (`| head`) is not an error
-        Err(error) if error.kind() != ErrorKind::BrokenPipe => Err(error.into()),
-        _ => Ok(()),
-    }
+    print(&format!(
+        "{}\nwrote {}\n",
+        summary(&report),
+        names.join(", ")
+    ))?;
+    Ok(())
 }

@@ -8,5 +8,5 @@ use sparsegrad_examples::fit::{PredictArgs, run_predict};
 
 fn main() -> ExitCode {
     let args = cli::parse::<PredictArgs>();
-    cli::finish(run_predict(&args, &mut std::io::stdout().lock()))
+    cli::finish(run_predict(&args, &mut cli::raw_stdout()))
 }

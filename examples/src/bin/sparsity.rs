@@ -10,16 +10,18 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, ValueEnum};
+use sparsegrad_examples::cli::{check_files, print};
 use sparsegrad_examples::progress::Progress;
 use sparsegrad_examples::study::{
-    DatasetKind, StudyConfig, format_table, run_study, write_outputs,
+    DatasetKind, FEATURES_SVG, LOSS_SVG, REPORT_JSON, StudyConfig, WEIGHTS_SVG, format_table,
+    run_study, write_outputs,
 };
 
 /// Train the same MLP from the same initial weights under no penalty, L2
 /// (coupled, decoupled), L1 (subgradient, proximal), elastic net and
 /// first-layer-only L1, then compare the sparsity of the learned weights.
 #[derive(Parser, Debug)]
-#[command(name = "sparsity", version)]
+#[command(name = "sparsity", version, allow_negative_numbers = true)]
 struct Cli {
     /// A small configuration (fewer samples, a narrower net, fewer epochs).
     #[arg(long)]
@@ -103,18 +105,27 @@ fn main() -> ExitCode {
     sparsegrad_examples::cli::finish(run(&sparsegrad_examples::cli::parse::<Cli>()))
 }
 
-/// Runs the study, prints the table and writes the files.
+/// Runs the study, writes the files, then prints the table (so that a
+/// reader that stops early, `sparsity | head -1`, still gets the files).
 fn run(cli: &Cli) -> anyhow::Result<()> {
+    let outputs = [REPORT_JSON, WEIGHTS_SVG, FEATURES_SVG, LOSS_SVG].map(|n| cli.out_dir.join(n));
+    check_files(&[], &outputs.each_ref().map(|p| ("--out-dir", p.as_path())))?;
     let config = cli.config();
     let report = run_study(&config, &Progress::new(cli.quiet))?;
-    println!("{}", report.dataset);
-    println!(
-        "true support: {:?}; {} train / {} test samples; layers {:?}; seed {}\n",
-        report.support, report.n_train, report.n_test, report.layer_sizes, config.seed
+    let written = write_outputs(&report, &cli.out_dir)?;
+    let mut text = format!(
+        "{}\ntrue support: {:?}; {} train / {} test samples; layers {:?}; seed {}\n\n{}",
+        report.dataset,
+        report.support,
+        report.n_train,
+        report.n_test,
+        report.layer_sizes,
+        config.seed,
+        format_table(&report)
     );
-    print!("{}", format_table(&report));
-    for path in write_outputs(&report, &cli.out_dir)? {
-        println!("wrote {}", path.display());
+    for path in written {
+        text.push_str(&format!("wrote {}\n", path.display()));
     }
+    print(&text)?;
     Ok(())
 }

@@ -9,6 +9,8 @@
 
 use anyhow::{Context, Result};
 use clap::Parser;
+use sparsegrad::io::limits::MAX_THREADS;
+use sparsegrad_examples::cli::print;
 use sparsegrad_examples::throughput::{
     Bench, Timing, Workload, keep_freed_memory, measure_sgemm, measure_workload, peak_memory_kib,
 };
@@ -21,7 +23,7 @@ struct Args {
     #[arg(long, value_delimiter = ',', default_value = "W1,W2,W3,W4")]
     workloads: Vec<Workload>,
     /// Threads the matrix products may use (1 means exactly one).
-    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..))]
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..=MAX_THREADS as i64))]
     threads: u16,
     /// Time square matrix products of 256, 512 and 1024 instead.
     #[arg(long)]
@@ -49,12 +51,14 @@ fn run(args: Args) -> Result<()> {
     sparsegrad::autograd::gemm::set_matmul_threads(threads)
         .with_context(|| format!("--threads {threads}: cannot start the threads"))?;
     let timing = Timing::default();
+    // Each line is printed as soon as it is measured (a run takes
+    // minutes), every write checked.
+    let print_line = |line: String| print(&format!("{line}\n"));
     if args.sgemm {
         for n in [256, 512, 1024] {
-            println!(
-                "{}",
-                serde_json::to_string(&measure_sgemm(n, threads, timing, args.seed))?
-            );
+            print_line(serde_json::to_string(&measure_sgemm(
+                n, threads, timing, args.seed,
+            ))?)?;
         }
         return Ok(());
     }
@@ -69,12 +73,11 @@ fn run(args: Args) -> Result<()> {
                 "peer": "sparsegrad", "workload": workload.to_string(), "threads": threads,
                 "peak_kib_after_100_steps": after_100, "peak_kib_after_10000_steps": after_10_000,
             });
-            println!("{line}");
+            print_line(line.to_string())?;
         } else {
-            println!(
-                "{}",
-                serde_json::to_string(&measure_workload(workload, threads, timing, args.seed))?
-            );
+            print_line(serde_json::to_string(&measure_workload(
+                workload, threads, timing, args.seed,
+            ))?)?;
         }
     }
     Ok(())

@@ -1,9 +1,10 @@
 //! The options of `fit` and `predict` (clap), and the checks CLI.md asks
 //! for beyond what clap parses: ranges, finiteness and combinations.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use clap::{Parser, ValueEnum};
+use sparsegrad::io::limits::{self, MAX_EPOCHS, MAX_WIDTH};
 use sparsegrad::nn::data::Task;
 use sparsegrad::nn::regularize::L1Mode;
 
@@ -242,21 +243,37 @@ impl FitArgs {
         if self.epochs == 0 {
             return Err(FitError::invalid("--epochs must be at least 1".to_string()));
         }
+        limits::check("--epochs", self.epochs as u64, MAX_EPOCHS)?;
+        for (layer, &width) in self.hidden.iter().enumerate() {
+            limits::check(
+                format!("--hidden layer {} width", layer + 1),
+                width as u64,
+                MAX_WIDTH,
+            )?;
+        }
         if let Some(position) = self.hidden.iter().position(|&width| width == 0) {
             return Err(FitError::invalid(format!(
                 "--hidden: layer {} has width 0; every hidden width must be at least 1",
                 position + 1
             )));
         }
-        if let (Some(out), Some(metrics)) = (&self.out, &self.metrics) {
-            if out == metrics {
-                return Err(FitError::invalid(format!(
-                    "--out and --metrics are the same file {}",
-                    out.display()
-                )));
-            }
-        }
         Ok(())
+    }
+
+    /// The files `fit` reads and writes, with the options naming them (for
+    /// [`check_files`](crate::cli::check_files)).
+    pub fn files(&self) -> [Vec<(&'static str, &Path)>; 2] {
+        let inputs = [("--data", Some(&self.data)), ("--init", self.init.as_ref())];
+        let outputs = [
+            ("--out", self.out.as_ref()),
+            ("--metrics", self.metrics.as_ref()),
+        ];
+        [inputs.to_vec(), outputs.to_vec()].map(|files| {
+            files
+                .into_iter()
+                .filter_map(|(role, path)| path.map(|p| (role, p.as_path())))
+                .collect()
+        })
     }
 }
 

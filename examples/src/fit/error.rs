@@ -5,7 +5,9 @@ use std::io;
 use std::path::PathBuf;
 
 use sparsegrad::io::csv::CsvError;
+use sparsegrad::io::limits::LimitExceeded;
 use sparsegrad::io::model_file::{FromMlpError, LoadError, ModelFileError};
+use sparsegrad::io::paths::FileClash;
 use sparsegrad::nn::optim::OptimError;
 use sparsegrad::nn::train::Diverged;
 use thiserror::Error;
@@ -16,6 +18,19 @@ pub enum FitError {
     /// An option's value or a combination of options is invalid.
     #[error("{0}")]
     InvalidOption(String),
+    /// The files cannot be used together (an output is an input, two
+    /// outputs are one file, an output is not a regular file).
+    #[error(transparent)]
+    Files(#[from] FileClash),
+    /// A size beyond its documented limit.
+    #[error(transparent)]
+    Limit(#[from] LimitExceeded),
+    /// A number that reaches a computation is not finite in its dtype.
+    #[error("{0}")]
+    NotFinite(String),
+    /// Standard output cannot be written.
+    #[error(transparent)]
+    Stdout(#[from] crate::cli::StdoutError),
     /// The CSV file cannot be read or holds bad data.
     #[error(transparent)]
     Csv(#[from] CsvError),
@@ -83,7 +98,7 @@ pub enum FitError {
     Encode(#[source] ModelFileError),
     /// An output file cannot be written.
     #[error("cannot write the output: {0}")]
-    Write(#[source] io::Error),
+    Write(io::Error),
 }
 
 impl FitError {

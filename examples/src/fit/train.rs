@@ -59,6 +59,7 @@ pub(super) fn fit_in<T: Float>(
                 .chain(args.hidden.iter().copied())
                 .chain(std::iter::once(outputs))
                 .collect();
+            sparsegrad::io::limits::check_mlp(&sizes)?;
             Mlp::<T>::new(&sizes, activation(args.activation), &mut rng)
         }
     };

@@ -10,6 +10,7 @@ use rand::rngs::StdRng;
 use serde::Serialize;
 use sparsegrad::io::csv::{CsvSpec, read_csv};
 use sparsegrad::io::fs::write_atomically;
+use sparsegrad::io::limits::{self, MAX_EPOCHS, MAX_GRID, MAX_VALUES, MAX_WIDTH, Size};
 use sparsegrad::nn::data::{Dataset, Targets, Task};
 use sparsegrad::nn::sparsity::SupportRecovery;
 
@@ -108,10 +109,30 @@ pub struct PathReport {
     pub one_se: Choice,
 }
 
+/// The files `path` writes in its output folder.
+pub const OUTPUT_FILES: [&str; 3] = ["path.json", "path.svg", "cv.svg"];
+
 impl PathOptions {
-    /// Checks the values a user can get wrong.
+    /// Checks the values a user can get wrong, and the sizes against their
+    /// limits.
     fn check(&self) -> Result<(), PathError> {
         let s = &self.settings;
+        limits::check("--grid", self.grid as u64, MAX_GRID)?;
+        limits::check("--max-epochs", s.max_epochs as u64, MAX_EPOCHS)?;
+        for (layer, &width) in s.hidden.iter().enumerate() {
+            limits::check(
+                format!("--hidden layer {} width", layer + 1),
+                width as u64,
+                MAX_WIDTH,
+            )?;
+        }
+        if let DataSource::Synthetic(config) = &self.source {
+            limits::check_size(
+                "--samples × --features",
+                Size::product(config.n_samples as u128, config.n_features as u128),
+                MAX_VALUES,
+            )?;
+        }
         let problems = [
             (
                 self.folds < 2,
@@ -215,7 +236,17 @@ pub fn run(options: &PathOptions, progress: &Progress) -> Result<PathReport, Pat
             options.folds
         )));
     }
+    let widths: Vec<usize> = std::iter::once(data.n_features())
+        .chain(options.settings.hidden.iter().copied())
+        .chain([1])
+        .collect();
+    limits::check_mlp(&widths)?;
     standardize(&mut data, &mut []);
+    if data.features().iter().any(|x| !x.is_finite()) {
+        return Err(PathError::NotFinite(
+            "a standardized feature is not a finite number (the values are too large)".into(),
+        ));
+    }
     let Targets::Regression(y) = data.targets() else {
         unreachable!("the path's data is a regression")
     };
@@ -226,6 +257,11 @@ pub fn run(options: &PathOptions, progress: &Progress) -> Result<PathReport, Pat
     let settings = &options.settings;
     let lipschitz = mse_lipschitz(data.features().view(), &mut rng);
     let lambda_top = settings.penalty.grid_top(lambda_max, lipschitz);
+    if !(lambda_max.is_finite() && lambda_top.is_finite()) {
+        return Err(PathError::NotFinite(format!(
+            "λ_max is {lambda_max:e}, the grid's top {lambda_top:e}: the target's values are too large for f64 arithmetic"
+        )));
+    }
     let lambdas = log_grid(lambda_top, options.eps, options.grid);
 
     let bar = progress.bar(lambdas.len() as u64, "path", "λ");
@@ -291,7 +327,7 @@ pub fn write_outputs(report: &PathReport, out_dir: &FsPath) -> Result<Vec<PathBu
         move |source| PathError::Write { path, source }
     };
     std::fs::create_dir_all(out_dir).map_err(io_error(out_dir))?;
-    let json_path = out_dir.join("path.json");
+    let [json_path, path_svg, cv_svg] = OUTPUT_FILES.map(|name| out_dir.join(name));
     let json = serde_json::to_vec_pretty(report).expect("a report serializes");
     write_atomically(&[(&json_path, &json)]).map_err(io_error(&json_path))?;
 
@@ -334,7 +370,6 @@ pub fn write_outputs(report: &PathReport, out_dir: &FsPath) -> Result<Vec<PathBu
             "first-layer column norm ‖W[:, j]‖₂",
         )
     };
-    let path_svg = out_dir.join("path.svg");
     line_chart(
         &path_svg,
         &LineChart {
@@ -345,7 +380,6 @@ pub fn write_outputs(report: &PathReport, out_dir: &FsPath) -> Result<Vec<PathBu
             markers: markers.clone(),
         },
     )?;
-    let cv_svg = out_dir.join("cv.svg");
     error_bar_chart(
         &cv_svg,
         &ErrorBarChart {

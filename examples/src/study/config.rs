@@ -2,6 +2,7 @@
 //! and the penalty strengths, with the default and the quick configuration.
 
 use serde::{Deserialize, Serialize};
+use sparsegrad::io::limits::{self, MAX_EPOCHS, MAX_VALUES, MAX_WIDTH, Size};
 
 use super::StudyError;
 
@@ -150,6 +151,29 @@ impl StudyConfig {
                 return fail(format!("{name} must be finite and >= 0, got {value}"));
             }
         }
+        limits::check("epochs", self.epochs as u64, MAX_EPOCHS)?;
+        limits::check(
+            "full_batch_epochs",
+            self.full_batch_epochs as u64,
+            MAX_EPOCHS,
+        )?;
+        for (layer, &width) in self.hidden.iter().enumerate() {
+            limits::check(
+                format!("hidden layer {} width", layer + 1),
+                width as u64,
+                MAX_WIDTH,
+            )?;
+        }
+        limits::check_size(
+            "n_samples × n_features",
+            Size::product(self.n_samples as u128, self.n_features as u128),
+            MAX_VALUES,
+        )?;
+        let widths: Vec<usize> = std::iter::once(self.n_features)
+            .chain(self.hidden.iter().copied())
+            .chain([1])
+            .collect();
+        limits::check_mlp(&widths)?;
         let n_test = (self.test_fraction * self.n_samples as f64).round();
         if !(self.test_fraction > 0.0 && n_test >= 1.0 && n_test < self.n_samples as f64) {
             return fail(format!(

@@ -241,6 +241,9 @@ pub struct Drawing {
     pub dot: PathBuf,
 }
 
+/// The files [`draw`] writes in its folder: the DOT source and its SVG.
+pub const GRAPH_FILES: [&str; 2] = ["graph.dot", "graph.svg"];
+
 /// Writes the tour's graph to `<out_dir>/graph.svg` and `<out_dir>/graph.dot`
 /// (creating the folder), atomically and together: either both are
 /// replaced or neither is. No system program is needed for either.

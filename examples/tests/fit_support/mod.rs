@@ -222,7 +222,7 @@ pub fn assert_error_leaves_outputs(
     let leftovers: Vec<_> = std::fs::read_dir(&scratch.dir)
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .filter(|name| name.contains(".tmp-"))
+        .filter(|name| name.ends_with(".tmp"))
         .collect();
     assert!(leftovers.is_empty(), "temporary files left: {leftovers:?}");
 }

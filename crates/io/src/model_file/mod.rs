@@ -100,6 +100,7 @@ use ndarray::{Array1, Array2};
 use sparsegrad_autograd::Float;
 
 use crate::fs::{FileError, read_file, write_atomically};
+use crate::limits::MAX_MODEL_FILE_BYTES;
 use sparsegrad_nn::data::{Standardizer, Task};
 
 /// The `format` string of every model file.
@@ -335,13 +336,15 @@ impl AnyModelFile {
     }
 
     /// Reads, parses and validates the model file at `path`, in the format
-    /// its extension names ([`ModelFormat::of_path`]).
+    /// its extension names ([`ModelFormat::of_path`]), of at most
+    /// [`MAX_MODEL_FILE_BYTES`].
     pub fn load(path: &Path) -> Result<Self, LoadError> {
         let in_file = |kind| FileError {
             path: path.to_path_buf(),
             kind,
         };
-        let bytes = read_file(path).map_err(|e| in_file(LoadErrorKind::Read(e)))?;
+        let bytes =
+            read_file(path, MAX_MODEL_FILE_BYTES).map_err(|e| in_file(LoadErrorKind::Read(e)))?;
         Self::from_bytes(&bytes, ModelFormat::of_path(path))
             .map_err(|e| in_file(LoadErrorKind::Invalid(e)))
     }
