@@ -1,7 +1,8 @@
-//! # sparsegrad-io
+#![doc = include_str!("../README.md")]
 //!
-//! Everything of sparsegrad that touches files, on top of the math of
-//! [`sparsegrad_nn`]:
+//! ## Where things are
+//!
+//! On top of the math of [`sparsegrad_nn`]:
 //!
 //! - [`csv`]: a [`Dataset`](sparsegrad_nn::data::Dataset) from a CSV file,
 //!   every cell checked, every error naming its line and column;
