@@ -1,5 +1,5 @@
-//! SVG plots: line charts, error-bar charts, weight-magnitude histograms and
-//! per-feature bar charts.
+//! SVG plots: line charts, error-bar charts, weight-magnitude histograms,
+//! per-feature bar charts, and the network diagram of an MLP ([`Network`]).
 //!
 //! Every plot is drawn with plotters' SVG backend into a `String` and then
 //! written atomically (a temporary file in the target folder, renamed over
@@ -39,11 +39,13 @@
 mod bars;
 mod frame;
 mod histogram;
+mod network;
 mod svg;
 mod xy;
 
 pub use bars::{BarChart, bar_chart};
 pub use histogram::{Histogram, histogram};
+pub use network::{MAX_EDGE_WIDTH, Network};
 pub use xy::{ErrorBarChart, ErrorPoint, LineChart, Marker, Series, error_bar_chart, line_chart};
 
 use std::path::PathBuf;

@@ -6,7 +6,7 @@
 //! - [`neuron`]: the classic single neuron o = tanh(x1·w1 + x2·w2 + b),
 //!   every node's value and gradient beside the formula derived by hand;
 //! - [`mlp`]: a tiny MLP on a small batch: the graph as a listing and in
-//!   DOT (and SVG when Graphviz is installed), the trace of backward, and
+//!   SVG and DOT, the trace of backward, and
 //!   a gradient check of every parameter;
 //! - [`penalty`]: one weight under L2, L1 by subgradient and L1 by the
 //!   proximal step, step by step: shrinking against zeroing, in numbers.

@@ -103,16 +103,23 @@ impl<T: Float> Graph<T> {
 
 /// `op (name)\nshape [..]\nvalue [..]\ngrad [..]`, escaped for a DOT string.
 fn node_label<T: Float>(t: &Tensor<T>, names: &[(&str, &Tensor<T>)]) -> String {
-    let mut label = t.op_name().unwrap_or("leaf").to_string();
+    node_lines(t, names).join("\\n").replace('"', "\\\"")
+}
+
+/// What a drawing shows of a tensor, one line each: `op (name)`, `shape [..]`
+/// and, for a tensor of at most six elements, `value [..]` and (once it has
+/// one) `grad [..]`. Shared by the DOT and the SVG drawings.
+pub(crate) fn node_lines<T: Float>(t: &Tensor<T>, names: &[(&str, &Tensor<T>)]) -> Vec<String> {
+    let mut title = t.op_name().unwrap_or("leaf").to_string();
     if let Some((name, _)) = names.iter().find(|(_, n)| n.same_node(t)) {
-        let _ = write!(label, " ({name})");
+        let _ = write!(title, " ({name})");
     }
-    let _ = write!(label, "\\nshape {:?}", t.shape());
+    let mut lines = vec![title, format!("shape {:?}", t.shape())];
     if let Some(values) = GradSummary::of(&t.value()).values {
-        let _ = write!(label, "\\nvalue {values:.4?}");
+        lines.push(format!("value {values:.4?}"));
         if let Some(grad) = t.grad().and_then(|g| GradSummary::of(&g).values) {
-            let _ = write!(label, "\\ngrad {grad:.4?}");
+            lines.push(format!("grad {grad:.4?}"));
         }
     }
-    label.replace('"', "\\\"")
+    lines
 }

@@ -1,12 +1,15 @@
-//! # sparsegrad-io
+#![doc = include_str!("../README.md")]
 //!
-//! Everything of sparsegrad that touches files, on top of the math of
-//! [`sparsegrad_nn`]:
+//! ## Where things are
+//!
+//! On top of the math of [`sparsegrad_nn`]:
 //!
 //! - [`csv`]: a [`Dataset`](sparsegrad_nn::data::Dataset) from a CSV file,
 //!   every cell checked, every error naming its line and column;
-//! - [`model_file`]: an MLP's parameters as versioned JSON, written
-//!   bit-exactly and validated on load;
+//! - [`model_file`]: an MLP's parameters as versioned JSON or as
+//!   safetensors in PyTorch's layout, written bit-exactly and validated on load;
+//! - [`state_dict`]: any model's named parameters as a safetensors file, as
+//!   PyTorch saves a state_dict;
 //! - [`fs`]: opening files with errors that say what is wrong with the path,
 //!   and writing several files atomically, together, with temporaries that
 //!   a signal removes;
@@ -19,3 +22,4 @@ pub mod fs;
 pub mod limits;
 pub mod model_file;
 pub mod paths;
+pub mod state_dict;

@@ -42,7 +42,18 @@ const READERS: &[Reader] = &[
         valid: include_bytes!("model_file_fixtures/contract_example.json"),
         read: read_model_bytes,
     },
+    Reader {
+        name: "model file (safetensors)",
+        valid: include_bytes!("model_file_fixtures/tiny.safetensors"),
+        read: read_safetensors_bytes,
+    },
 ];
+
+/// A safetensors model file's bytes through the parser `load` uses for a
+/// `.safetensors` path.
+fn read_safetensors_bytes(bytes: &[u8]) {
+    let _ = AnyModelFile::from_safetensors_bytes(bytes);
+}
 
 /// A model file's bytes through the same parser `load` uses.
 fn read_model_bytes(bytes: &[u8]) {
@@ -132,6 +143,7 @@ fn the_valid_inputs_read() {
     assert_eq!(read_csv(&csv, &spec).unwrap().len(), 3);
     std::fs::remove_file(&csv).unwrap();
     assert!(AnyModelFile::from_json_bytes(READERS[1].valid).is_ok());
+    assert!(AnyModelFile::from_safetensors_bytes(READERS[2].valid).is_ok());
 }
 
 #[test]

@@ -1,11 +1,4 @@
-//! # sparsegrad-nn
-//!
-//! Everything needed to train small networks on top of
-//! [`sparsegrad_autograd`]: modules, losses, initialization, optimizers
-//! with per-group L1/L2 regularization, learning-rate schedules and
-//! gradient clipping, sparsity metrics, data sets and regularization
-//! paths with K-fold cross-validation ([`path`]). Reading and writing
-//! files is the business of the `sparsegrad-io` crate.
+#![doc = include_str!("../README.md")]
 
 pub mod activation;
 pub mod clip;

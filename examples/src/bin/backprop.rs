@@ -21,7 +21,7 @@ struct Cli {
     /// Which part of the tour to show.
     #[arg(long, value_enum, default_value = "all")]
     section: Section,
-    /// Where graph.dot (and graph.svg, when Graphviz's `dot` is installed) go.
+    /// Where graph.svg and graph.dot go.
     #[arg(long, default_value = "backprop-out")]
     out_dir: PathBuf,
     /// Seed of the MLP's weights and batch.
@@ -58,15 +58,12 @@ fn run(cli: &Cli) -> anyhow::Result<()> {
         heading(&mut text, "2. A tiny MLP: graph, trace, gradient check");
         let tour = mlp_tour(cli.seed);
         text.push_str(&mlp_report(&tour));
-        let drawing = draw(&tour.dot, &cli.out_dir).context("drawing the graph")?;
-        text.push_str(&format!("\nwrote {}\n", drawing.dot.display()));
-        match drawing.svg {
-            Some(svg) => text.push_str(&format!("wrote {}\n", svg.display())),
-            None => text.push_str(&format!(
-                "no `dot` program on the PATH, so no SVG; install Graphviz and run: dot -Tsvg {} -o graph.svg\n",
-                drawing.dot.display()
-            )),
-        }
+        let drawing = draw(&tour, &cli.out_dir).context("drawing the graph")?;
+        text.push_str(&format!(
+            "\nwrote {} and {}\n",
+            drawing.svg.display(),
+            drawing.dot.display()
+        ));
     }
     if cli.section.includes(Section::Penalty) {
         heading(&mut text, "3. One weight under L2 and L1");

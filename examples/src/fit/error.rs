@@ -93,6 +93,9 @@ pub enum FitError {
     /// The trained model cannot be written as a model file.
     #[error("cannot make the model file: {0}")]
     Model(#[from] FromMlpError),
+    /// The trained model cannot be encoded in --out's format.
+    #[error("cannot write the model file: {0}")]
+    Encode(#[source] ModelFileError),
     /// An output file cannot be written.
     #[error("cannot write the output: {0}")]
     Write(io::Error),

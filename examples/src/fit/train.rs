@@ -6,7 +6,7 @@ use std::time::Instant;
 use rand::SeedableRng;
 use rand::rngs::StdRng;
 use sparsegrad::autograd::Float;
-use sparsegrad::io::model_file::ModelFile;
+use sparsegrad::io::model_file::{ModelFile, ModelFormat};
 use sparsegrad::nn::activation::Activation;
 use sparsegrad::nn::data::{Dataset, Standardizer, Targets};
 use sparsegrad::nn::mlp::Mlp;
@@ -106,7 +106,14 @@ pub(super) fn fit_in<T: Float>(
         sparsity: measure_sparsity(&model, data.feature_names()),
     };
     Ok(Trained {
-        model_file: model_file.to_json_bytes(),
+        // In the format --out's extension names (JSON without --out).
+        model_file: model_file
+            .to_bytes(
+                args.out
+                    .as_deref()
+                    .map_or(ModelFormat::Json, ModelFormat::of_path),
+            )
+            .map_err(FitError::Encode)?,
         metrics,
     })
 }

@@ -1,12 +1,11 @@
 //! A tiny MLP on a small batch, seen from inside: the graph it builds (as
-//! a listing and in Graphviz DOT, drawn to SVG when a `dot` program is
-//! installed), the trace of its backward pass, and a gradient check of
-//! every parameter against central differences.
+//! a listing, drawn as SVG by the library itself, and in Graphviz DOT), the
+//! trace of its backward pass, and a gradient check of every parameter
+//! against central differences.
 
 use std::fmt::Write;
 use std::io;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use rand::SeedableRng;
 use rand::rngs::StdRng;
@@ -41,6 +40,8 @@ pub struct MlpTour {
     pub trace: Trace,
     /// The graph in DOT, with values and gradients.
     pub dot: String,
+    /// The graph as SVG ([`Graph::to_svg`]), with values and gradients.
+    pub svg: String,
     /// The names of the parameters, in the order of the gradient check's inputs.
     pub param_names: Vec<String>,
     /// The gradient check of the loss with respect to every parameter.
@@ -81,6 +82,7 @@ pub fn mlp_tour(seed: u64) -> MlpTour {
     names.push(("loss".into(), loss));
     let name_refs: Vec<(&str, &Tensor<f64>)> = names.iter().map(|(n, t)| (n.as_str(), t)).collect();
     let dot = graph.to_dot(&name_refs);
+    let svg = graph.to_svg(&name_refs);
 
     let inputs: Vec<_> = params.iter().map(Tensor::to_array).collect();
     let report = gradcheck(
@@ -98,6 +100,7 @@ pub fn mlp_tour(seed: u64) -> MlpTour {
         names,
         trace,
         dot,
+        svg,
         param_names: named.into_iter().map(|(n, _)| n).collect(),
         gradcheck: report,
     }
@@ -219,77 +222,49 @@ pub enum DrawError {
         /// What the system said.
         source: io::Error,
     },
-    /// A file could not be written.
+    /// The files could not be written.
     #[error("cannot write {}: {source}", path.display())]
     Write {
-        /// The file.
+        /// The SVG file (written together with the DOT file).
         path: PathBuf,
         /// What the system said.
         source: io::Error,
-    },
-    /// `dot` is installed but could not be run.
-    #[error("cannot run dot: {0}")]
-    RunDot(io::Error),
-    /// `dot` ran and failed.
-    #[error("dot failed ({status}): {stderr}")]
-    DotFailed {
-        /// Its exit status.
-        status: std::process::ExitStatus,
-        /// The first line of what it printed on stderr.
-        stderr: String,
     },
 }
 
 /// What [`draw`] wrote.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Drawing {
+    /// The SVG file.
+    pub svg: PathBuf,
     /// The DOT file.
     pub dot: PathBuf,
-    /// The SVG file, or `None` when there is no `dot` program on the PATH.
-    pub svg: Option<PathBuf>,
 }
 
 /// The files [`draw`] writes in its folder: the DOT source and its SVG.
 pub const GRAPH_FILES: [&str; 2] = ["graph.dot", "graph.svg"];
 
-/// Writes `dot_source` to `<out_dir>/graph.dot` (creating the folder) and,
-/// when a Graphviz `dot` program is on the PATH, renders it to
-/// `<out_dir>/graph.svg`. Both files are written atomically.
-pub fn draw(dot_source: &str, out_dir: &Path) -> Result<Drawing, DrawError> {
+/// Writes the tour's graph to `<out_dir>/graph.svg` and `<out_dir>/graph.dot`
+/// (creating the folder), atomically and together: either both are
+/// replaced or neither is. No system program is needed for either.
+pub fn draw(tour: &MlpTour, out_dir: &Path) -> Result<Drawing, DrawError> {
     std::fs::create_dir_all(out_dir).map_err(|source| DrawError::CreateFolder {
         path: out_dir.to_path_buf(),
         source,
     })?;
-    let write = |path: PathBuf, bytes: &[u8]| {
-        write_atomically(&[(&path, bytes)]).map_err(|source| DrawError::Write {
-            path: path.clone(),
-            source,
-        })?;
-        Ok::<_, DrawError>(path)
+    let drawing = Drawing {
+        svg: out_dir.join("graph.svg"),
+        dot: out_dir.join("graph.dot"),
     };
-    let [dot_path, svg_path] = GRAPH_FILES.map(|name| out_dir.join(name));
-    let dot = write(dot_path, dot_source.as_bytes())?;
-    // Render from the file just written: `dot` reads it, the SVG comes back
-    // on stdout and is written atomically like the DOT file.
-    let output = match Command::new("dot").arg("-Tsvg").arg(&dot).output() {
-        Ok(output) => output,
-        Err(error) if error.kind() == io::ErrorKind::NotFound => {
-            return Ok(Drawing { dot, svg: None });
-        }
-        Err(error) => return Err(DrawError::RunDot(error)),
-    };
-    if !output.status.success() {
-        let stderr = String::from_utf8_lossy(&output.stderr);
-        return Err(DrawError::DotFailed {
-            status: output.status,
-            stderr: stderr.lines().next().unwrap_or("").to_string(),
-        });
-    }
-    let svg = write(svg_path, &output.stdout)?;
-    Ok(Drawing {
-        dot,
-        svg: Some(svg),
-    })
+    write_atomically(&[
+        (&drawing.svg, tour.svg.as_bytes()),
+        (&drawing.dot, tour.dot.as_bytes()),
+    ])
+    .map_err(|source| DrawError::Write {
+        path: drawing.svg.clone(),
+        source,
+    })?;
+    Ok(drawing)
 }
 
 /// The MLP section's report: the graph listing, the trace, and the
@@ -299,7 +274,7 @@ pub fn mlp_report(tour: &MlpTour) -> String {
     let _ = writeln!(
         text,
         "The graph of loss = mean((MLP(x) − y)²), MLP {SIZES:?} with tanh, a batch of {BATCH}\n\
-         (nodes numbered as in graph.dot; values and gradients in full up to six elements):\n"
+         (nodes numbered as in graph.svg and graph.dot; values and gradients in full up to six elements):\n"
     );
     text.push_str(&graph_listing(&tour.graph, &tour.names));
     let _ = writeln!(

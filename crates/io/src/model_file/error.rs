@@ -3,6 +3,7 @@
 use thiserror::Error;
 
 use crate::fs::{FileError, ReadError};
+use crate::state_dict::TensorFileError;
 
 /// A model file that cannot be used, with the place of the problem.
 #[derive(Clone, Debug, PartialEq, Eq, Error)]
@@ -212,6 +213,31 @@ pub enum ModelFileError {
         value: String,
         /// `f32` or `f64`.
         dtype: &'static str,
+    },
+    /// The safetensors container or its tensors are wrong: not
+    /// safetensors, a tensor missing, left over, or of the wrong dtype or
+    /// shape (see [`TensorFileError`]).
+    #[error("{0}")]
+    Tensors(#[from] TensorFileError),
+    /// The safetensors `__metadata__` `"version"` is missing or not `"2"`.
+    #[error("unsupported safetensors model version {} (this build reads version \"2\")", shown(.found))]
+    UnsupportedContainerVersion {
+        /// The JSON text of the value found, `None` when the field is missing.
+        found: Option<String>,
+    },
+    /// The safetensors `__metadata__` has no `"model"`.
+    #[error("the safetensors metadata has no \"model\" (the model file without its parameters)")]
+    NoModelMetadata,
+    /// The metadata's model holds a linear layer's parameters, which belong
+    /// in the tensors.
+    #[error(
+        "layers[{index}] (linear) has \"{field}\" in the metadata; a safetensors model keeps it in the tensor layers.{index}.{field}"
+    )]
+    ParametersInMetadata {
+        /// The layer's index.
+        index: usize,
+        /// `weight` or `bias`.
+        field: &'static str,
     },
 }
 

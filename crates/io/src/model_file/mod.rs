@@ -1,4 +1,5 @@
-//! Model files: an MLP's parameters and how to feed it, as versioned JSON.
+//! Model files: an MLP's parameters and how to feed it, as versioned JSON or
+//! as safetensors in PyTorch's layout.
 //!
 //! The format is the one `fit` writes and `predict` reads (see the
 //! command-line contract):
@@ -51,6 +52,20 @@
 //! - every weight and bias is finite in the dtype; each standardize mean is
 //!   finite and each std positive and finite.
 //!
+//! # safetensors
+//!
+//! A path ending in `.safetensors` ([`ModelFormat::of_path`]) holds the
+//! same model in the safetensors format: one tensor per parameter, named
+//! `layers.<i>.weight` (`[out_features, in_features]`) and `layers.<i>.bias`
+//! (`[out_features]`) with i the layer's index in `layers`, dtype F32 or F64
+//! (the model's), little-endian; the header's `__metadata__` holds
+//! `"format": "sparsegrad-model"`, `"version": "2"` and `"model"`: the JSON
+//! above with every linear layer's `weight` and `bias` left out. Stripping
+//! the `layers.` prefix gives the state_dict of a `torch.nn.Sequential` of
+//! the same layers. A file is valid when the JSON model file it describes
+//! is, its tensors are exactly those of its linear layers, each of the
+//! model's dtype and of its layer's shape.
+//!
 //! ```
 //! use sparsegrad_nn::data::Task;
 //! use sparsegrad_io::model_file::{AnyModelFile, Layer, ModelFile};
@@ -70,11 +85,13 @@
 mod convert;
 mod error;
 mod read;
+mod safetensors;
 mod validate;
 mod write;
 
 pub use convert::FromMlpError;
 pub use error::{LoadError, LoadErrorKind, ModelFileError};
+pub use safetensors::SAFETENSORS_VERSION;
 
 use std::io;
 use std::path::Path;
@@ -239,14 +256,54 @@ impl<T: Float> ModelFile<T> {
     /// The file's contents: the layout of the module docs, one layer per
     /// line, ending in a newline. The same model gives the same bytes.
     pub fn to_json_bytes(&self) -> Vec<u8> {
-        write::to_json(self).into_bytes()
+        write::to_json(self, true).into_bytes()
     }
 
-    /// Writes the file atomically (see [`write_atomically`]); to commit it
-    /// together with other files, pass [`to_json_bytes`](Self::to_json_bytes)
-    /// to `write_atomically` instead.
+    /// The file's contents in the safetensors format (see [`safetensors`](self#safetensors)).
+    /// The same model gives the same bytes. Fails only when the header
+    /// would pass the format's 100 MB limit.
+    pub fn to_safetensors_bytes(&self) -> Result<Vec<u8>, ModelFileError> {
+        safetensors::to_safetensors(self)
+    }
+
+    /// The file's contents in `format`.
+    pub fn to_bytes(&self, format: ModelFormat) -> Result<Vec<u8>, ModelFileError> {
+        match format {
+            ModelFormat::Json => Ok(self.to_json_bytes()),
+            ModelFormat::Safetensors => self.to_safetensors_bytes(),
+        }
+    }
+
+    /// Writes the file atomically (see [`write_atomically`]), in the format
+    /// its extension names ([`ModelFormat::of_path`]); to commit it together
+    /// with other files, pass [`to_bytes`](Self::to_bytes) to
+    /// `write_atomically` instead. A model that cannot be encoded is an
+    /// [`io::ErrorKind::InvalidInput`] error wrapping the [`ModelFileError`].
     pub fn save(&self, path: &Path) -> io::Result<()> {
-        write_atomically(&[(path, &self.to_json_bytes())])
+        let bytes = self
+            .to_bytes(ModelFormat::of_path(path))
+            .map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, e))?;
+        write_atomically(&[(path, &bytes)])
+    }
+}
+
+/// The two encodings of a model file.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ModelFormat {
+    /// The JSON of the module docs.
+    Json,
+    /// safetensors in PyTorch's layout (see [`safetensors`](self#safetensors)).
+    Safetensors,
+}
+
+impl ModelFormat {
+    /// The format of a model file at `path`: safetensors when its name ends
+    /// in `.safetensors`, JSON otherwise.
+    pub fn of_path(path: &Path) -> Self {
+        match path.extension() {
+            Some(extension) if extension == "safetensors" => ModelFormat::Safetensors,
+            _ => ModelFormat::Json,
+        }
     }
 }
 
@@ -260,12 +317,26 @@ pub enum AnyModelFile {
 }
 
 impl AnyModelFile {
-    /// Parses and validates a model file's contents.
+    /// Parses and validates a JSON model file's contents.
     pub fn from_json_bytes(bytes: &[u8]) -> Result<Self, ModelFileError> {
         read::from_json_bytes(bytes)
     }
 
-    /// Reads, parses and validates the model file at `path`, of at most
+    /// Parses and validates a safetensors model file's contents.
+    pub fn from_safetensors_bytes(bytes: &[u8]) -> Result<Self, ModelFileError> {
+        safetensors::from_safetensors(bytes)
+    }
+
+    /// Parses and validates a model file's contents in `format`.
+    pub fn from_bytes(bytes: &[u8], format: ModelFormat) -> Result<Self, ModelFileError> {
+        match format {
+            ModelFormat::Json => Self::from_json_bytes(bytes),
+            ModelFormat::Safetensors => Self::from_safetensors_bytes(bytes),
+        }
+    }
+
+    /// Reads, parses and validates the model file at `path`, in the format
+    /// its extension names ([`ModelFormat::of_path`]), of at most
     /// [`MAX_MODEL_FILE_BYTES`].
     pub fn load(path: &Path) -> Result<Self, LoadError> {
         let in_file = |kind| FileError {
@@ -274,7 +345,8 @@ impl AnyModelFile {
         };
         let bytes =
             read_file(path, MAX_MODEL_FILE_BYTES).map_err(|e| in_file(LoadErrorKind::Read(e)))?;
-        Self::from_json_bytes(&bytes).map_err(|e| in_file(LoadErrorKind::Invalid(e)))
+        Self::from_bytes(&bytes, ModelFormat::of_path(path))
+            .map_err(|e| in_file(LoadErrorKind::Invalid(e)))
     }
 
     /// The file's dtype: `"f32"` or `"f64"`.

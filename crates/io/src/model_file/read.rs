@@ -1,5 +1,7 @@
 //! Parsing a model file: first the fields that say what the file is, then
-//! the whole file with its numbers read in the file's own dtype.
+//! the whole file with its numbers read in the file's own dtype. The linear
+//! layers' parameters come from a [`Parameters`] source: the JSON itself,
+//! or the tensors of a safetensors file whose metadata holds the JSON.
 
 use ndarray::{Array1, Array2};
 use serde::Deserialize;
@@ -51,81 +53,36 @@ struct RawLayer<N> {
     bias: Option<Vec<N>>,
 }
 
-pub(super) fn from_json_bytes(bytes: &[u8]) -> Result<AnyModelFile, ModelFileError> {
-    let identity: Identity = serde_json::from_slice(bytes).map_err(|error| {
-        let top_level_is_object = bytes.trim_ascii_start().first() == Some(&b'{');
-        match error.classify() {
-            Category::Data if !top_level_is_object => ModelFileError::NotAnObject,
-            _ => json_error(error),
-        }
-    })?;
-    let text = |value: &Option<Value>| value.as_ref().map(Value::to_string);
-    if identity.format.as_ref().and_then(Value::as_str) != Some(FORMAT) {
-        return Err(ModelFileError::WrongFormat {
-            found: text(&identity.format),
-        });
-    }
-    if identity.version.as_ref().and_then(Value::as_u64) != Some(VERSION) {
-        return Err(ModelFileError::UnsupportedVersion {
-            found: text(&identity.version),
-        });
-    }
-    match identity.dtype.as_ref().and_then(Value::as_str) {
-        Some("f32") => read_typed::<f32>(bytes).map(AnyModelFile::F32),
-        Some("f64") => read_typed::<f64>(bytes).map(AnyModelFile::F64),
-        _ => Err(ModelFileError::UnknownDtype {
-            found: text(&identity.dtype),
-        }),
-    }
+/// Where a linear layer's weight and bias come from.
+pub(super) trait Parameters {
+    /// The weight `[out_features, in_features]` and bias `[out_features]` of
+    /// linear layer `index`, given the `weight` and `bias` fields the JSON
+    /// held for it (if any).
+    fn linear<T: Float>(
+        &mut self,
+        index: usize,
+        in_features: usize,
+        out_features: usize,
+        weight: Option<Vec<Vec<T>>>,
+        bias: Option<Vec<T>>,
+    ) -> Result<(Array2<T>, Array1<T>), ModelFileError>;
 }
 
-/// Reads the file with its numbers parsed directly as `T`.
-fn read_typed<T: Float + DeserializeOwned>(bytes: &[u8]) -> Result<ModelFile<T>, ModelFileError> {
-    // The syntax was checked with the identity; what fails now is the
-    // structure, or a number that does not fit T (which serde_json files
-    // under syntax).
-    let raw: RawFile<T> = serde_json::from_slice(bytes)
-        .map_err(|error| ModelFileError::Structure(error.to_string()))?;
-    let layers = raw
-        .layers
-        .into_iter()
-        .enumerate()
-        .map(|(index, layer)| layer.into_layer(index))
-        .collect::<Result<Vec<_>, _>>()?;
-    ModelFile::new(raw.task, raw.features, raw.target, raw.standardize, layers)
-}
+/// A JSON model file: the parameters are its `weight` and `bias` fields.
+struct InJson;
 
-impl<T: Float> RawLayer<T> {
-    /// The layer this entry describes, after checking that the fields fit
-    /// its type and that the weight's rows match the stated widths.
-    fn into_layer(self, index: usize) -> Result<Layer<T>, ModelFileError> {
-        if self.layer_type != "linear" {
-            let layer = Layer::activation(&self.layer_type).ok_or_else(|| {
-                ModelFileError::UnknownLayerType {
-                    index,
-                    found: self.layer_type.clone(),
-                }
-            })?;
-            let present = [
-                ("in_features", self.in_features.is_some()),
-                ("out_features", self.out_features.is_some()),
-                ("weight", self.weight.is_some()),
-                ("bias", self.bias.is_some()),
-            ];
-            return match present.into_iter().find(|(_, is_present)| *is_present) {
-                Some((field, _)) => Err(ModelFileError::UnexpectedLayerField {
-                    index,
-                    layer_type: layer.type_name(),
-                    field,
-                }),
-                None => Ok(layer),
-            };
-        }
+impl Parameters for InJson {
+    fn linear<T: Float>(
+        &mut self,
+        index: usize,
+        in_features: usize,
+        out_features: usize,
+        weight: Option<Vec<Vec<T>>>,
+        bias: Option<Vec<T>>,
+    ) -> Result<(Array2<T>, Array1<T>), ModelFileError> {
         let missing = |field| ModelFileError::MissingLayerField { index, field };
-        let in_features = self.in_features.ok_or_else(|| missing("in_features"))?;
-        let out_features = self.out_features.ok_or_else(|| missing("out_features"))?;
-        let rows = self.weight.ok_or_else(|| missing("weight"))?;
-        let bias = self.bias.ok_or_else(|| missing("bias"))?;
+        let rows = weight.ok_or_else(|| missing("weight"))?;
+        let bias = bias.ok_or_else(|| missing("bias"))?;
         // Zero widths pass here (as empty rows) and are refused by `validate`.
         if rows.len() != out_features {
             return Err(ModelFileError::WeightRows {
@@ -154,11 +111,103 @@ impl<T: Float> RawLayer<T> {
             });
         }
         let weight = Array2::from_shape_vec((out_features, in_features), rows.concat())
-            .expect("into_layer: out_features rows of in_features numbers were checked");
-        Ok(Layer::Linear {
-            weight,
-            bias: Array1::from(bias),
-        })
+            .expect("InJson: out_features rows of in_features numbers were checked");
+        Ok((weight, Array1::from(bias)))
+    }
+}
+
+pub(super) fn from_json_bytes(bytes: &[u8]) -> Result<AnyModelFile, ModelFileError> {
+    read_model(bytes, &mut InJson)
+}
+
+/// Reads the model JSON `bytes`, its linear layers' parameters taken from
+/// `parameters`.
+pub(super) fn read_model<P: Parameters>(
+    bytes: &[u8],
+    parameters: &mut P,
+) -> Result<AnyModelFile, ModelFileError> {
+    let identity: Identity = serde_json::from_slice(bytes).map_err(|error| {
+        let top_level_is_object = bytes.trim_ascii_start().first() == Some(&b'{');
+        match error.classify() {
+            Category::Data if !top_level_is_object => ModelFileError::NotAnObject,
+            _ => json_error(error),
+        }
+    })?;
+    let text = |value: &Option<Value>| value.as_ref().map(Value::to_string);
+    if identity.format.as_ref().and_then(Value::as_str) != Some(FORMAT) {
+        return Err(ModelFileError::WrongFormat {
+            found: text(&identity.format),
+        });
+    }
+    if identity.version.as_ref().and_then(Value::as_u64) != Some(VERSION) {
+        return Err(ModelFileError::UnsupportedVersion {
+            found: text(&identity.version),
+        });
+    }
+    match identity.dtype.as_ref().and_then(Value::as_str) {
+        Some("f32") => read_typed::<f32, P>(bytes, parameters).map(AnyModelFile::F32),
+        Some("f64") => read_typed::<f64, P>(bytes, parameters).map(AnyModelFile::F64),
+        _ => Err(ModelFileError::UnknownDtype {
+            found: text(&identity.dtype),
+        }),
+    }
+}
+
+/// Reads the file with its numbers parsed directly as `T`.
+fn read_typed<T: Float + DeserializeOwned, P: Parameters>(
+    bytes: &[u8],
+    parameters: &mut P,
+) -> Result<ModelFile<T>, ModelFileError> {
+    // The syntax was checked with the identity; what fails now is the
+    // structure, or a number that does not fit T (which serde_json files
+    // under syntax).
+    let raw: RawFile<T> = serde_json::from_slice(bytes)
+        .map_err(|error| ModelFileError::Structure(error.to_string()))?;
+    let layers = raw
+        .layers
+        .into_iter()
+        .enumerate()
+        .map(|(index, layer)| layer.into_layer(index, parameters))
+        .collect::<Result<Vec<_>, _>>()?;
+    ModelFile::new(raw.task, raw.features, raw.target, raw.standardize, layers)
+}
+
+impl<T: Float> RawLayer<T> {
+    /// The layer this entry describes, after checking that the fields fit
+    /// its type; a linear layer's parameters come from `parameters`.
+    fn into_layer(
+        self,
+        index: usize,
+        parameters: &mut impl Parameters,
+    ) -> Result<Layer<T>, ModelFileError> {
+        if self.layer_type != "linear" {
+            let layer = Layer::activation(&self.layer_type).ok_or_else(|| {
+                ModelFileError::UnknownLayerType {
+                    index,
+                    found: self.layer_type.clone(),
+                }
+            })?;
+            let present = [
+                ("in_features", self.in_features.is_some()),
+                ("out_features", self.out_features.is_some()),
+                ("weight", self.weight.is_some()),
+                ("bias", self.bias.is_some()),
+            ];
+            return match present.into_iter().find(|(_, is_present)| *is_present) {
+                Some((field, _)) => Err(ModelFileError::UnexpectedLayerField {
+                    index,
+                    layer_type: layer.type_name(),
+                    field,
+                }),
+                None => Ok(layer),
+            };
+        }
+        let missing = |field| ModelFileError::MissingLayerField { index, field };
+        let in_features = self.in_features.ok_or_else(|| missing("in_features"))?;
+        let out_features = self.out_features.ok_or_else(|| missing("out_features"))?;
+        let (weight, bias) =
+            parameters.linear(index, in_features, out_features, self.weight, self.bias)?;
+        Ok(Layer::Linear { weight, bias })
     }
 }
 

@@ -12,8 +12,10 @@ use sparsegrad_autograd::Float;
 
 use super::{FORMAT, Layer, ModelFile, VERSION};
 
-/// The whole file as text.
-pub(super) fn to_json<T: Float>(model: &ModelFile<T>) -> String {
+/// The whole file as text; without `with_parameters`, the linear layers
+/// keep only their type and widths (the model inside a safetensors file,
+/// whose tensors hold the weights and biases).
+pub(super) fn to_json<T: Float>(model: &ModelFile<T>, with_parameters: bool) -> String {
     let mut out = String::from("{\n");
     let mut field = |name: &str, value: String| {
         out.push_str(&format!("  \"{name}\": {value},\n"));
@@ -29,7 +31,7 @@ pub(super) fn to_json<T: Float>(model: &ModelFile<T>) -> String {
     let lines: Vec<String> = model
         .layers
         .iter()
-        .map(|layer| format!("    {}", compact(&LayerJson(layer))))
+        .map(|layer| format!("    {}", compact(&LayerJson(layer, with_parameters))))
         .collect();
     out.push_str(&lines.join(",\n"));
     out.push_str("\n  ]\n}\n");
@@ -82,8 +84,8 @@ fn write_separator<W: ?Sized + io::Write>(writer: &mut W, first: bool) -> io::Re
     }
 }
 
-/// A layer as its JSON object.
-struct LayerJson<'a, T: Float>(&'a Layer<T>);
+/// A layer as its JSON object, with or without its weight and bias.
+struct LayerJson<'a, T: Float>(&'a Layer<T>, bool);
 
 impl<T: Float> Serialize for LayerJson<'_, T> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
@@ -93,12 +95,15 @@ impl<T: Float> Serialize for LayerJson<'_, T> {
             object.serialize_field("type", layer.type_name())?;
             return object.end();
         };
+        let with_parameters = self.1;
         let mut object = serializer.serialize_struct("Layer", 5)?;
         object.serialize_field("type", layer.type_name())?;
         object.serialize_field("in_features", &weight.ncols())?;
         object.serialize_field("out_features", &weight.nrows())?;
-        object.serialize_field("weight", &Rows(weight.view()))?;
-        object.serialize_field("bias", &Numbers(bias.view()))?;
+        if with_parameters {
+            object.serialize_field("weight", &Rows(weight.view()))?;
+            object.serialize_field("bias", &Numbers(bias.view()))?;
+        }
         object.end()
     }
 }
