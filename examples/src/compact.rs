@@ -11,8 +11,8 @@ use clap::Parser;
 use serde::Serialize;
 use sparsegrad::autograd::Float;
 use sparsegrad::nn::compact::{NetworkSize, compact};
-use sparsegrad::nn::fs::write_atomically;
-use sparsegrad::nn::model_file::{AnyModelFile, FromMlpError, LoadError, ModelFile};
+use sparsegrad::io::fs::write_atomically;
+use sparsegrad::io::model_file::{AnyModelFile, FromMlpError, LoadError, ModelFile};
 
 use crate::fit::FitError;
 

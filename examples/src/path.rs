@@ -47,7 +47,7 @@ pub use run::{DataSource, PathOptions, PathReport, run, summary, write_outputs};
 
 use std::path::PathBuf;
 
-use sparsegrad::nn::data::CsvError;
+use sparsegrad::io::csv::CsvError;
 use sparsegrad::nn::train::Diverged;
 use thiserror::Error;
 

@@ -8,8 +8,9 @@ use ndarray::Array2;
 use rand::SeedableRng;
 use rand::rngs::StdRng;
 use serde::Serialize;
-use sparsegrad::nn::data::{CsvSpec, Dataset, Targets, Task, read_csv};
-use sparsegrad::nn::fs::write_atomically;
+use sparsegrad::io::csv::{CsvSpec, read_csv};
+use sparsegrad::io::fs::write_atomically;
+use sparsegrad::nn::data::{Dataset, Targets, Task};
 use sparsegrad::nn::sparsity::SupportRecovery;
 
 use super::PathError;
