@@ -10,9 +10,9 @@ use std::path::{Path, PathBuf};
 use clap::Parser;
 use serde::Serialize;
 use sparsegrad::autograd::Float;
-use sparsegrad::nn::compact::{NetworkSize, compact};
 use sparsegrad::io::fs::write_atomically;
 use sparsegrad::io::model_file::{AnyModelFile, FromMlpError, LoadError, ModelFile};
+use sparsegrad::nn::compact::{NetworkSize, compact};
 
 use crate::fit::FitError;
 
