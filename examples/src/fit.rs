@@ -14,6 +14,7 @@ mod error;
 mod init;
 mod metrics;
 mod predict;
+mod structured;
 mod train;
 
 pub use args::{
@@ -22,6 +23,7 @@ pub use args::{
 pub use error::FitError;
 pub use metrics::Metrics;
 pub use predict::{predictions_csv, run_predict, shortest};
+pub use structured::StructuredArgs;
 
 use std::path::Path;
 
