@@ -275,16 +275,17 @@ impl Groups {
         nonzero
     }
 
-    /// Multiplies each element by its group's entry of `scale`.
-    fn scale<T: Float>(&self, w: &mut [T], scale: &[T]) {
+    /// Multiplies each element by its group's entry of `scale` (rounded
+    /// to T, as a product of T with the rounded factor).
+    fn scale<T: Float>(&self, w: &mut [T], scale: &[f64]) {
         for period in w.chunks_exact_mut(self.labels.len()) {
             if self.identity {
                 for (x, &s) in period.iter_mut().zip(scale) {
-                    *x *= s;
+                    *x *= T::from_f64(s);
                 }
             } else {
                 for (&label, x) in self.labels.iter().zip(period) {
-                    *x *= scale[label];
+                    *x *= T::from_f64(scale[label]);
                 }
             }
         }
@@ -299,33 +300,24 @@ impl Groups {
     }
 }
 
-/// The group lasso λ·Σ_g √p_g‖w_g‖₂ on one parameter, with the buffers its
-/// proximal step reuses (nothing is allocated per step).
-#[derive(Clone, Debug)]
-pub struct GroupLasso<T> {
+/// Groups up to this many get their sums of squares on the stack; larger
+/// partitions (rare: a group per input of a very wide layer) allocate one
+/// buffer per step.
+const STACK_GROUPS: usize = 1024;
+
+/// The group lasso λ·Σ_g √p_g‖w_g‖₂ on one parameter: a strength and a
+/// partition of the parameter's elements.
+#[derive(Clone, Debug, PartialEq)]
+pub struct GroupLasso {
     groups: Groups,
     lambda: f64,
-    sum_sq: Vec<f64>,
-    scale: Vec<T>,
 }
 
-impl<T: Float> GroupLasso<T> {
-    /// The penalty λ·Σ_g √p_g‖w_g‖₂ over `groups`.
-    ///
-    /// # Panics
-    /// When λ is negative or not finite.
-    pub fn new(groups: Groups, lambda: f64) -> Self {
-        assert!(
-            lambda.is_finite() && lambda >= 0.0,
-            "GroupLasso: λ = {lambda} must be finite and ≥ 0"
-        );
-        let n = groups.n_groups();
-        Self {
-            groups,
-            lambda,
-            sum_sq: vec![0.0; n],
-            scale: vec![T::zero(); n],
-        }
+impl GroupLasso {
+    /// The penalty λ·Σ_g √p_g‖w_g‖₂ over `groups` (an optimizer refuses λ
+    /// < 0 or not finite).
+    pub fn new(lambda: f64, groups: Groups) -> Self {
+        Self { groups, lambda }
     }
 
     /// The partition.
@@ -340,27 +332,32 @@ impl<T: Float> GroupLasso<T> {
 
     /// The proximal step after an optimizer step with learning rate `lr`:
     /// each group's block soft threshold at t_g = lr·λ·√p_g,
-    /// w_g ← max(1 − t_g/‖w_g‖₂, 0)·w_g. Two passes: the groups' norms,
-    /// then the scaling.
+    /// w_g ← max(1 − t_g/‖w_g‖₂, 0)·w_g. Two passes over w: the groups'
+    /// sums of squares (in f64), then the scaling. Nothing is allocated
+    /// for up to 1024 groups.
     ///
     /// # Panics
     /// When `w` does not have the partition's length.
-    pub fn prox(&mut self, w: &mut [T], lr: f64) {
-        self.groups.sums_of_squares(w, &mut self.sum_sq);
+    pub fn prox<T: Float>(&self, w: &mut [T], lr: f64) {
+        let n = self.groups.n_groups();
+        let mut stack = [0.0; STACK_GROUPS];
+        let mut heap = Vec::new();
+        let factors = if n <= STACK_GROUPS {
+            &mut stack[..n]
+        } else {
+            heap.resize(n, 0.0);
+            &mut heap[..]
+        };
+        self.groups.sums_of_squares(w, factors);
         let rate = lr * self.lambda;
-        for ((scale, &sum_sq), &p) in self
-            .scale
-            .iter_mut()
-            .zip(&self.sum_sq)
-            .zip(&self.groups.sizes)
-        {
-            *scale = T::from_f64(shrink_factor(sum_sq.sqrt(), rate * (p as f64).sqrt()));
+        for (factor, &p) in factors.iter_mut().zip(&self.groups.sizes) {
+            *factor = shrink_factor(factor.sqrt(), rate * (p as f64).sqrt());
         }
-        self.groups.scale(w, &self.scale);
+        self.groups.scale(w, factors);
     }
 
     /// λ·Σ_g √p_g‖w_g‖₂ at `w`.
-    pub fn value(&self, w: &[T]) -> f64 {
+    pub fn value<T: Float>(&self, w: &[T]) -> f64 {
         self.groups.penalty_value(w, self.lambda)
     }
 }
@@ -420,93 +417,27 @@ impl ColumnFactors {
             .sum()
     }
 
-    /// The per-column constants of one step, in the element type:
-    /// each strength constant of the update order multiplied by c_j
-    /// (`decay_rate` = lr·λ2 when decoupled, `l2` = λ2 when coupled,
-    /// `l1` = λ1 in subgradient mode, `threshold` = lr·λ1 in proximal mode;
-    /// 0 where a step does not apply).
-    pub fn step<T: Float>(
-        &self,
-        decay_rate: f64,
-        l2: f64,
-        l1: f64,
-        threshold: f64,
-    ) -> FactorStep<T> {
-        let scaled = |constant: f64| -> Vec<T> {
-            if constant == 0.0 {
-                Vec::new()
-            } else {
-                self.factors
-                    .iter()
-                    .map(|c| T::from_f64(c * constant))
-                    .collect()
-            }
-        };
-        FactorStep {
-            decay_factor: (decay_rate != 0.0)
-                .then(|| {
-                    self.factors
-                        .iter()
-                        .map(|c| T::from_f64(1.0 - c * decay_rate))
-                        .collect()
-                })
-                .unwrap_or_default(),
-            l2: scaled(l2),
-            l1: scaled(l1),
-            threshold: scaled(threshold),
-        }
-    }
-}
-
-/// The steps 1, 2, 3 and 5 of the update order with per-column constants,
-/// applied to one row of a weight at a time (a row's element j is column
-/// j, so every step is a plain zip of two slices). An empty vector means
-/// the step does not apply.
-#[derive(Clone, Debug, PartialEq)]
-pub struct FactorStep<T> {
-    /// 1 − c_j·lr·λ2 (decoupled L2).
-    decay_factor: Vec<T>,
-    /// c_j·λ2 (coupled L2).
-    l2: Vec<T>,
-    /// c_j·λ1 (subgradient L1).
-    l1: Vec<T>,
-    /// c_j·lr·λ1 (proximal L1).
-    threshold: Vec<T>,
-}
-
-impl<T: Float> FactorStep<T> {
-    /// True when steps 2 or 3 add to the gradient.
-    pub fn changes_gradient(&self) -> bool {
-        !self.l2.is_empty() || !self.l1.is_empty()
-    }
-
-    /// Step 1 on one row: w_j ← (1 − c_j·lr·λ2)·w_j.
-    pub fn before_step(&self, row: &mut [T]) {
-        for (w, &f) in row.iter_mut().zip(&self.decay_factor) {
-            *w *= f;
+    /// Step 1 on one row of the weight: w_j ← (1 − c_j·r)·w_j with
+    /// r = lr·λ2 (decoupled decay at column j's strength).
+    pub fn decay_row<T: Float>(&self, row: &mut [T], rate: T) {
+        for (w, &c) in row.iter_mut().zip(&self.factors) {
+            *w *= T::one() - T::from_f64(c) * rate;
         }
     }
 
-    /// Steps 2 and 3 on one row: `scratch` ← g + c_j·λ2·w + c_j·λ1·sign(w),
-    /// returned (or `g` itself when nothing is added).
-    pub fn gradient<'a>(&self, row: &[T], g: &'a [T], scratch: &'a mut [T]) -> &'a [T] {
-        if !self.changes_gradient() {
-            return g;
+    /// Steps 2 and 3 on one row: g_j ← g_j + c_j·λ2·w_j + c_j·λ1·sign(w_j)
+    /// (either strength 0 when its step does not apply).
+    pub fn add_gradient_row<T: Float>(&self, g: &mut [T], row: &[T], l2: T, l1: T) {
+        for ((g, &w), &c) in g.iter_mut().zip(row).zip(&self.factors) {
+            let c = T::from_f64(c);
+            *g += c * (l2 * w + l1 * w.sign());
         }
-        scratch.copy_from_slice(g);
-        for ((s, &w), &l2) in scratch.iter_mut().zip(row).zip(&self.l2) {
-            *s += l2 * w;
-        }
-        for ((s, &w), &l1) in scratch.iter_mut().zip(row).zip(&self.l1) {
-            *s += l1 * w.sign();
-        }
-        scratch
     }
 
-    /// Step 5 on one row: w_j ← w_j − clamp(w_j, −c_j·lr·λ1, c_j·lr·λ1),
-    /// the soft threshold at each column's own threshold.
-    pub fn after_step(&self, row: &mut [T]) {
-        for (w, &t) in row.iter_mut().zip(&self.threshold) {
+    /// Step 5 on one row: the soft threshold at c_j·t on column j, t = lr·λ1.
+    pub fn soft_threshold_row<T: Float>(&self, row: &mut [T], threshold: T) {
+        for (w, &c) in row.iter_mut().zip(&self.factors) {
+            let t = T::from_f64(c) * threshold;
             *w -= w.max(-t).min(t);
         }
     }

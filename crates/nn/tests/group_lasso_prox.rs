@@ -101,7 +101,7 @@ proptest! {
         let w: Vec<f64> = seed_values.iter().cycle().take(rows * cols).copied().collect();
         let groups = Groups::columns(rows, column_labels.clone());
         let lr = 0.3;
-        let mut prox = GroupLasso::new(groups.clone(), lambda);
+        let prox = GroupLasso::new(lambda, groups.clone());
         let mut got = w.clone();
         prox.prox(&mut got, lr);
         for g in 0..groups.n_groups() {
@@ -176,17 +176,15 @@ fn penalty_factors_by_hand() {
     let factors = ColumnFactors::new(vec![2.0, 0.5]);
     let w = [1.0, -2.0, 3.0, 0.0];
     assert_eq!(factors.penalty_value(&w, 1.0, 4.0), 53.0);
-    // One step's constants on a row: decay 1 − c·lr·λ2, threshold c·lr·λ1.
-    let step = factors.step::<f64>(0.1, 0.0, 0.0, 0.5);
+    // One row's steps: decay 1 − c·r, threshold c·t, gradient c·(λ2·w + λ1·sign w).
     let mut row = [1.5, -0.2];
-    step.before_step(&mut row);
-    assert_eq!(row, [1.5 * 0.8, -0.2 * 0.95]);
-    step.after_step(&mut row);
+    factors.decay_row(&mut row, 0.1);
+    assert_eq!(row, [1.5 * (1.0 - 2.0 * 0.1), -0.2 * (1.0 - 0.5 * 0.1)]);
+    let decayed = row;
+    factors.soft_threshold_row(&mut row, 0.5);
     // thresholds 1.0 and 0.25
-    assert_eq!(row, [1.5 * 0.8 - 1.0, 0.0]);
-    let step = factors.step::<f64>(0.0, 4.0, 1.0, 0.0);
-    let mut scratch = [0.0; 2];
-    let g = step.gradient(&[1.0, -2.0], &[0.5, 0.5], &mut scratch);
-    // g + c·λ2·w + c·λ1·sign(w)
-    assert_eq!(g, [0.5 + 8.0 + 2.0, 0.5 - 4.0 - 0.5]);
+    assert_eq!(row, [decayed[0] - 1.0, 0.0]);
+    let mut g = [0.5, 0.5];
+    factors.add_gradient_row(&mut g, &[1.0, -2.0], 4.0, 1.0);
+    assert_eq!(g, [0.5 + 2.0 * (4.0 + 1.0), 0.5 + 0.5 * (-8.0 - 1.0)]);
 }
