@@ -417,26 +417,34 @@ impl ColumnFactors {
             .sum()
     }
 
-    /// Step 1 on one row of the weight: w_j ← (1 − c_j·r)·w_j with
-    /// r = lr·λ2 (decoupled decay at column j's strength).
-    pub fn decay_row<T: Float>(&self, row: &mut [T], rate: T) {
-        for (w, &c) in row.iter_mut().zip(&self.factors) {
+    /// c_j for the elements of a chunk of the row-major weight that
+    /// starts at element `start`, in order (wrapping round the rows).
+    fn columns_from(&self, start: usize) -> impl Iterator<Item = &f64> {
+        let offset = start % self.factors.len();
+        self.factors[offset..]
+            .iter()
+            .chain(self.factors.iter().cycle())
+    }
+
+    /// Step 1 on a chunk starting at element `start`: w ← (1 − c_j·r)·w
+    /// with r = lr·λ2 (decoupled decay at column j's strength).
+    pub fn decay_chunk<T: Float>(&self, w: &mut [T], start: usize, rate: T) {
+        for (w, &c) in w.iter_mut().zip(self.columns_from(start)) {
             *w *= T::one() - T::from_f64(c) * rate;
         }
     }
 
-    /// Steps 2 and 3 on one row: g_j ← g_j + c_j·λ2·w_j + c_j·λ1·sign(w_j)
-    /// (either strength 0 when its step does not apply).
-    pub fn add_gradient_row<T: Float>(&self, g: &mut [T], row: &[T], l2: T, l1: T) {
-        for ((g, &w), &c) in g.iter_mut().zip(row).zip(&self.factors) {
-            let c = T::from_f64(c);
-            *g += c * (l2 * w + l1 * w.sign());
+    /// Steps 2 and 3 on a chunk: g ← g + c_j·(λ2·w + λ1·sign(w)) (either
+    /// strength 0 when its step does not apply).
+    pub fn add_gradient_chunk<T: Float>(&self, g: &mut [T], w: &[T], start: usize, l2: T, l1: T) {
+        for ((g, &w), &c) in g.iter_mut().zip(w).zip(self.columns_from(start)) {
+            *g += T::from_f64(c) * (l2 * w + l1 * w.sign());
         }
     }
 
-    /// Step 5 on one row: the soft threshold at c_j·t on column j, t = lr·λ1.
-    pub fn soft_threshold_row<T: Float>(&self, row: &mut [T], threshold: T) {
-        for (w, &c) in row.iter_mut().zip(&self.factors) {
+    /// Step 5 on a chunk: the soft threshold at c_j·t on column j, t = lr·λ1.
+    pub fn soft_threshold_chunk<T: Float>(&self, w: &mut [T], start: usize, threshold: T) {
+        for (w, &c) in w.iter_mut().zip(self.columns_from(start)) {
             let t = T::from_f64(c) * threshold;
             *w -= w.max(-t).min(t);
         }

@@ -176,15 +176,21 @@ fn penalty_factors_by_hand() {
     let factors = ColumnFactors::new(vec![2.0, 0.5]);
     let w = [1.0, -2.0, 3.0, 0.0];
     assert_eq!(factors.penalty_value(&w, 1.0, 4.0), 53.0);
-    // One row's steps: decay 1 − c·r, threshold c·t, gradient c·(λ2·w + λ1·sign w).
-    let mut row = [1.5, -0.2];
-    factors.decay_row(&mut row, 0.1);
-    assert_eq!(row, [1.5 * (1.0 - 2.0 * 0.1), -0.2 * (1.0 - 0.5 * 0.1)]);
-    let decayed = row;
-    factors.soft_threshold_row(&mut row, 0.5);
-    // thresholds 1.0 and 0.25
-    assert_eq!(row, [decayed[0] - 1.0, 0.0]);
+    // A chunk's steps: decay 1 − c·r, threshold c·t, gradient
+    // c·(λ2·w + λ1·sign w), each element with its own column's c. The
+    // chunk starts at element 1 (column 1) and wraps to the next row.
+    let mut chunk = [1.5, -0.2, 0.1];
+    factors.decay_chunk(&mut chunk, 1, 0.1);
+    let decayed = [
+        1.5 * (1.0 - 0.5 * 0.1),
+        -0.2 * (1.0 - 2.0 * 0.1),
+        0.1 * (1.0 - 0.5 * 0.1),
+    ];
+    assert_eq!(chunk, decayed);
+    factors.soft_threshold_chunk(&mut chunk, 1, 0.5);
+    // thresholds 0.25, 1.0, 0.25
+    assert_eq!(chunk, [decayed[0] - 0.25, 0.0, 0.0]);
     let mut g = [0.5, 0.5];
-    factors.add_gradient_row(&mut g, &[1.0, -2.0], 4.0, 1.0);
+    factors.add_gradient_chunk(&mut g, &[1.0, -2.0], 0, 4.0, 1.0);
     assert_eq!(g, [0.5 + 2.0 * (4.0 + 1.0), 0.5 + 0.5 * (-8.0 - 1.0)]);
 }
