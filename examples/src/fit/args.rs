@@ -8,6 +8,7 @@ use sparsegrad::nn::data::Task;
 use sparsegrad::nn::regularize::L1Mode;
 
 use super::error::FitError;
+use super::loop_args::LoopArgs;
 use super::structured::StructuredArgs;
 
 /// `--task`.
@@ -168,6 +169,9 @@ pub struct FitArgs {
     /// Which parameters the penalties apply to.
     #[arg(long, value_enum, default_value = "weights")]
     pub penalize: PenalizeArg,
+    /// The learning-rate schedule and gradient clipping.
+    #[command(flatten)]
+    pub training_loop: LoopArgs,
     /// Group lasso on features and neurons, and penalty factors.
     #[command(flatten)]
     pub structured: StructuredArgs,
@@ -246,6 +250,7 @@ impl FitArgs {
         if self.epochs == 0 {
             return Err(FitError::invalid("--epochs must be at least 1".to_string()));
         }
+        self.training_loop.validate()?;
         self.structured.validate(&self.hidden)?;
         if let Some(position) = self.hidden.iter().position(|&width| width == 0) {
             return Err(FitError::invalid(format!(
