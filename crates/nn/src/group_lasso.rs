@@ -275,17 +275,16 @@ impl Groups {
         nonzero
     }
 
-    /// Multiplies each element by its group's entry of `scale` (rounded
-    /// to T, as a product of T with the rounded factor).
-    fn scale<T: Float>(&self, w: &mut [T], scale: &[f64]) {
+    /// Multiplies each element by its group's entry of `scale`.
+    fn scale<T: Float>(&self, w: &mut [T], scale: &[T]) {
         for period in w.chunks_exact_mut(self.labels.len()) {
             if self.identity {
                 for (x, &s) in period.iter_mut().zip(scale) {
-                    *x *= T::from_f64(s);
+                    *x *= s;
                 }
             } else {
                 for (&label, x) in self.labels.iter().zip(period) {
-                    *x *= T::from_f64(scale[label]);
+                    *x *= scale[label];
                 }
             }
         }
@@ -340,18 +339,19 @@ impl GroupLasso {
     /// When `w` does not have the partition's length.
     pub fn prox<T: Float>(&self, w: &mut [T], lr: f64) {
         let n = self.groups.n_groups();
-        let mut stack = [0.0; STACK_GROUPS];
-        let mut heap = Vec::new();
-        let factors = if n <= STACK_GROUPS {
-            &mut stack[..n]
+        let (mut sums_stack, mut factors_stack) = ([0.0; STACK_GROUPS], [T::zero(); STACK_GROUPS]);
+        let (mut sums_heap, mut factors_heap) = (Vec::new(), Vec::new());
+        let (sums, factors) = if n <= STACK_GROUPS {
+            (&mut sums_stack[..n], &mut factors_stack[..n])
         } else {
-            heap.resize(n, 0.0);
-            &mut heap[..]
+            sums_heap.resize(n, 0.0);
+            factors_heap.resize(n, T::zero());
+            (&mut sums_heap[..], &mut factors_heap[..])
         };
-        self.groups.sums_of_squares(w, factors);
+        self.groups.sums_of_squares(w, sums);
         let rate = lr * self.lambda;
-        for (factor, &p) in factors.iter_mut().zip(&self.groups.sizes) {
-            *factor = shrink_factor(factor.sqrt(), rate * (p as f64).sqrt());
+        for ((factor, &sum), &p) in factors.iter_mut().zip(sums.iter()).zip(&self.groups.sizes) {
+            *factor = T::from_f64(shrink_factor(sum.sqrt(), rate * (p as f64).sqrt()));
         }
         self.groups.scale(w, factors);
     }
