@@ -68,14 +68,21 @@
 //! 2. coupled L2: g ← g + λ2·w;
 //! 3. L1 subgradient: g ← g + λ1·sign(w);
 //! 4. the optimizer's own step with this g;
-//! 5. proximal L1: w ← soft_threshold(w, lr·λ1).
+//! 5. proximal L1: w ← soft_threshold(w, lr·λ1);
+//! 6. group lasso ([`Penalty::group_lasso`]): each group's block soft
+//!    threshold w_g ← max(1 − lr·λ·√p_g/‖w_g‖₂, 0)·w_g, on the whole
+//!    parameter. With step 5 this is the exact proximal map of the sparse
+//!    group lasso (see [`crate::group_lasso`]).
+//!
+//! With penalty factors ([`Penalty::with_factors`]) λ1 and λ2 in steps
+//! 1, 2, 3 and 5 are c_j·λ1 and c_j·λ2 on column j.
 //!
 //! A penalty is given per parameter (each parameter of an optimizer's
 //! group gets its group's [`Penalty`]), and [`PenaltyStep`] is resolved for
-//! one parameter's step, so a structured term (per-column factors, a
-//! partition of the parameter into groups with a block soft threshold as a
-//! step after 5) is a new term of `Penalty` and a new constant of
-//! `PenaltyStep`, not a new mechanism.
+//! one parameter's step: the structured terms are terms of `Penalty` and
+//! constants of `PenaltyStep`, not a new mechanism. A group lasso's
+//! partition and the factors' columns describe one shape: every parameter
+//! of the group must have it.
 //!
 //! # The Bayesian (MAP) view
 //!

@@ -59,12 +59,15 @@ fn data(scales: &[f64; P]) -> (Tensor<f64>, Tensor<f64>) {
     )
 }
 
+/// A model's named parameters.
+type Named = Vec<(String, Tensor<f64>)>;
+
 /// Full-batch training of a bias-free Linear(6 → 1) from w = 1 with
 /// `optimizer` built from the parameter group; returns w.
 fn train(
     x: &Tensor<f64>,
     y: &Tensor<f64>,
-    make: impl FnOnce(Vec<(String, Tensor<f64>)>) -> Box<dyn Optimizer<f64>>,
+    make: impl FnOnce(Named) -> Box<dyn Optimizer<f64>>,
     steps: usize,
 ) -> [f64; P] {
     let model = Linear::from_arrays(Array2::ones((1, P)), None).unwrap();
@@ -78,7 +81,7 @@ fn train(
     std::array::from_fn(|j| w[[0, j]])
 }
 
-fn sgd(penalty: Penalty) -> impl FnOnce(Vec<(String, Tensor<f64>)>) -> Box<dyn Optimizer<f64>> {
+fn sgd(penalty: Penalty) -> impl FnOnce(Named) -> Box<dyn Optimizer<f64>> {
     move |params| {
         let config = SgdConfig {
             lr: LR,
