@@ -8,6 +8,7 @@ use std::process::ExitCode;
 use anyhow::Context;
 use clap::Parser;
 use sparsegrad_examples::tour::Section;
+use sparsegrad_examples::tour::group::group_report;
 use sparsegrad_examples::tour::mlp::{draw, mlp_report, mlp_tour};
 use sparsegrad_examples::tour::neuron::{CLASSIC, neuron, neuron_report};
 use sparsegrad_examples::tour::penalty::{OneWeight, penalty_report};
@@ -63,8 +64,9 @@ fn run(cli: &Cli) -> anyhow::Result<()> {
         }
     }
     if cli.section.includes(Section::Penalty) {
-        heading("3. One weight under L2 and L1");
+        heading("3. One weight under L2 and L1, and a group under the group lasso");
         print!("{}", penalty_report(&OneWeight::default()));
+        print!("{}", group_report());
     }
     Ok(())
 }
