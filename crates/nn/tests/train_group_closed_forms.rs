@@ -62,15 +62,27 @@ fn data(scales: &[f64; P]) -> (Tensor<f64>, Tensor<f64>) {
 /// A model's named parameters.
 type Named = Vec<(String, Tensor<f64>)>;
 
-/// Full-batch training of a bias-free Linear(6 → 1) from w = 1 with
-/// `optimizer` built from the parameter group; returns w.
+/// Full-batch training of a bias-free Linear(6 → 1) from w = 1 with the
+/// optimizer `make` builds over its parameters; returns w.
 fn train(
     x: &Tensor<f64>,
     y: &Tensor<f64>,
     make: impl FnOnce(Named) -> Box<dyn Optimizer<f64>>,
     steps: usize,
 ) -> [f64; P] {
-    let model = Linear::from_arrays(Array2::ones((1, P)), None).unwrap();
+    train_from(x, y, [1.0; P], make, steps)
+}
+
+/// [`train`] from the weights `start`.
+fn train_from(
+    x: &Tensor<f64>,
+    y: &Tensor<f64>,
+    start: [f64; P],
+    make: impl FnOnce(Named) -> Box<dyn Optimizer<f64>>,
+    steps: usize,
+) -> [f64; P] {
+    let start = Array2::from_shape_vec((1, P), start.to_vec()).unwrap();
+    let model = Linear::from_arrays(start, None).unwrap();
     let mut optimizer = make(model.named_parameters());
     for _ in 0..steps {
         optimizer.zero_grad();
@@ -166,7 +178,13 @@ fn penalty_factors_equal_the_plain_fit_on_rescaled_features() {
     let inverse: [f64; P] = std::array::from_fn(|j| 1.0 / c[j]);
     let (x_scaled, y) = data(&inverse);
     // The plain fit on x_j/c_j starts from w'_j = c_j, the image of w = 1.
-    let plain = train_from(&x_scaled, &y, c, Penalty::l1_proximal(l1));
+    let plain = train_from(
+        &x_scaled,
+        &y,
+        c,
+        sgd(Penalty::l1_proximal(l1)),
+        FACTOR_STEPS,
+    );
     let rescaled: [f64; P] = std::array::from_fn(|j| plain[j] / c[j]);
     assert_close(w, rescaled, "penalty factors");
     // and each is the soft threshold at λ1·c_j/h of w*
@@ -174,25 +192,6 @@ fn penalty_factors_equal_the_plain_fit_on_rescaled_features() {
         std::array::from_fn(|j| W_TRUE[j].signum() * (W_TRUE[j].abs() - l1 * c[j] / H).max(0.0));
     assert_close(w, expected, "penalty factors' closed form");
     assert!(w.contains(&0.0));
-}
-
-/// [`train`] from a given start instead of w = 1.
-fn train_from(x: &Tensor<f64>, y: &Tensor<f64>, start: [f64; P], penalty: Penalty) -> [f64; P] {
-    let start = Array2::from_shape_vec((1, P), start.to_vec()).unwrap();
-    let model = Linear::from_arrays(start, None).unwrap();
-    let config = SgdConfig {
-        lr: LR,
-        ..SgdConfig::default()
-    };
-    let group = ParamGroup::new(model.named_parameters()).with_penalty(penalty);
-    let mut sgd = Sgd::new(vec![group], config).unwrap();
-    for _ in 0..FACTOR_STEPS {
-        sgd.zero_grad();
-        mse(&model.forward(x), y, Reduction::Mean).backward();
-        sgd.step();
-    }
-    let w = model.weight().to_array();
-    std::array::from_fn(|j| w[[0, j]])
 }
 
 /// Adam's step 4, then step 5 (L1 prox) and step 6 (block soft threshold),
