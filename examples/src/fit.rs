@@ -15,6 +15,7 @@ mod init;
 mod loop_args;
 mod metrics;
 mod predict;
+mod structured;
 mod train;
 
 pub use args::{
@@ -22,8 +23,9 @@ pub use args::{
 };
 pub use error::FitError;
 pub use loop_args::{LoopArgs, ScheduleArg};
-pub use metrics::Metrics;
+pub use metrics::{FitSparsity, Metrics};
 pub use predict::{predictions_csv, run_predict, shortest};
+pub use structured::StructuredArgs;
 
 use std::path::Path;
 

@@ -5,6 +5,7 @@
 //! binaries in `src/bin` only parse options and call these).
 
 pub mod cli;
+pub mod compact;
 pub mod fit;
 pub mod path;
 pub mod plot;

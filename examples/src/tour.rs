@@ -9,8 +9,11 @@
 //!   SVG and DOT, the trace of backward, and
 //!   a gradient check of every parameter;
 //! - [`penalty`]: one weight under L2, L1 by subgradient and L1 by the
-//!   proximal step, step by step: shrinking against zeroing, in numbers.
+//!   proximal step, step by step: shrinking against zeroing, in numbers;
+//! - [`group`]: the group lasso on two groups of two weights, the block
+//!   soft threshold step by step and its closed form under H = h·I.
 
+pub mod group;
 pub mod mlp;
 pub mod neuron;
 pub mod penalty;

@@ -68,14 +68,21 @@
 //! 2. coupled L2: g ← g + λ2·w;
 //! 3. L1 subgradient: g ← g + λ1·sign(w);
 //! 4. the optimizer's own step with this g;
-//! 5. proximal L1: w ← soft_threshold(w, lr·λ1).
+//! 5. proximal L1: w ← soft_threshold(w, lr·λ1);
+//! 6. group lasso ([`Penalty::group_lasso`]): each group's block soft
+//!    threshold w_g ← max(1 − lr·λ·√p_g/‖w_g‖₂, 0)·w_g, on the whole
+//!    parameter. With step 5 this is the exact proximal map of the sparse
+//!    group lasso (see [`crate::group_lasso`]).
+//!
+//! With penalty factors ([`Penalty::with_factors`]) λ1 and λ2 in steps
+//! 1, 2, 3 and 5 are c_j·λ1 and c_j·λ2 on column j.
 //!
 //! A penalty is given per parameter (each parameter of an optimizer's
 //! group gets its group's [`Penalty`]), and [`PenaltyStep`] is resolved for
-//! one parameter's step, so a structured term (per-column factors, a
-//! partition of the parameter into groups with a block soft threshold as a
-//! step after 5) is a new term of `Penalty` and a new constant of
-//! `PenaltyStep`, not a new mechanism.
+//! one parameter's step: the structured terms are terms of `Penalty` and
+//! constants of `PenaltyStep`, not a new mechanism. A group lasso's
+//! partition and the factors' columns describe one shape: every parameter
+//! of the group must have it.
 //!
 //! # The Bayesian (MAP) view
 //!
@@ -87,6 +94,8 @@
 
 use serde::{Deserialize, Serialize};
 use sparsegrad_autograd::Float;
+
+use crate::group_lasso::{ColumnFactors, GroupLasso, Groups};
 
 /// How the L1 term λ1·Σ|w| is applied. See the [module docs](self).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -142,6 +151,10 @@ pub struct Term<M> {
 pub struct Penalty {
     l1: Option<Term<L1Mode>>,
     l2: Option<Term<L2Mode>>,
+    /// The group lasso, applied by its proximal map as step 6.
+    group: Option<GroupLasso>,
+    /// Per-column factors on λ1 and λ2 (glmnet's penalty.factor).
+    factors: Option<ColumnFactors>,
 }
 
 /// The serialized form of a [`Penalty`].
@@ -185,32 +198,57 @@ impl From<FlatPenalty> for Penalty {
 impl Penalty {
     /// No penalty at all.
     pub const fn none() -> Self {
-        Self { l1: None, l2: None }
+        Self {
+            l1: None,
+            l2: None,
+            group: None,
+            factors: None,
+        }
+    }
+
+    /// The group lasso λ·Σ_g √p_g‖w_g‖₂ over `groups`, by its block soft
+    /// threshold after the step (step 6; see [`crate::group_lasso`]).
+    /// With [`l1_proximal`](Penalty::l1_proximal) (`and`) it is the
+    /// sparse group lasso.
+    pub fn group_lasso(lambda: f64, groups: Groups) -> Self {
+        Self {
+            group: Some(GroupLasso::new(lambda, groups)),
+            ..Self::none()
+        }
+    }
+
+    /// This penalty with λ1 and λ2 multiplied by c_j on column j of the
+    /// (2-D) parameter: glmnet's penalty.factor.
+    pub fn with_factors(self, factors: ColumnFactors) -> Self {
+        Self {
+            factors: Some(factors),
+            ..self
+        }
     }
 
     /// Coupled L2 of strength λ2: g ← g + λ2·w.
-    pub const fn l2(lambda: f64) -> Self {
+    pub fn l2(lambda: f64) -> Self {
         Self::none().with_l2(lambda, L2Mode::Coupled)
     }
 
     /// Decoupled L2 (weight decay) of strength λ2: w ← (1 − lr·λ2)·w.
     /// With [`Adam`](crate::optim::Adam) this is torch.optim.AdamW.
-    pub const fn decoupled_l2(lambda: f64) -> Self {
+    pub fn decoupled_l2(lambda: f64) -> Self {
         Self::none().with_l2(lambda, L2Mode::Decoupled)
     }
 
     /// Proximal L1 of strength λ1: w ← soft_threshold(w, lr·λ1) after the step.
-    pub const fn l1_proximal(lambda: f64) -> Self {
+    pub fn l1_proximal(lambda: f64) -> Self {
         Self::none().with_l1(lambda, L1Mode::Proximal)
     }
 
     /// Subgradient L1 of strength λ1: g ← g + λ1·sign(w).
-    pub const fn l1_subgradient(lambda: f64) -> Self {
+    pub fn l1_subgradient(lambda: f64) -> Self {
         Self::none().with_l1(lambda, L1Mode::Subgradient)
     }
 
     /// This penalty with its L1 term set to strength λ1 applied as `mode`.
-    pub const fn with_l1(self, lambda: f64, mode: L1Mode) -> Self {
+    pub fn with_l1(self, lambda: f64, mode: L1Mode) -> Self {
         Self {
             l1: Some(Term {
                 strength: lambda,
@@ -221,7 +259,7 @@ impl Penalty {
     }
 
     /// This penalty with its L2 term set to strength λ2 applied as `mode`.
-    pub const fn with_l2(self, lambda: f64, mode: L2Mode) -> Self {
+    pub fn with_l2(self, lambda: f64, mode: L2Mode) -> Self {
         Self {
             l2: Some(Term {
                 strength: lambda,
@@ -246,10 +284,30 @@ impl Penalty {
             !(self.l2.is_some() && other.l2.is_some()),
             "Penalty::and: both penalties have an L2 term"
         );
+        assert!(
+            !(self.group.is_some() && other.group.is_some()),
+            "Penalty::and: both penalties have a group lasso term"
+        );
+        assert!(
+            !(self.factors.is_some() && other.factors.is_some()),
+            "Penalty::and: both penalties have penalty factors"
+        );
         Self {
             l1: self.l1.or(other.l1),
             l2: self.l2.or(other.l2),
+            group: self.group.or(other.group),
+            factors: self.factors.or(other.factors),
         }
+    }
+
+    /// The group lasso term, if any.
+    pub fn group_lasso_term(&self) -> Option<&GroupLasso> {
+        self.group.as_ref()
+    }
+
+    /// The penalty factors, if any.
+    pub fn factors(&self) -> Option<&ColumnFactors> {
+        self.factors.as_ref()
     }
 
     /// The L1 term, if any.
@@ -275,7 +333,9 @@ impl Penalty {
     /// True when the penalty adds nothing to the objective (no term, or
     /// only strengths 0).
     pub fn is_zero(&self) -> bool {
-        self.l1_strength() == 0.0 && self.l2_strength() == 0.0
+        self.l1_strength() == 0.0
+            && self.l2_strength() == 0.0
+            && self.group.as_ref().is_none_or(|g| g.lambda() == 0.0)
     }
 
     /// Every strength with its name (`l1`, `l2`), for the optimizer's
@@ -283,7 +343,8 @@ impl Penalty {
     pub fn strengths(&self) -> impl Iterator<Item = (&'static str, f64)> {
         let l1 = self.l1.map(|t| ("l1", t.strength));
         let l2 = self.l2.map(|t| ("l2", t.strength));
-        l1.into_iter().chain(l2)
+        let group = self.group.as_ref().map(|g| ("group_l1", g.lambda()));
+        l1.into_iter().chain(l2).chain(group)
     }
 }
 
@@ -344,20 +405,32 @@ pub fn soft_threshold<T: Float>(w: &mut [T], t: T) {
 /// λ1·Σ|w| + (λ2/2)·Σw², accumulated in f64: the penalty's share of the
 /// objective (the same whether L2 is coupled or decoupled, L1 subgradient
 /// or proximal).
+///
+/// With penalty factors the L1 and L2 terms are Σ_j c_j·(…) over the
+/// columns, and a group lasso adds λ·Σ_g √p_g‖w_g‖₂.
 pub fn penalty_value<T: Float>(w: &[T], penalty: &Penalty) -> f64 {
-    let (abs_sum, square_sum) = w.iter().fold((0.0, 0.0), |(a, s), &w| {
-        let w = w.as_f64();
-        (a + w.abs(), s + w * w)
-    });
-    penalty.l1_strength() * abs_sum + 0.5 * penalty.l2_strength() * square_sum
+    let (l1, l2) = (penalty.l1_strength(), penalty.l2_strength());
+    let scalar_terms = match &penalty.factors {
+        Some(factors) => factors.penalty_value(w, l1, l2),
+        None => {
+            let (abs_sum, square_sum) = w.iter().fold((0.0, 0.0), |(a, s), &w| {
+                let w = w.as_f64();
+                (a + w.abs(), s + w * w)
+            });
+            l1 * abs_sum + 0.5 * l2 * square_sum
+        }
+    };
+    scalar_terms + penalty.group.as_ref().map_or(0.0, |g| g.value(w))
 }
 
 /// A group's [`Penalty`] resolved for one step at learning rate lr: the
 /// constants of steps 1, 2, 3 and 5 of the [update order](self), in the
-/// element type, each 0 when its step does not apply. Optimizers call its
-/// three methods on each chunk of a parameter around their own step.
+/// element type, each 0 when its step does not apply, the penalty factors
+/// that scale them per column, and the group lasso of step 6. Optimizers
+/// call its methods on each chunk of a parameter around their own step,
+/// then [`after_all`](PenaltyStep::after_all) on the whole parameter.
 #[derive(Clone, Copy, Debug, PartialEq)]
-pub struct PenaltyStep<T> {
+pub struct PenaltyStep<'a, T> {
     /// lr·λ2 for decoupled L2, else 0.
     decay_rate: T,
     /// λ2 for coupled L2, else 0.
@@ -366,12 +439,16 @@ pub struct PenaltyStep<T> {
     l1: T,
     /// lr·λ1 in proximal mode, else 0.
     threshold: T,
+    /// c_j on column j: every constant above becomes c_j times itself.
+    factors: Option<&'a ColumnFactors>,
+    /// Step 6, with the step's lr.
+    group: Option<(&'a GroupLasso, f64)>,
 }
 
-impl<T: Float> PenaltyStep<T> {
+impl<'a, T: Float> PenaltyStep<'a, T> {
     /// The constants of `penalty` for a step with learning rate `lr`
     /// (products formed in f64, then rounded once to T).
-    pub fn new(penalty: &Penalty, lr: f64) -> Self {
+    pub fn new(penalty: &'a Penalty, lr: f64) -> Self {
         let (l2, decay_rate) = match penalty.l2 {
             None => (0.0, 0.0),
             Some(Term {
@@ -399,6 +476,8 @@ impl<T: Float> PenaltyStep<T> {
             l2: T::from_f64(l2),
             l1: T::from_f64(l1),
             threshold: T::from_f64(threshold),
+            factors: penalty.factors.as_ref(),
+            group: penalty.group.as_ref().map(|g| (g, lr)),
         }
     }
 
@@ -409,24 +488,34 @@ impl<T: Float> PenaltyStep<T> {
         self.l2 != T::zero() || self.l1 != T::zero()
     }
 
-    /// Step 1: decoupled decay of the weights `w`.
-    pub fn before_step(&self, w: &mut [T]) {
+    /// Step 1: decoupled decay of the weights `w`, the chunk of the
+    /// parameter that starts at element `start` (which tells each element's
+    /// column to the penalty factors).
+    pub fn before_step(&self, w: &mut [T], start: usize) {
         if self.decay_rate != T::zero() {
-            decoupled_decay(w, self.decay_rate);
+            match self.factors {
+                Some(factors) => factors.decay_chunk(w, start, self.decay_rate),
+                None => decoupled_decay(w, self.decay_rate),
+            }
         }
     }
 
     /// Steps 2 and 3: the gradient the optimizer should use for weights
-    /// `w` with data gradient `g`. Returns `g` itself when nothing is
-    /// added, else `scratch` (of g's length) holding g + λ2·w + λ1·sign(w).
+    /// `w` (starting at element `start`) with data gradient `g`. Returns
+    /// `g` itself when nothing is added, else `scratch` (of g's length)
+    /// holding g + λ2·w + λ1·sign(w).
     ///
     /// # Panics
     /// When the lengths of `w`, `g` and `scratch` differ.
-    pub fn gradient<'a>(&self, w: &[T], g: &'a [T], scratch: &'a mut [T]) -> &'a [T] {
+    pub fn gradient<'g>(&self, w: &[T], g: &'g [T], scratch: &'g mut [T], start: usize) -> &'g [T] {
         if !self.changes_gradient() {
             return g;
         }
         scratch.copy_from_slice(g);
+        if let Some(factors) = self.factors {
+            factors.add_gradient_chunk(scratch, w, start, self.l2, self.l1);
+            return scratch;
+        }
         if self.l2 != T::zero() {
             add_l2_gradient(scratch, w, self.l2);
         }
@@ -436,10 +525,22 @@ impl<T: Float> PenaltyStep<T> {
         scratch
     }
 
-    /// Step 5: the proximal L1 step on the updated weights `w`.
-    pub fn after_step(&self, w: &mut [T]) {
+    /// Step 5: the proximal L1 step on the updated weights `w` (starting
+    /// at element `start`).
+    pub fn after_step(&self, w: &mut [T], start: usize) {
         if self.threshold != T::zero() {
-            soft_threshold(w, self.threshold);
+            match self.factors {
+                Some(factors) => factors.soft_threshold_chunk(w, start, self.threshold),
+                None => soft_threshold(w, self.threshold),
+            }
+        }
+    }
+
+    /// Step 6, on the whole updated parameter `w`: the group lasso's block
+    /// soft threshold (groups span chunks, so this waits for the last one).
+    pub fn after_all(&self, w: &mut [T]) {
+        if let Some((group, lr)) = self.group {
+            group.prox(w, lr);
         }
     }
 }

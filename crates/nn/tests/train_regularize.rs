@@ -56,25 +56,24 @@ fn penalty_step_applies_the_five_step_order() {
     let w0 = [2.0, -0.1, 0.0];
     let g0 = [0.4, 0.0, 0.3];
     // coupled L2 0.2 and subgradient L1 0.1: only the gradient changes
-    let coupled = PenaltyStep::<f64>::new(&Penalty::l1_subgradient(0.1).and(Penalty::l2(0.2)), lr);
+    let penalty = Penalty::l1_subgradient(0.1).and(Penalty::l2(0.2));
+    let coupled = PenaltyStep::<f64>::new(&penalty, lr);
     let mut w = w0;
     let mut scratch = [0.0; 3];
-    coupled.before_step(&mut w);
+    coupled.before_step(&mut w, 0);
     assert_eq!(w, w0);
-    let g = coupled.gradient(&w, &g0, &mut scratch);
+    let g = coupled.gradient(&w, &g0, &mut scratch, 0);
     // g + 0.2·w + 0.1·sign(w)
     assert_eq!(g, [0.4 + 0.4 + 0.1, -0.02 - 0.1, 0.3]);
     // decoupled L2 0.2 and proximal L1 0.1: the weights change, the gradient does not
-    let decoupled = PenaltyStep::<f64>::new(
-        &Penalty::l1_proximal(0.1).and(Penalty::decoupled_l2(0.2)),
-        lr,
-    );
+    let penalty = Penalty::l1_proximal(0.1).and(Penalty::decoupled_l2(0.2));
+    let decoupled = PenaltyStep::<f64>::new(&penalty, lr);
     assert!(!decoupled.changes_gradient());
     let mut w = w0;
-    decoupled.before_step(&mut w); // w·(1 − 0.5·0.2) = 0.9·w
+    decoupled.before_step(&mut w, 0); // w·(1 − 0.5·0.2) = 0.9·w
     assert_eq!(w, [2.0 * 0.9, -0.1 * 0.9, 0.0]);
-    assert_eq!(decoupled.gradient(&w, &g0, &mut scratch), g0);
-    decoupled.after_step(&mut w); // soft threshold at 0.5·0.1 = 0.05
+    assert_eq!(decoupled.gradient(&w, &g0, &mut scratch, 0), g0);
+    decoupled.after_step(&mut w, 0); // soft threshold at 0.5·0.1 = 0.05
     assert!((w[0] - 1.75).abs() < 1e-15 && (w[1] + 0.04).abs() < 1e-15 && w[2] == 0.0);
 }
 

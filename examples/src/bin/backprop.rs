@@ -9,6 +9,7 @@ use anyhow::Context;
 use clap::Parser;
 use sparsegrad_examples::cli::{check_files, print};
 use sparsegrad_examples::tour::Section;
+use sparsegrad_examples::tour::group::group_report;
 use sparsegrad_examples::tour::mlp::{GRAPH_FILES, draw, mlp_report, mlp_tour};
 use sparsegrad_examples::tour::neuron::{CLASSIC, neuron, neuron_report};
 use sparsegrad_examples::tour::penalty::{OneWeight, penalty_report};
@@ -66,8 +67,12 @@ fn run(cli: &Cli) -> anyhow::Result<()> {
         ));
     }
     if cli.section.includes(Section::Penalty) {
-        heading(&mut text, "3. One weight under L2 and L1");
+        heading(
+            &mut text,
+            "3. One weight under L2 and L1, and a group under the group lasso",
+        );
         text.push_str(&penalty_report(&OneWeight::default()));
+        text.push_str(&group_report());
     }
     print(&text)?;
     Ok(())

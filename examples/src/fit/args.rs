@@ -10,6 +10,7 @@ use sparsegrad::nn::regularize::L1Mode;
 
 use super::error::FitError;
 use super::loop_args::LoopArgs;
+use super::structured::StructuredArgs;
 
 /// `--task`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -172,6 +173,9 @@ pub struct FitArgs {
     /// The learning-rate schedule and gradient clipping.
     #[command(flatten)]
     pub training_loop: LoopArgs,
+    /// Group lasso on features and neurons, and penalty factors.
+    #[command(flatten)]
+    pub structured: StructuredArgs,
     /// Where to write the model file.
     #[arg(long)]
     pub out: Option<PathBuf>,
@@ -256,6 +260,7 @@ impl FitArgs {
             )?;
         }
         self.training_loop.validate()?;
+        self.structured.validate(&self.hidden)?;
         if let Some(position) = self.hidden.iter().position(|&width| width == 0) {
             return Err(FitError::invalid(format!(
                 "--hidden: layer {} has width 0; every hidden width must be at least 1",

@@ -2,9 +2,10 @@
 
 use serde::Serialize;
 use sparsegrad::autograd::Float;
+use sparsegrad::nn::group_lasso::Groups;
 use sparsegrad::nn::mlp::Mlp;
 use sparsegrad::nn::module::Module;
-use sparsegrad::nn::sparsity::{FeatureSelection, SparsityReport};
+use sparsegrad::nn::sparsity::{FeatureSelection, SparsityReport, StructuredSparsity};
 
 /// What `--metrics` holds (CLI.md, "The metrics file").
 #[derive(Clone, Debug, Serialize)]
@@ -20,8 +21,23 @@ pub struct Metrics {
     pub final_objective: f64,
     /// Wall-clock seconds of the training loop (not of reading the data).
     pub seconds: f64,
-    /// Exact zeros and norms per parameter, and the selected features.
-    pub sparsity: SparsityReport,
+    /// Exact zeros and norms per parameter, the selected features, the
+    /// zero feature groups and the neurons kept.
+    pub sparsity: FitSparsity,
+}
+
+/// The metrics file's `sparsity` object: the [`SparsityReport`] fields,
+/// then `zero_groups` and `neurons_kept` (CLI.md, second version).
+#[derive(Clone, Debug, Serialize)]
+pub struct FitSparsity {
+    /// Totals, per parameter, and the selected features.
+    #[serde(flatten)]
+    pub report: SparsityReport,
+    /// Feature groups (`--feature-groups`; each feature its own by
+    /// default) whose first-layer weights are all exactly 0.
+    pub zero_groups: usize,
+    /// Per hidden layer, the neurons whose outgoing column is not all 0.
+    pub neurons_kept: Vec<usize>,
 }
 
 impl Metrics {
@@ -35,11 +51,13 @@ impl Metrics {
 }
 
 /// The sparsity of every parameter of `model`; the selected features are
-/// those of `feature_names` whose first-layer weight column is not all zero.
+/// those of `feature_names` whose first-layer weight column is not all
+/// zero; the groups are those of `feature_groups`.
 pub(super) fn measure_sparsity<T: Float>(
     model: &Mlp<T>,
     feature_names: &[String],
-) -> SparsityReport {
+    feature_groups: &Groups,
+) -> FitSparsity {
     let values: Vec<(String, ndarray::ArrayD<T>)> = model
         .named_parameters()
         .into_iter()
@@ -55,5 +73,10 @@ pub(super) fn measure_sparsity<T: Float>(
         .into_dimensionality::<ndarray::Ix2>()
         .expect("a linear layer's weight is 2-D");
     let selected = FeatureSelection::from_first_layer(first).selected_names(feature_names);
-    SparsityReport::measure(&views, None, selected)
+    let structured = StructuredSparsity::measure(model, feature_groups);
+    FitSparsity {
+        report: SparsityReport::measure(&views, None, selected),
+        zero_groups: structured.zero_groups,
+        neurons_kept: structured.neurons_kept,
+    }
 }

@@ -9,6 +9,7 @@ use sparsegrad::autograd::Float;
 use sparsegrad::io::model_file::{ModelFile, ModelFormat};
 use sparsegrad::nn::activation::Activation;
 use sparsegrad::nn::data::{Dataset, Standardizer, Targets};
+use sparsegrad::nn::group_lasso::Groups;
 use sparsegrad::nn::mlp::Mlp;
 use sparsegrad::nn::module::Module;
 use sparsegrad::nn::optim::{
@@ -64,7 +65,7 @@ pub(super) fn fit_in<T: Float>(
         }
     };
     let data = cast_finite::<T>(data)?;
-    let mut optimizer = optimizer(args, &model)?;
+    let mut optimizer = optimizer(args, &model, data.feature_names())?;
 
     let progress = Progress::new(args.quiet);
     let bar = progress.bar(args.epochs as u64, "fit", "epochs");
@@ -103,7 +104,13 @@ pub(super) fn fit_in<T: Float>(
         final_train_loss,
         final_objective: final_train_loss + penalty_total(&*optimizer),
         seconds,
-        sparsity: measure_sparsity(&model, data.feature_names()),
+        sparsity: measure_sparsity(
+            &model,
+            data.feature_names(),
+            &args
+                .structured
+                .feature_groups(data.feature_names(), model.first_layer_weight().shape()[0])?,
+        ),
     };
     Ok(Trained {
         // In the format --out's extension names (JSON without --out).
@@ -162,12 +169,20 @@ fn activation(activation: ActivationArg) -> Activation {
 /// The optimizer the options ask for, over `model`'s parameters: the
 /// options' penalty on the weights (`--penalize weights`, the biases
 /// unpenalized) or on every parameter (`--penalize all`).
-fn optimizer<T: Float>(args: &FitArgs, model: &Mlp<T>) -> Result<Box<dyn Optimizer<T>>, FitError> {
+fn optimizer<T: Float>(
+    args: &FitArgs,
+    model: &Mlp<T>,
+    feature_names: &[String],
+) -> Result<Box<dyn Optimizer<T>>, FitError> {
     let selected = match args.penalize {
         PenalizeArg::Weights => Select::Weights,
         PenalizeArg::All => Select::All,
     };
-    let rules = GroupRules::new().rule(selected, penalty(args));
+    let mut rules = GroupRules::new();
+    for (layer, penalty) in structured_penalties(args, model, feature_names)? {
+        rules = rules.rule(Select::Layer(layer), penalty);
+    }
+    let rules = rules.rule(selected, penalty(args));
     let params = model.named_parameters();
     Ok(match args.optimizer {
         OptimizerArg::Sgd => Box::new(Sgd::new(
@@ -201,6 +216,46 @@ fn penalty(args: &FitArgs) -> Penalty {
     Penalty::none()
         .with_l1(args.l1, args.l1_mode.into())
         .with_l2(args.l2, l2_mode)
+}
+
+/// The weights whose penalty the structured options change, by linear
+/// layer: W₁ gets the penalty factors (`--penalty-factor`) and the group
+/// lasso by feature group (`--group-l1`, `--feature-groups`); each W_{l+1}
+/// after a hidden layer gets the group lasso on its columns, the hidden
+/// neurons' outgoing weights (`--neuron-l1`). Each keeps the options'
+/// L1/L2 penalty ([`penalty`]) beside its structured terms.
+fn structured_penalties<T: Float>(
+    args: &FitArgs,
+    model: &Mlp<T>,
+    feature_names: &[String],
+) -> Result<Vec<(usize, Penalty)>, FitError> {
+    let structured = &args.structured;
+    let mut penalties = Vec::new();
+    let hidden_of_w1 = model.first_layer_weight().shape()[0];
+    let groups = structured.feature_groups(feature_names, hidden_of_w1)?;
+    let factors = structured.factors(feature_names)?;
+    if structured.group_l1 != 0.0 || factors.is_some() {
+        let mut w1 = penalty(args);
+        if structured.group_l1 != 0.0 {
+            w1 = w1.and(Penalty::group_lasso(structured.group_l1, groups));
+        }
+        if let Some(factors) = factors {
+            w1 = w1.with_factors(factors);
+        }
+        penalties.push((0, w1));
+    }
+    if structured.neuron_l1 != 0.0 {
+        for (layer, next) in model.linear_layers().enumerate().skip(1) {
+            let [rows, cols] = [next.out_features(), next.in_features()];
+            let neurons =
+                Penalty::group_lasso(structured.neuron_l1, Groups::each_column(rows, cols));
+            match penalties.iter_mut().find(|(l, _)| *l == layer) {
+                Some((_, existing)) => *existing = existing.clone().and(neurons),
+                None => penalties.push((layer, penalty(args).and(neurons))),
+            }
+        }
+    }
+    Ok(penalties)
 }
 
 /// `--momentum`, `--dampening` and `--nesterov` (checked by

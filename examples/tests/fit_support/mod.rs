@@ -72,6 +72,11 @@ pub fn predict(args: &[&str]) -> Output {
     run(env!("CARGO_BIN_EXE_predict"), args)
 }
 
+/// Runs the built `compact` with `args`.
+pub fn compact(args: &[&str]) -> Output {
+    run(env!("CARGO_BIN_EXE_compact"), args)
+}
+
 fn run(binary: &str, args: &[&str]) -> Output {
     Command::new(binary).args(args).output().unwrap()
 }

@@ -56,9 +56,10 @@ pub(crate) fn update_parameter<T: Float>(
     for start in (0..w.len()).step_by(CHUNK) {
         let range = start..w.len().min(start + CHUNK);
         let (w, g) = (&mut w[range.clone()], &g[range.clone()]);
-        penalty.before_step(w);
-        let g = penalty.gradient(w, g, &mut scratch[..g.len()]);
-        step(range, w, g);
-        penalty.after_step(w);
+        penalty.before_step(w, range.start);
+        let g = penalty.gradient(w, g, &mut scratch[..g.len()], range.start);
+        step(range.clone(), w, g);
+        penalty.after_step(w, range.start);
     }
+    penalty.after_all(w);
 }
