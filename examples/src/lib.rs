@@ -7,6 +7,7 @@
 pub mod cli;
 pub mod fit;
 pub mod path;
+pub mod playground;
 pub mod plot;
 pub mod progress;
 pub mod study;

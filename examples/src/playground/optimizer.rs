@@ -1,0 +1,249 @@
+//! The one place where the playground meets the library's optimizers and
+//! penalties: a regime becomes a [`Penalty`], the parameters become groups
+//! (weights penalized, biases never), and a step can be taken with its
+//! update split into its parts.
+//!
+//! # The split of one update
+//!
+//! For a weight w with data gradient g, learning rate lr and the group's
+//! penalty, the library's step is (see `sparsegrad::nn::regularize`)
+//!
+//! ```text
+//! w₁ = w + decay                    decay = −lr·λ2·w (decoupled L2, else 0)
+//! v  = w₁ + optimizer step          the optimizer's own move with g + penalty term
+//! w' = v + prox step                prox step = soft_threshold(v, lr·λ1) − v
+//! ```
+//!
+//! with penalty term = λ2·w (coupled L2) + λ1·sign(w) (L1 subgradient).
+//! `decay` and the penalty term come from the library's `PenaltyStep`. v is
+//! not visible from outside a step, so [`step_with_split`] first runs the
+//! same step without the proximal part on a twin optimizer that holds a
+//! copy of the real one's state, reads v, puts the weights back, and then
+//! runs the real step: w' − v is then exactly what the proximal step did.
+
+use serde::Serialize;
+use sparsegrad::autograd::ndarray::ArrayD;
+use sparsegrad::nn::mlp::Mlp;
+use sparsegrad::nn::module::Module;
+use sparsegrad::nn::optim::{
+    Adam, AdamConfig, GroupOptions, GroupRules, OptimError, Optimizer, Sgd, SgdConfig,
+};
+use sparsegrad::nn::regularize::{L1Mode, Penalty, PenaltyStep};
+
+use super::config::{Config, OptimizerKind, Regime};
+
+/// The optimizer of a run, kept as its concrete type so that its state
+/// can be copied into a twin.
+pub enum RunOptimizer {
+    /// SGD with momentum.
+    Sgd(Sgd<f64>),
+    /// Adam or AdamW (AdamW is Adam with its L2 decoupled).
+    Adam(Adam<f64>),
+}
+
+impl RunOptimizer {
+    /// The optimizer behind the common interface.
+    pub fn as_dyn(&mut self) -> &mut dyn Optimizer<f64> {
+        match self {
+            RunOptimizer::Sgd(sgd) => sgd,
+            RunOptimizer::Adam(adam) => adam,
+        }
+    }
+
+    /// The optimizer, read-only.
+    pub fn as_ref(&self) -> &dyn Optimizer<f64> {
+        match self {
+            RunOptimizer::Sgd(sgd) => sgd,
+            RunOptimizer::Adam(adam) => adam,
+        }
+    }
+
+    /// Makes this optimizer's state (momentum buffers, moments, step
+    /// counts) a copy of `other`'s, built over the same parameters.
+    fn copy_state_from(&mut self, other: &RunOptimizer) -> Result<(), OptimError> {
+        match (self, other) {
+            (RunOptimizer::Sgd(this), RunOptimizer::Sgd(other)) => this.load_state(other.state()),
+            (RunOptimizer::Adam(this), RunOptimizer::Adam(other)) => {
+                this.load_state(other.state())
+            }
+            _ => unreachable!("a twin is built from the same config"),
+        }
+    }
+}
+
+/// The penalty that `config` puts on every weight (the only place that
+/// maps a regime to the library's penalty).
+pub fn penalty_of(config: &Config) -> Penalty {
+    let lambda = config.lambda;
+    let none = Penalty::default();
+    match config.regime {
+        Regime::None => none,
+        Regime::L2Coupled => Penalty { l2: lambda, ..none },
+        Regime::L2Decoupled => Penalty {
+            l2: lambda,
+            decoupled: true,
+            ..none
+        },
+        Regime::L1Subgradient => Penalty {
+            l1: lambda,
+            l1_mode: L1Mode::Subgradient,
+            ..none
+        },
+        Regime::L1Proximal => Penalty {
+            l1: lambda,
+            l1_mode: L1Mode::Proximal,
+            ..none
+        },
+        Regime::ElasticNet => Penalty {
+            l1: config.l1_ratio * lambda,
+            l1_mode: L1Mode::Proximal,
+            l2: (1.0 - config.l1_ratio) * lambda,
+            decoupled: false,
+        },
+    }
+}
+
+/// The optimizer of `config` over `model`: biases in an unpenalized group,
+/// weights with `penalty`.
+///
+/// # Errors
+/// What the library's optimizer refuses (the config's bounds keep this
+/// from happening).
+fn build_with(config: &Config, model: &Mlp<f64>, penalty: Penalty) -> Result<RunOptimizer, OptimError> {
+    let groups = GroupRules::new()
+        .rule(
+            |name| name.ends_with(".bias"),
+            GroupOptions::with_penalty(Penalty::default()),
+        )
+        .build(model.named_parameters());
+    Ok(match config.optimizer {
+        OptimizerKind::Sgd => RunOptimizer::Sgd(Sgd::new(
+            groups,
+            SgdConfig {
+                lr: config.lr,
+                momentum: config.momentum,
+                penalty,
+                ..SgdConfig::default()
+            },
+        )?),
+        OptimizerKind::Adam | OptimizerKind::Adamw => {
+            let adam = AdamConfig {
+                lr: config.lr,
+                penalty,
+                ..AdamConfig::default()
+            };
+            RunOptimizer::Adam(if config.optimizer == OptimizerKind::Adamw {
+                Adam::adamw(groups, adam)?
+            } else {
+                Adam::new(groups, adam)?
+            })
+        }
+    })
+}
+
+/// The optimizer of `config` over `model`.
+///
+/// # Errors
+/// As the library's optimizers.
+pub fn build(config: &Config, model: &Mlp<f64>) -> Result<RunOptimizer, OptimError> {
+    build_with(config, model, penalty_of(config))
+}
+
+/// One parameter's update split into its parts (see the [module
+/// docs](self)), each in the parameter's row-major order.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ParamSplit {
+    /// The parameter's name (`layers.0.weight`, …).
+    pub name: String,
+    /// Its shape.
+    pub shape: Vec<usize>,
+    /// w before the step.
+    pub w: Vec<f64>,
+    /// g, the data gradient from backward.
+    pub data_grad: Vec<f64>,
+    /// What the penalty adds to g: λ2·w (coupled L2) + λ1·sign(w) (L1 subgradient).
+    pub penalty_grad: Vec<f64>,
+    /// Decoupled weight decay −lr·λ2·w.
+    pub decay: Vec<f64>,
+    /// The optimizer's own move with the penalized gradient.
+    pub optimizer_step: Vec<f64>,
+    /// What the proximal L1 step moved the weight after that.
+    pub prox_step: Vec<f64>,
+    /// w after the step.
+    pub w_next: Vec<f64>,
+}
+
+/// Takes the optimizer's step, whose gradients backward has filled, and
+/// returns every parameter's update split into its parts. The weights
+/// and the optimizer end exactly as after `optimizer.step()`.
+///
+/// # Errors
+/// When the twin optimizer cannot be built or take the state (it is built
+/// from the same config, so only a library bug does this).
+pub fn step_with_split(
+    optimizer: &mut RunOptimizer,
+    config: &Config,
+    model: &Mlp<f64>,
+) -> Result<Vec<ParamSplit>, OptimError> {
+    let penalty = penalty_of(config);
+    let without_prox = match penalty.l1_mode {
+        L1Mode::Proximal => Penalty { l1: 0.0, ..penalty },
+        L1Mode::Subgradient => penalty,
+    };
+    let mut twin = build_with(config, model, without_prox)?;
+    twin.copy_state_from(optimizer)?;
+
+    let flat = |a: &ArrayD<f64>| a.iter().copied().collect::<Vec<f64>>();
+    let named = model.named_parameters();
+    let mut splits: Vec<ParamSplit> = Vec::with_capacity(named.len());
+    let mut saved: Vec<ArrayD<f64>> = Vec::with_capacity(named.len());
+    for group in optimizer.as_ref().groups() {
+        let step = PenaltyStep::<f64>::new(group.penalty(), group.lr());
+        for (name, param) in group.params() {
+            let value = param.to_array();
+            let w = flat(&value);
+            let data_grad = param.grad().map_or_else(|| vec![0.0; w.len()], |g| flat(&g));
+            let mut scratch = vec![0.0; w.len()];
+            let penalized = step.gradient(&w, &data_grad, &mut scratch);
+            let penalty_grad = penalized.iter().zip(&data_grad).map(|(p, g)| p - g).collect();
+            let mut decayed = w.clone();
+            step.before_step(&mut decayed);
+            splits.push(ParamSplit {
+                name: name.clone(),
+                shape: param.shape(),
+                decay: decayed.iter().zip(&w).map(|(d, w)| d - w).collect(),
+                optimizer_step: decayed, // v − w₁, once v is known
+                penalty_grad,
+                data_grad,
+                w,
+                prox_step: Vec::new(),
+                w_next: Vec::new(),
+            });
+            saved.push(value);
+        }
+    }
+    twin.as_dyn().step();
+    let params = optimizer
+        .as_ref()
+        .groups()
+        .iter()
+        .flat_map(|g| g.params().iter().map(|(_, p)| p.clone()))
+        .collect::<Vec<_>>();
+    for ((param, split), value) in params.iter().zip(&mut splits).zip(saved) {
+        let v = flat(&param.value());
+        for (step, &v) in split.optimizer_step.iter_mut().zip(&v) {
+            *step = v - *step;
+        }
+        split.prox_step = v; // w' − v, once w' is known
+        *param.value_mut() = value;
+    }
+    optimizer.as_dyn().step();
+    for (param, split) in params.iter().zip(&mut splits) {
+        let w_next = flat(&param.value());
+        for (step, &w) in split.prox_step.iter_mut().zip(&w_next) {
+            *step = w - *step;
+        }
+        split.w_next = w_next;
+    }
+    Ok(splits)
+}
