@@ -119,7 +119,8 @@ pub fn backprop_view(
                     let t = &graph.nodes[n];
                     !tied[n]
                         && t.op_name() == Some(step.op)
-                        && t.grad().is_some_and(|g| GradSummary::of(&g) == step.grad_in)
+                        && t.grad()
+                            .is_some_and(|g| GradSummary::of(&g) == step.grad_in)
                 })
                 .expect("every traced step ran on a node of the graph");
             tied[node] = true;
@@ -128,7 +129,11 @@ pub fn backprop_view(
                 node,
                 inputs: graph.inputs_of(node).collect(),
                 grad_in: (&step.grad_in).into(),
-                grads_out: step.grads_out.iter().map(|g| g.as_ref().map(Into::into)).collect(),
+                grads_out: step
+                    .grads_out
+                    .iter()
+                    .map(|g| g.as_ref().map(Into::into))
+                    .collect(),
             }
         })
         .collect();

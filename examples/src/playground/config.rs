@@ -176,10 +176,7 @@ impl Config {
         if self.noise_features > MAX_NOISE_FEATURES {
             return fail(
                 "noise_features",
-                format!(
-                    "at most {MAX_NOISE_FEATURES}, got {}",
-                    self.noise_features
-                ),
+                format!("at most {MAX_NOISE_FEATURES}, got {}", self.noise_features),
             );
         }
         if self.hidden.len() > MAX_HIDDEN_LAYERS {

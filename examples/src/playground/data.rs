@@ -140,10 +140,7 @@ pub fn generate(task: TaskKind, samples: usize, noise: f64, rng: &mut StdRng) ->
             let mut points = Array2::zeros((samples, 2));
             let mut labels = Vec::with_capacity(samples);
             for mut row in points.rows_mut() {
-                let (a, b) = (
-                    rng.random_range(-1.8..1.8),
-                    rng.random_range(-1.8..1.8_f64),
-                );
+                let (a, b) = (rng.random_range(-1.8..1.8), rng.random_range(-1.8..1.8_f64));
                 labels.push(usize::from(a * b > 0.0));
                 row[0] = a + 0.3 * noise * normal(rng);
                 row[1] = b + 0.3 * noise * normal(rng);
@@ -203,8 +200,7 @@ pub fn parse_upload(upload: &Upload) -> Result<PlaneData, UploadError> {
                     column: column + 1,
                     problem: format!("{cell:?} is not a finite number"),
                 })?;
-            if column == 2 && upload.task == Task::Classification && value != 0.0 && value != 1.0
-            {
+            if column == 2 && upload.task == Task::Classification && value != 0.0 && value != 1.0 {
                 return Err(UploadError::Cell {
                     line,
                     column: 3,
@@ -238,9 +234,8 @@ pub fn parse_upload(upload: &Upload) -> Result<PlaneData, UploadError> {
 /// `config.test_fraction`, all from `rng`.
 pub fn prepare(plane: &PlaneData, config: &Config, rng: &mut StdRng) -> RunData {
     let n = plane.points.nrows();
-    let noise = Array2::from_shape_simple_fn((n, config.noise_features), || {
-        StandardNormal.sample(rng)
-    });
+    let noise =
+        Array2::from_shape_simple_fn((n, config.noise_features), || StandardNormal.sample(rng));
     let features =
         concatenate(Axis(1), &[plane.points.view(), noise.view()]).expect("same number of rows");
     let names: Vec<String> = ["x0".to_string(), "x1".to_string()]

@@ -8,7 +8,7 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use super::backprop::BackpropView;
-use super::config::Config;
+use super::config::{Config, TaskKind};
 use super::data::{PlaneData, Upload, parse_upload};
 use super::session::Session;
 
@@ -32,7 +32,10 @@ impl Hub {
 
     /// The latest snapshot and its number.
     pub fn latest(&self) -> (u64, Arc<String>) {
-        self.latest.lock().unwrap_or_else(|e| e.into_inner()).clone()
+        self.latest
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
     }
 
     /// Waits until a snapshot newer than `seen` is published, at most
@@ -53,20 +56,29 @@ pub enum Command {
     Configure(Config, Sender<Result<(), String>>),
     /// Use this file as the upload task's data (and start a run on it).
     Upload(Upload, Sender<Result<(), String>>),
-    /// Train continuously.
-    Play,
-    /// Stop training.
-    Pause,
-    /// Take one step.
-    Step,
-    /// Start the current configuration afresh.
-    Reset,
+    /// Play, pause, step or reset; answered once the page's next snapshot
+    /// shows the result.
+    Control(Control, Sender<()>),
     /// Pause and take one step slowly: its trace and update split, in JSON.
     Backprop(Sender<Result<String, String>>),
     /// The model file of the network, in JSON.
     Export(Sender<Result<Vec<u8>, String>>),
     /// The data points `[x0, x1, target]` of both sets, in JSON.
     Points(Sender<String>),
+}
+
+/// What the transport buttons ask.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Control {
+    /// Train continuously.
+    Play,
+    /// Stop training.
+    Pause,
+    /// Take one step (and pause).
+    Step,
+    /// Start the current configuration afresh.
+    Reset,
 }
 
 /// The handle the server keeps: the command channel and the hub.
@@ -86,6 +98,9 @@ impl Driver {
             .name("playground-training".into())
             .spawn(move || run(inbox, &publisher))
             .expect("the training thread starts");
+        // The first snapshot is there before anyone can ask for it.
+        hub.wait_newer(0, Duration::from_secs(60))
+            .expect("the training thread publishes its first snapshot");
         Self { commands, hub }
     }
 
@@ -123,53 +138,66 @@ impl Trainer {
         Ok(())
     }
 
-    /// Handles one command; true when the page needs a new snapshot.
-    fn handle(&mut self, command: Command) -> bool {
+    /// Handles one command. A command that changes what the page shows
+    /// publishes a snapshot before it answers, so that whoever asked sees
+    /// the change in the next snapshot it reads.
+    fn handle(&mut self, command: Command, hub: &Hub) {
         match command {
             Command::Configure(config, reply) => {
-                let _ = reply.send(self.configure(config));
-            }
-            Command::Upload(upload, reply) => {
-                let result = parse_upload(&upload).map_err(|e| e.to_string()).and_then(|plane| {
-                    let previous = self.upload.replace(plane);
-                    let config = Config {
-                        task: super::config::TaskKind::Upload,
-                        ..self.session.config().clone()
-                    };
-                    self.configure(config).inspect_err(|_| self.upload = previous)
-                });
+                let result = self.configure(config);
+                self.publish(hub);
                 let _ = reply.send(result);
             }
-            Command::Play => self.playing = true,
-            Command::Pause => self.playing = false,
-            Command::Step => {
-                self.playing = false;
-                self.session.train(1);
+            Command::Upload(upload, reply) => {
+                let result = parse_upload(&upload)
+                    .map_err(|e| e.to_string())
+                    .and_then(|plane| {
+                        let previous = self.upload.replace(plane);
+                        let config = Config {
+                            task: TaskKind::Upload,
+                            ..self.session.config().clone()
+                        };
+                        self.configure(config)
+                            .inspect_err(|_| self.upload = previous)
+                    });
+                self.publish(hub);
+                let _ = reply.send(result);
             }
-            Command::Reset => {
-                let config = self.session.config().clone();
-                if let Ok(session) = Session::new(config, self.upload.as_ref()) {
-                    self.session = session;
-                    self.run += 1;
+            Command::Control(control, reply) => {
+                match control {
+                    Control::Play => self.playing = true,
+                    Control::Pause => self.playing = false,
+                    Control::Step => {
+                        self.playing = false;
+                        self.session.train(1);
+                    }
+                    Control::Reset => {
+                        let config = self.session.config().clone();
+                        // The configuration was valid when it was set.
+                        if let Ok(session) = Session::new(config, self.upload.as_ref()) {
+                            self.session = session;
+                            self.run += 1;
+                        }
+                    }
                 }
+                self.publish(hub);
+                let _ = reply.send(());
             }
             Command::Backprop(reply) => {
                 self.playing = false;
                 let view = self.session.backprop_step().map(|v: BackpropView| {
                     serde_json::to_string(&v).expect("a backprop view serializes")
                 });
+                self.publish(hub);
                 let _ = reply.send(view.map_err(|e| e.to_string()));
             }
             Command::Export(reply) => {
                 let _ = reply.send(self.session.export().map_err(|e| e.to_string()));
-                return false;
             }
             Command::Points(reply) => {
                 let _ = reply.send(points_json(&self.session));
-                return false;
             }
         }
-        true
     }
 }
 
@@ -191,7 +219,9 @@ fn run(inbox: Receiver<Command>, hub: &Hub) {
             let steps = trainer.session.config().steps_per_frame;
             trainer.session.train(steps);
             trainer.publish(hub);
-            next_frame = Instant::now() + FRAME;
+            // A fixed cadence: the time a frame takes comes out of the
+            // wait, and a late frame does not make the next one early.
+            next_frame = (next_frame + FRAME).max(Instant::now());
         }
         let wait = if trainer.playing {
             next_frame.saturating_duration_since(Instant::now())
@@ -199,11 +229,7 @@ fn run(inbox: Receiver<Command>, hub: &Hub) {
             Duration::from_secs(3600)
         };
         match inbox.recv_timeout(wait) {
-            Ok(command) => {
-                if trainer.handle(command) {
-                    trainer.publish(hub);
-                }
-            }
+            Ok(command) => trainer.handle(command, hub),
             Err(RecvTimeoutError::Timeout) => {}
             Err(RecvTimeoutError::Disconnected) => return,
         }

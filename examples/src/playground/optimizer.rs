@@ -63,9 +63,7 @@ impl RunOptimizer {
     fn copy_state_from(&mut self, other: &RunOptimizer) -> Result<(), OptimError> {
         match (self, other) {
             (RunOptimizer::Sgd(this), RunOptimizer::Sgd(other)) => this.load_state(other.state()),
-            (RunOptimizer::Adam(this), RunOptimizer::Adam(other)) => {
-                this.load_state(other.state())
-            }
+            (RunOptimizer::Adam(this), RunOptimizer::Adam(other)) => this.load_state(other.state()),
             _ => unreachable!("a twin is built from the same config"),
         }
     }
@@ -109,7 +107,11 @@ pub fn penalty_of(config: &Config) -> Penalty {
 /// # Errors
 /// What the library's optimizer refuses (the config's bounds keep this
 /// from happening).
-fn build_with(config: &Config, model: &Mlp<f64>, penalty: Penalty) -> Result<RunOptimizer, OptimError> {
+fn build_with(
+    config: &Config,
+    model: &Mlp<f64>,
+    penalty: Penalty,
+) -> Result<RunOptimizer, OptimError> {
     let groups = GroupRules::new()
         .rule(
             |name| name.ends_with(".bias"),
@@ -202,10 +204,16 @@ pub fn step_with_split(
         for (name, param) in group.params() {
             let value = param.to_array();
             let w = flat(&value);
-            let data_grad = param.grad().map_or_else(|| vec![0.0; w.len()], |g| flat(&g));
+            let data_grad = param
+                .grad()
+                .map_or_else(|| vec![0.0; w.len()], |g| flat(&g));
             let mut scratch = vec![0.0; w.len()];
             let penalized = step.gradient(&w, &data_grad, &mut scratch);
-            let penalty_grad = penalized.iter().zip(&data_grad).map(|(p, g)| p - g).collect();
+            let penalty_grad = penalized
+                .iter()
+                .zip(&data_grad)
+                .map(|(p, g)| p - g)
+                .collect();
             let mut decayed = w.clone();
             step.before_step(&mut decayed);
             splits.push(ParamSplit {

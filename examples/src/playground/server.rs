@@ -31,7 +31,7 @@ use tiny_http::{Header, Method, Request, Response, Server};
 
 use super::config::Config;
 use super::data::Upload;
-use super::driver::{Command, Driver};
+use super::driver::{Command, Control, Driver};
 
 /// The largest request body accepted (a CSV upload of 2000 rows fits).
 pub const MAX_BODY_BYTES: usize = 256 * 1024;
@@ -156,18 +156,8 @@ impl Failure {
 /// A control request.
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct Control {
-    action: Action,
-}
-
-/// What a control request asks.
-#[derive(Deserialize)]
-#[serde(rename_all = "snake_case")]
-enum Action {
-    Play,
-    Pause,
-    Step,
-    Reset,
+struct ControlRequest {
+    action: Control,
 }
 
 type Reply = Response<io::Cursor<Vec<u8>>>;
@@ -204,19 +194,17 @@ impl Context {
                     .map(|()| ok())
             }),
             (Method::Post, "/api/control") => {
-                self.post(&mut request).and_then(|control: Control| {
-                    let command = match control.action {
-                        Action::Play => Command::Play,
-                        Action::Pause => Command::Pause,
-                        Action::Step => Command::Step,
-                        Action::Reset => Command::Reset,
-                    };
-                    self.tell(command).map(|()| ok())
+                self.post(&mut request).and_then(|control: ControlRequest| {
+                    self.ask(|reply| Command::Control(control.action, reply))
+                        .map(|()| ok())
                 })
             }
             (Method::Post, "/api/backprop") => self
                 .post(&mut request)
-                .and_then(|_: EmptyBody| self.ask(Command::Backprop)?.map_err(|e| Failure::new(500, e)))
+                .and_then(|_: EmptyBody| {
+                    self.ask(Command::Backprop)?
+                        .map_err(|e| Failure::new(500, e))
+                })
                 .map(|view| json_response(200, &view)),
             (_, "/" | "/app.js" | "/style.css" | "/api/state" | "/api/points" | "/api/model")
             | (_, "/api/config" | "/api/upload" | "/api/control" | "/api/backprop") => Err(
@@ -252,7 +240,10 @@ impl Context {
                 .iter()
                 .any(|h| origin.eq_ignore_ascii_case(&format!("http://{h}")));
             if !from_here {
-                return Err(Failure::new(403, format!("Origin {origin:?} is not this page")));
+                return Err(Failure::new(
+                    403,
+                    format!("Origin {origin:?} is not this page"),
+                ));
             }
         }
         let is_json = header(request, "Content-Type")
@@ -275,19 +266,15 @@ impl Context {
         serde_json::from_slice(&body).map_err(|e| Failure::new(400, format!("bad JSON: {e}")))
     }
 
-    /// Sends a command that needs no answer.
-    fn tell(&self, command: Command) -> Result<(), Failure> {
-        if self.driver.send(command) {
-            Ok(())
-        } else {
-            Err(Failure::new(503, "the training thread has stopped"))
-        }
-    }
-
     /// Sends a command and waits for its answer.
-    fn ask<R>(&self, command: impl FnOnce(std::sync::mpsc::Sender<R>) -> Command) -> Result<R, Failure> {
+    fn ask<R>(
+        &self,
+        command: impl FnOnce(std::sync::mpsc::Sender<R>) -> Command,
+    ) -> Result<R, Failure> {
         let (reply, answer): (_, Receiver<R>) = channel();
-        self.tell(command(reply))?;
+        if !self.driver.send(command(reply)) {
+            return Err(Failure::new(503, "the training thread has stopped"));
+        }
         answer
             .recv_timeout(DRIVER_TIMEOUT)
             .map_err(|_| Failure::new(503, "the training thread did not answer"))
@@ -295,13 +282,18 @@ impl Context {
 
     /// The model file, as a download.
     fn model(&self) -> Result<Reply, Failure> {
-        let bytes = self.ask(Command::Export)?.map_err(|e| Failure::new(500, e))?;
+        let bytes = self
+            .ask(Command::Export)?
+            .map_err(|e| Failure::new(500, e))?;
         Ok(Response::from_data(bytes)
             .with_header(content_type("application/json"))
             .with_header(Header::from_bytes("Cache-Control", "no-store").expect("a valid header"))
             .with_header(
-                Header::from_bytes("Content-Disposition", "attachment; filename=\"playground-model.json\"")
-                    .expect("a valid header"),
+                Header::from_bytes(
+                    "Content-Disposition",
+                    "attachment; filename=\"playground-model.json\"",
+                )
+                .expect("a valid header"),
             ))
     }
 
@@ -385,10 +377,15 @@ fn with_headers(status: u16, body: Vec<u8>, kind: &str) -> Reply {
         .with_status_code(status)
         .with_header(content_type(kind))
         .with_header(Header::from_bytes("Cache-Control", "no-store").expect("a valid header"))
-        .with_header(Header::from_bytes("X-Content-Type-Options", "nosniff").expect("a valid header"))
         .with_header(
-            Header::from_bytes("Content-Security-Policy", "default-src 'self'; img-src 'self' data:")
-                .expect("a valid header"),
+            Header::from_bytes("X-Content-Type-Options", "nosniff").expect("a valid header"),
+        )
+        .with_header(
+            Header::from_bytes(
+                "Content-Security-Policy",
+                "default-src 'self'; img-src 'self' data:",
+            )
+            .expect("a valid header"),
         )
 }
 
@@ -415,5 +412,8 @@ fn error_response(failure: &Failure) -> Reply {
 
 /// The failure of a body over [`MAX_BODY_BYTES`].
 fn too_large() -> Failure {
-    Failure::new(413, format!("the body is larger than {MAX_BODY_BYTES} bytes"))
+    Failure::new(
+        413,
+        format!("the body is larger than {MAX_BODY_BYTES} bytes"),
+    )
 }

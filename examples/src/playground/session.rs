@@ -112,12 +112,19 @@ impl Session {
     /// The next mini-batch as an input tensor and its targets.
     fn next_batch(&mut self) -> (Tensor<f64>, Targets<f64>) {
         if self.pending.is_empty() {
-            self.pending = self.batches.shuffled(&mut self.rng).map(<[usize]>::to_vec).collect();
+            self.pending = self
+                .batches
+                .shuffled(&mut self.rng)
+                .map(<[usize]>::to_vec)
+                .collect();
             self.pending.reverse();
         }
         let indices = self.pending.pop().expect("an epoch has a batch");
         self.data.train.batch_into(&indices, &mut self.batch);
-        (Tensor::new(self.batch.features.clone()), self.batch.targets.clone())
+        (
+            Tensor::new(self.batch.features.clone()),
+            self.batch.targets.clone(),
+        )
     }
 
     /// Takes `n` optimizer steps, then records the losses.
@@ -151,7 +158,10 @@ impl Session {
             node.retain_grad(); // to match each trace step to its node
         }
         let value = loss.item();
-        let mut names = vec![("x".to_string(), x.clone()), ("loss".to_string(), loss.clone())];
+        let mut names = vec![
+            ("x".to_string(), x.clone()),
+            ("loss".to_string(), loss.clone()),
+        ];
         names.extend(self.model.named_parameters());
         let trace = loss.backward_traced();
         let updates = step_with_split(&mut self.optimizer, &self.config, &self.model)?;

@@ -167,7 +167,9 @@ pub fn snapshot(
         .zip(&weights)
         .map(|(l, w)| LayerView {
             weight: w.rows().into_iter().map(|r| r.to_vec()).collect(),
-            bias: l.bias().map_or_else(Vec::new, |b| b.to_array().iter().copied().collect()),
+            bias: l
+                .bias()
+                .map_or_else(Vec::new, |b| b.to_array().iter().copied().collect()),
         })
         .collect();
     let selection = FeatureSelection::from_first_layer(weights[0].view());
@@ -234,7 +236,8 @@ pub fn snapshot(
 fn dead_between(incoming: ArrayView2<f64>, outgoing: ArrayView2<f64>) -> Vec<bool> {
     (0..incoming.nrows())
         .map(|j| {
-            incoming.row(j).iter().all(|&w| w == 0.0) || outgoing.column(j).iter().all(|&w| w == 0.0)
+            incoming.row(j).iter().all(|&w| w == 0.0)
+                || outgoing.column(j).iter().all(|&w| w == 0.0)
         })
         .collect()
 }
@@ -308,7 +311,11 @@ fn histogram(weights: &[f64]) -> Histogram {
             counts[bin] += 1;
         }
     }
-    Histogram { zero, width, counts }
+    Histogram {
+        zero,
+        width,
+        counts,
+    }
 }
 
 #[cfg(test)]

@@ -318,7 +318,10 @@ async function stepIntoBackprop() {
   } catch (e) { showError(e.message); }
 }
 
-function nodeLabel(node) { return node.name ? `${node.op} (${node.name})` : node.op; }
+function nodeLabel(node) {
+  if (!node.name) return node.op;
+  return node.op === "leaf" ? node.name : `${node.op} (${node.name})`;
+}
 
 function drawGraph(view) {
   const graph = $("graph");
@@ -341,7 +344,7 @@ function drawGraph(view) {
   view.nodes.forEach((node, i) => {
     const g = svg("g", { class: "node" + (node.op === "leaf" ? " leaf" : ""), "data-node": i, transform: `translate(${at[i].x},${at[i].y})` }, graph);
     svg("rect", { width: 130, height: 28, rx: 4 }, g);
-    svg("text", { x: 4, y: 12 }, g).textContent = nodeLabel(node).slice(0, 20);
+    svg("text", { x: 4, y: 12 }, g).textContent = nodeLabel(node);
     svg("text", { x: 4, y: 24, fill: "#555" }, g).textContent = `[${node.shape.join(", ")}]`;
   });
 }
