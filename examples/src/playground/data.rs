@@ -268,3 +268,90 @@ pub fn run_data(config: &Config, upload: Option<&PlaneData>) -> Result<RunData, 
     };
     Ok(prepare(&plane, config, &mut rng))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn labels(plane: &PlaneData) -> &[usize] {
+        match &plane.targets {
+            Targets::Classification(labels) => labels,
+            Targets::Regression(_) => panic!("a classification task"),
+        }
+    }
+
+    #[test]
+    fn without_noise_each_task_is_labelled_by_its_rule() {
+        let mut rng = StdRng::seed_from_u64(3);
+        let xor = generate(TaskKind::Xor, 200, 0.0, &mut rng);
+        for (p, &label) in xor.points.rows().into_iter().zip(labels(&xor)) {
+            assert_eq!(label, usize::from(p[0] * p[1] > 0.0));
+        }
+        let circle = generate(TaskKind::Circle, 200, 0.0, &mut rng);
+        for (p, &label) in circle.points.rows().into_iter().zip(labels(&circle)) {
+            let r = p[0].hypot(p[1]);
+            assert_eq!(label, usize::from(r <= 0.8), "r = {r}");
+            assert!(r <= 0.8 || (1.3..=1.9).contains(&r), "r = {r}");
+        }
+        let line = generate(TaskKind::Line, 50, 0.0, &mut rng);
+        let Targets::Regression(y) = &line.targets else {
+            panic!("the line is regression")
+        };
+        assert_eq!(y.column(0), line.points.column(0));
+    }
+
+    #[test]
+    fn noise_columns_are_appended_and_the_split_follows_the_fraction() {
+        let config = Config {
+            task: TaskKind::TwoBlobs,
+            samples: 100,
+            noise_features: 3,
+            test_fraction: 0.25,
+            ..Config::default()
+        };
+        let data = run_data(&config, None).unwrap();
+        assert_eq!((data.train.len(), data.test.len()), (75, 25));
+        assert_eq!(
+            data.train.feature_names(),
+            ["x0", "x1", "noise0", "noise1", "noise2"]
+        );
+        // The same seed gives the same data, bit for bit.
+        assert_eq!(run_data(&config, None).unwrap().train, data.train);
+    }
+
+    #[test]
+    fn an_upload_is_read_or_refused_with_its_line() {
+        let rows: String = (0..12)
+            .map(|i| format!("{i}, {}, {}\n", -i, i % 2))
+            .collect();
+        let good = Upload {
+            csv: format!("a,b,y\n{rows}"),
+            task: Task::Classification,
+        };
+        let plane = parse_upload(&good).unwrap();
+        assert_eq!(plane.points.row(11).to_vec(), [11.0, -11.0]);
+        assert_eq!(labels(&plane)[..3], [0, 1, 0]);
+        let bad_cell = Upload {
+            csv: format!("a,b,y\n{rows}1,x,0\n"),
+            task: Task::Regression,
+        };
+        assert_eq!(
+            parse_upload(&bad_cell),
+            Err(UploadError::Cell {
+                line: 14,
+                column: 2,
+                problem: "\"x\" is not a finite number".into()
+            })
+        );
+        let one_class = Upload {
+            csv: format!("a,b,y\n{}", "1,2,1\n".repeat(12)),
+            task: Task::Classification,
+        };
+        assert_eq!(parse_upload(&one_class), Err(UploadError::OneClass));
+        let short = Upload {
+            csv: "a,b,y\n1,2,3\n".into(),
+            task: Task::Regression,
+        };
+        assert_eq!(parse_upload(&short), Err(UploadError::Rows(1)));
+    }
+}

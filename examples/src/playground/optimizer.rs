@@ -43,7 +43,7 @@ pub enum RunOptimizer {
 
 impl RunOptimizer {
     /// The optimizer behind the common interface.
-    pub fn as_dyn(&mut self) -> &mut dyn Optimizer<f64> {
+    pub fn get_mut(&mut self) -> &mut dyn Optimizer<f64> {
         match self {
             RunOptimizer::Sgd(sgd) => sgd,
             RunOptimizer::Adam(adam) => adam,
@@ -51,7 +51,7 @@ impl RunOptimizer {
     }
 
     /// The optimizer, read-only.
-    pub fn as_ref(&self) -> &dyn Optimizer<f64> {
+    pub fn get(&self) -> &dyn Optimizer<f64> {
         match self {
             RunOptimizer::Sgd(sgd) => sgd,
             RunOptimizer::Adam(adam) => adam,
@@ -199,7 +199,7 @@ pub fn step_with_split(
     let named = model.named_parameters();
     let mut splits: Vec<ParamSplit> = Vec::with_capacity(named.len());
     let mut saved: Vec<ArrayD<f64>> = Vec::with_capacity(named.len());
-    for group in optimizer.as_ref().groups() {
+    for group in optimizer.get().groups() {
         let step = PenaltyStep::<f64>::new(group.penalty(), group.lr());
         for (name, param) in group.params() {
             let value = param.to_array();
@@ -230,9 +230,9 @@ pub fn step_with_split(
             saved.push(value);
         }
     }
-    twin.as_dyn().step();
+    twin.get_mut().step();
     let params = optimizer
-        .as_ref()
+        .get()
         .groups()
         .iter()
         .flat_map(|g| g.params().iter().map(|(_, p)| p.clone()))
@@ -245,7 +245,7 @@ pub fn step_with_split(
         split.prox_step = v; // w' − v, once w' is known
         *param.value_mut() = value;
     }
-    optimizer.as_dyn().step();
+    optimizer.get_mut().step();
     for (param, split) in params.iter().zip(&mut splits) {
         let w_next = flat(&param.value());
         for (step, &w) in split.prox_step.iter_mut().zip(&w_next) {
@@ -254,4 +254,38 @@ pub fn step_with_split(
         split.w_next = w_next;
     }
     Ok(splits)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_regime_is_its_penalty_and_biases_are_never_penalized() {
+        let config = |regime| Config {
+            regime,
+            lambda: 0.2,
+            l1_ratio: 0.25,
+            ..Config::default()
+        };
+        let elastic = penalty_of(&config(Regime::ElasticNet));
+        assert_eq!((elastic.l1, elastic.l2), (0.25 * 0.2, 0.75 * 0.2));
+        assert_eq!(elastic.l1_mode, L1Mode::Proximal);
+        assert!(penalty_of(&config(Regime::L2Decoupled)).decoupled);
+        assert!(!penalty_of(&config(Regime::L2Coupled)).decoupled);
+        assert!(penalty_of(&config(Regime::None)).is_none());
+
+        let model = Mlp::<f64>::new(
+            &[2, 3, 1],
+            sparsegrad::nn::activation::Activation::Tanh,
+            &mut <rand::rngs::StdRng as rand::SeedableRng>::seed_from_u64(0),
+        );
+        let optimizer = build(&config(Regime::L1Proximal), &model).unwrap();
+        for group in optimizer.get().groups() {
+            for (name, _) in group.params() {
+                let penalized = !group.penalty().is_none();
+                assert_eq!(penalized, name.ends_with(".weight"), "{name}");
+            }
+        }
+    }
 }

@@ -131,7 +131,7 @@ impl Session {
     pub fn train(&mut self, n: usize) {
         for _ in 0..n {
             let (x, targets) = self.next_batch();
-            train_step(&self.model, self.optimizer.as_dyn(), &x, &targets);
+            train_step(&self.model, self.optimizer.get_mut(), &x, &targets);
             self.steps += 1;
         }
         self.record_losses();
@@ -151,7 +151,7 @@ impl Session {
     /// When the update cannot be split (see [`step_with_split`]).
     pub fn backprop_step(&mut self) -> Result<BackpropView, OptimError> {
         let (x, targets) = self.next_batch();
-        self.optimizer.as_dyn().zero_grad();
+        self.optimizer.get_mut().zero_grad();
         let loss = data_loss(&self.model.forward(&x), &targets);
         let graph = Graph::of(&loss);
         for node in graph.nodes.iter().filter(|t| !t.is_leaf()) {
@@ -172,7 +172,7 @@ impl Session {
 
     /// The state the page draws, for run number `run`.
     pub fn snapshot(&self, run: u64, playing: bool) -> Snapshot {
-        snapshot(run, self, &self.losses, playing, self.optimizer.as_ref())
+        snapshot(run, self, &self.losses, playing, self.optimizer.get())
     }
 
     /// The network as a model file (the format `fit` writes), in JSON.

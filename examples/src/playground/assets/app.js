@@ -335,15 +335,15 @@ function drawGraph(view) {
   });
   const perColumn = (c) => rows[c];
   const at = places.map((p) => ({
-    x: 10 + (width - 150) * p.column / Math.max(columns - 1, 1),
+    x: 10 + (width - 175) * p.column / Math.max(columns - 1, 1),
     y: 20 + (height - 60) * (p.row + 0.5) / perColumn(p.column),
   }));
   view.edges.forEach(([from, to]) => {
-    svg("line", { x1: at[from].x + 130, y1: at[from].y + 14, x2: at[to].x, y2: at[to].y + 14, "data-edge": `${from}-${to}` }, graph);
+    svg("line", { x1: at[from].x + 155, y1: at[from].y + 14, x2: at[to].x, y2: at[to].y + 14, "data-edge": `${from}-${to}` }, graph);
   });
   view.nodes.forEach((node, i) => {
     const g = svg("g", { class: "node" + (node.op === "leaf" ? " leaf" : ""), "data-node": i, transform: `translate(${at[i].x},${at[i].y})` }, graph);
-    svg("rect", { width: 130, height: 28, rx: 4 }, g);
+    svg("rect", { width: 155, height: 28, rx: 4 }, g);
     svg("text", { x: 4, y: 12 }, g).textContent = nodeLabel(node);
     svg("text", { x: 4, y: 24, fill: "#555" }, g).textContent = `[${node.shape.join(", ")}]`;
   });
