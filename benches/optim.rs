@@ -6,8 +6,6 @@
 use criterion::{Criterion, criterion_group, criterion_main};
 use rand::SeedableRng;
 use rand::rngs::StdRng;
-use sparsegrad::nn::optim::{Adam, AdamConfig, Optimizer, ParamGroup, Sgd, SgdConfig};
-use sparsegrad::nn::regularize::{L1Mode, Penalty};
 use sparsegrad::prelude::*;
 
 /// 10 tensors of 100 000 parameters, each with a random gradient.
@@ -25,17 +23,10 @@ fn parameters(rng: &mut StdRng) -> Vec<(String, Tensor<f32>)> {
 fn optimizer_step(c: &mut Criterion) {
     let mut rng = StdRng::seed_from_u64(0);
     let mut group = c.benchmark_group("optimizer_step_1M");
-    let penalty = Penalty {
-        l1: 1e-4,
-        l1_mode: L1Mode::Proximal,
-        l2: 1e-4,
-        decoupled: false,
-    };
     let config = SgdConfig {
         lr: 1e-3,
-        momentum: 0.9,
-        penalty,
-        ..SgdConfig::default()
+        momentum: Momentum::classic(0.9),
+        penalty: Penalty::l1_proximal(1e-4).and(Penalty::l2(1e-4)),
     };
     let mut sgd = Sgd::new(vec![ParamGroup::new(parameters(&mut rng))], config).unwrap();
     group.bench_function("sgd_momentum_l2_prox_l1", |b| b.iter(|| sgd.step()));

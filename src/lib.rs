@@ -19,12 +19,17 @@ pub mod tutorial {}
 pub mod prelude {
     pub use sparsegrad_autograd::{Float, Reduction, Tensor, gradcheck, no_grad};
     pub use sparsegrad_nn::activation::Activation;
-    pub use sparsegrad_nn::data::{Dataset, Targets};
+    pub use sparsegrad_nn::clip::Clip;
+    pub use sparsegrad_nn::data::{Dataset, Examples, Targets};
     pub use sparsegrad_nn::mlp::Mlp;
-    pub use sparsegrad_nn::module::Module;
+    pub use sparsegrad_nn::module::{DeepCopy, Module};
     pub use sparsegrad_nn::optim::{
-        Adam, AdamConfig, GroupOptions, GroupRules, Optimizer, ParamGroup, Sgd, SgdConfig,
+        Adam, AdamConfig, GroupPenalty, GroupRules, Momentum, Optimizer, ParamGroup, Select, Sgd,
+        SgdConfig,
     };
-    pub use sparsegrad_nn::regularize::{L1Mode, Penalty};
-    pub use sparsegrad_nn::train::{TrainOptions, evaluate_loss, predict, train, train_step};
+    pub use sparsegrad_nn::regularize::{L1Mode, L2Mode, Penalty};
+    pub use sparsegrad_nn::schedule::Schedule;
+    pub use sparsegrad_nn::train::{
+        Control, TrainOptions, evaluate_loss, predict, train, train_step,
+    };
 }

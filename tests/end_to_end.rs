@@ -44,20 +44,12 @@ fn train_xor(seed: u64) -> (Mlp<f32>, Dataset<f32>) {
     let data = xor(200, &mut rng);
     let model = Mlp::new(&[2, 8, 2], Activation::Tanh, &mut rng);
     let groups = GroupRules::new()
-        .rule(
-            |name| name.ends_with(".bias"),
-            GroupOptions::with_penalty(Penalty::default()),
-        )
+        .rule(Select::Weights, Penalty::l2(1e-3))
         .build(model.named_parameters());
-    let penalty = Penalty {
-        l2: 1e-3,
-        ..Penalty::default()
-    };
     let mut adam = Adam::new(
         groups,
         AdamConfig {
             lr: 0.05,
-            penalty,
             ..AdamConfig::default()
         },
     )
@@ -66,8 +58,9 @@ fn train_xor(seed: u64) -> (Mlp<f32>, Dataset<f32>) {
         epochs: 60,
         batch_size: 20,
         shuffle: true,
+        ..TrainOptions::default()
     };
-    train(&model, &mut adam, &data, options, &mut rng, |_, _| {}).unwrap();
+    train(&model, &mut adam, &data, options, &mut rng, |_| {}).unwrap();
     (model, data)
 }
 

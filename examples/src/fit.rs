@@ -12,6 +12,7 @@
 mod args;
 mod error;
 mod init;
+mod loop_args;
 mod metrics;
 mod predict;
 mod train;
@@ -20,6 +21,7 @@ pub use args::{
     ActivationArg, DtypeArg, FitArgs, L1ModeArg, OptimizerArg, PenalizeArg, PredictArgs, TaskArg,
 };
 pub use error::FitError;
+pub use loop_args::{LoopArgs, ScheduleArg};
 pub use metrics::Metrics;
 pub use predict::{predictions_csv, run_predict, shortest};
 

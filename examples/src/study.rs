@@ -37,9 +37,8 @@ use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use serde::{Deserialize, Serialize};
 use sparsegrad::nn::activation::Activation;
-use sparsegrad::nn::linear::Linear;
-use sparsegrad::nn::mlp::{Mlp, MlpLayer};
-use sparsegrad::nn::module::Module;
+use sparsegrad::nn::mlp::Mlp;
+use sparsegrad::nn::module::{DeepCopy, Module};
 use sparsegrad::nn::optim::{OptimError, Sgd, SgdConfig};
 use sparsegrad::nn::train::{Diverged, TrainOptions, evaluate_loss, train};
 
@@ -131,7 +130,7 @@ pub fn run_study(config: &StudyConfig, progress: &Progress) -> Result<StudyRepor
     let regimes = Regime::ALL
         .iter()
         .map(|&regime| {
-            let model = copy_mlp(&initial);
+            let model = initial.deep_copy();
             let batches = StdRng::seed_from_u64(batch_seed);
             run_regime(config, &data, regime, &model, batches, progress)
         })
@@ -147,35 +146,6 @@ pub fn run_study(config: &StudyConfig, progress: &Progress) -> Result<StudyRepor
     })
 }
 
-/// A network with the same layers as `mlp` and copies of its parameter
-/// values (fresh leaves, not shared handles): every regime starts from the
-/// same bits without touching the others' weights.
-fn copy_mlp(mlp: &Mlp<f32>) -> Mlp<f32> {
-    let layers = mlp
-        .layers()
-        .iter()
-        .map(|layer| match layer {
-            MlpLayer::Linear(linear) => {
-                let weight = linear
-                    .weight()
-                    .to_array()
-                    .into_dimensionality()
-                    .expect("a linear layer's weight is 2-dimensional");
-                let bias = linear.bias().map(|b| {
-                    b.to_array()
-                        .into_dimensionality()
-                        .expect("a linear layer's bias is 1-dimensional")
-                });
-                MlpLayer::Linear(
-                    Linear::from_arrays(weight, bias).expect("the copied bias fits its weight"),
-                )
-            }
-            MlpLayer::Activation(activation) => MlpLayer::Activation(*activation),
-        })
-        .collect();
-    Mlp::from_layers(layers).expect("the copied layers fit together as the originals do")
-}
-
 /// Trains `model` under `regime` with the batch order drawn from
 /// `batches`, and measures it.
 fn run_regime(
@@ -188,13 +158,11 @@ fn run_regime(
 ) -> Result<RegimeResult, StudyError> {
     let start = Instant::now();
     let penalties = regime.penalties(config.l1, config.l2);
-    let named = model.named_parameters();
-    let first_weight = named[0].0.clone();
     let sgd_config = SgdConfig {
         lr: config.lr,
         ..SgdConfig::default()
     };
-    let mut sgd = Sgd::new(penalties.groups(named, &first_weight), sgd_config)?;
+    let mut sgd = Sgd::new(penalties.groups(model.named_parameters()), sgd_config)?;
     let total_epochs = config.epochs + config.full_batch_epochs;
     let bar = progress.bar(total_epochs as u64, regime.label(), "epochs");
     let mut test_curve = Vec::with_capacity(total_epochs);
@@ -217,15 +185,11 @@ fn run_regime(
             epochs,
             batch_size,
             shuffle: true,
+            ..TrainOptions::default()
         };
-        let curve = train(
-            model,
-            &mut sgd,
-            &data.train,
-            options,
-            &mut batches,
-            |_, loss| record(loss),
-        )
+        let curve = train(model, &mut sgd, &data.train, options, &mut batches, |end| {
+            record(end.loss)
+        })
         .map_err(|source| StudyError::Diverged {
             regime: regime.label(),
             source,

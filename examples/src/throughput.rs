@@ -17,10 +17,11 @@ use rand_distr::StandardNormal;
 use serde::Serialize;
 use sparsegrad::autograd::Tensor;
 use sparsegrad::nn::activation::Activation;
+use sparsegrad::nn::clip::Clip;
 use sparsegrad::nn::data::Targets;
 use sparsegrad::nn::mlp::Mlp;
 use sparsegrad::nn::module::Module;
-use sparsegrad::nn::optim::{GroupOptions, GroupRules, Sgd, SgdConfig};
+use sparsegrad::nn::optim::{GroupRules, Momentum, Sgd, SgdConfig};
 use sparsegrad::nn::regularize::Penalty;
 use sparsegrad::nn::train::train_step;
 
@@ -61,12 +62,8 @@ impl Workload {
     pub fn spec(self) -> WorkloadSpec {
         let sgd = |momentum, l2| SgdConfig {
             lr: 0.01,
-            momentum,
-            penalty: Penalty {
-                l2,
-                ..Penalty::default()
-            },
-            ..SgdConfig::default()
+            momentum: Momentum::classic(momentum),
+            penalty: Penalty::l2(l2),
         };
         let (sizes, activation, batch, classification, sgd): (&'static [usize], _, _, _, _) =
             match self {
@@ -155,12 +152,8 @@ impl Bench {
                 rng.sample(StandardNormal)
             }))
         };
-        let groups = GroupRules::new()
-            .rule(
-                |name| name.ends_with(".bias"),
-                GroupOptions::with_penalty(Penalty::default()),
-            )
-            .build(model.named_parameters());
+        // the weights inherit the config's penalty, the biases get none
+        let groups = GroupRules::new().build(model.named_parameters());
         let optimizer = Sgd::new(groups, spec.sgd).expect("the workloads' settings are valid");
         Bench {
             model,
@@ -180,6 +173,7 @@ impl Bench {
                 &mut self.optimizer,
                 &self.inputs,
                 &self.targets,
+                Clip::None,
             );
             assert!(loss.is_finite(), "the workloads do not diverge");
         }

@@ -95,12 +95,18 @@ fn run<T: Float>(
     root.accumulate_grad(seed.into());
     for node in order.iter().rev() {
         let origin = node.0.origin.borrow();
-        let Origin::Computed { op, inputs } = &*origin else {
+        let Origin::Computed {
+            op,
+            inputs,
+            input_versions,
+        } = &*origin
+        else {
             continue; // a leaf: its gradient stays where users read it
         };
         // A node nothing flowed into (its uses were cut by no_grad or
         // detach) has nothing to pass on.
         if let Some(grad) = take_node_grad(node) {
+            check_versions(op.name(), node, inputs, input_versions);
             let step = trace
                 .as_ref()
                 .map(|_| TraceStep::begin(op.name(), node, inputs, &grad));
@@ -116,6 +122,34 @@ fn run<T: Float>(
             // the inputs (still alive here: `order` holds them).
             *node.0.origin.borrow_mut() = Origin::Released { op_name };
         }
+    }
+}
+
+/// Panics, as PyTorch's version counter does, when the output `node` of
+/// `op` or one of its `inputs` was changed in place (its version moved)
+/// since the op was recorded: the op's backward would read the new value
+/// and compute a wrong gradient. A recorded output starts at version 0.
+fn check_versions<T: Float>(
+    op: &'static str,
+    node: &Tensor<T>,
+    inputs: &[Tensor<T>],
+    input_versions: &[u64],
+) {
+    let changed = std::iter::once((node, 0, "output".to_string()))
+        .chain(
+            inputs
+                .iter()
+                .zip(input_versions)
+                .enumerate()
+                .map(|(i, (input, &saved))| (input, saved, format!("input {i}"))),
+        )
+        .find(|(tensor, saved, _)| tensor.version() != *saved);
+    if let Some((tensor, saved, role)) = changed {
+        panic!(
+            "backward: one of the variables needed for gradient computation has been modified by an in-place operation: {role} of `{op}`, a tensor of shape {:?}, is at version {}; expected version {saved} instead (do the in-place change after backward, or on a copy)",
+            tensor.value().shape(),
+            tensor.version()
+        );
     }
 }
 

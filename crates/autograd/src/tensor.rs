@@ -38,6 +38,11 @@ pub(crate) struct Node<T: Float> {
     /// The number of the last graph walk that reached this node, so a walk
     /// can tell visited nodes without a hash set (see `backward.rs`).
     pub(crate) walk_mark: Cell<u64>,
+    /// How many times the value was handed out for an in-place change
+    /// ([`Tensor::value_mut`]): PyTorch's version counter. An op records
+    /// the versions of its inputs and output when it is recorded, and
+    /// backward refuses to use a value whose version has moved since.
+    pub(crate) version: Cell<u64>,
 }
 
 /// How a node came to be.
@@ -49,6 +54,8 @@ pub(crate) enum Origin<T: Float> {
     Computed {
         op: Box<dyn Op<T>>,
         inputs: Vec<Tensor<T>>,
+        /// The versions of `inputs`, in order, when the op was recorded.
+        input_versions: Vec<u64>,
     },
     /// Was `Computed`; a backward pass that did not retain the graph has
     /// released the op (and the values it saved) and the references to the
@@ -96,6 +103,7 @@ impl<T: Float> Tensor<T> {
             retains_grad: Cell::new(false),
             origin: RefCell::new(Origin::Leaf),
             walk_mark: Cell::new(0),
+            version: Cell::new(0),
         }))
     }
 
@@ -164,9 +172,11 @@ impl<T: Float> Tensor<T> {
         let out = Self::new(value);
         if is_grad_enabled() && inputs.iter().any(Tensor::requires_grad) {
             out.0.requires_grad.set(true);
+            let input_versions = inputs.iter().map(Tensor::version).collect();
             *out.0.origin.borrow_mut() = Origin::Computed {
                 op: Box::new(op),
                 inputs,
+                input_versions,
             };
         }
         out
@@ -182,11 +192,29 @@ impl<T: Float> Tensor<T> {
     }
 
     /// The value, for an in-place update that is not recorded in the graph
-    /// (what an optimizer does under `torch.no_grad()`). Changing a value
-    /// that a recorded op has saved for backward changes that op's gradient:
-    /// update parameters after `backward`, as an optimizer step does.
+    /// (what an optimizer does under `torch.no_grad()`). Each call bumps the
+    /// tensor's [`version`](Tensor::version): a backward that needs the
+    /// value of a tensor changed after an op used it panics instead of
+    /// computing a wrong gradient, so update parameters after `backward`,
+    /// as an optimizer step does.
+    ///
+    /// ```should_panic
+    /// use sparsegrad_autograd::Tensor;
+    /// let w = Tensor::<f64>::from_vec(vec![1.0, 2.0], &[2]).set_requires_grad(true);
+    /// let loss = (&w * &w).sum();
+    /// w.value_mut()[0] = 5.0; // d(w²)/dw = 2w would read the new w
+    /// loss.backward(); // panics: "... modified by an in-place operation ..."
+    /// ```
     pub fn value_mut(&self) -> RefMut<'_, ArrayD<T>> {
+        self.0.version.set(self.0.version.get() + 1);
         self.0.value.borrow_mut()
+    }
+
+    /// The number of in-place changes of the value so far
+    /// ([`value_mut`](Tensor::value_mut) calls): 0 for a new tensor, as
+    /// torch's `tensor._version`.
+    pub fn version(&self) -> u64 {
+        self.0.version.get()
     }
 
     /// A copy of the value.

@@ -139,3 +139,29 @@ fn requires_grad_on_a_computed_tensor() {
 fn from_vec_count() {
     Tensor::<f32>::from_vec(vec![0.0; 5], &[2, 3]);
 }
+
+/// d(w·w)/dw = 2w reads w: changing w between forward and backward would
+/// give a wrong gradient, so backward refuses, naming the op and the input.
+#[test]
+#[should_panic(
+    expected = "backward: one of the variables needed for gradient computation has been modified by an in-place operation: input 0 of `mul`, a tensor of shape [2], is at version 1; expected version 0 instead"
+)]
+fn backward_through_an_input_changed_in_place() {
+    let w = Tensor::<f64>::from_vec(vec![1.0, 2.0], &[2]).set_requires_grad(true);
+    let loss = (&w * &w).sum();
+    w.value_mut()[0] = 5.0;
+    loss.backward();
+}
+
+/// exp's backward reads its output: an in-place change of the output is
+/// caught too.
+#[test]
+#[should_panic(
+    expected = "output of `exp`, a tensor of shape [], is at version 1; expected version 0"
+)]
+fn backward_through_an_output_changed_in_place() {
+    let x = Tensor::<f64>::scalar(1.0).set_requires_grad(true);
+    let y = x.exp();
+    y.value_mut().fill(0.0);
+    y.backward();
+}

@@ -180,3 +180,21 @@ fn dot_export_has_a_node_per_tensor_and_an_edge_per_input() {
     );
     assert!(dot.contains("n0 [label=\"sum"), "the root is node 0: {dot}");
 }
+
+/// The version counter: 0 for a new tensor, one more per in-place change;
+/// a change made before an op records the tensor does not stop backward.
+#[test]
+fn versions_count_in_place_changes_and_only_later_ones_matter() {
+    let w = Tensor::<f64>::from_vec(vec![1.0, 2.0], &[2]).set_requires_grad(true);
+    assert_eq!(w.version(), 0);
+    w.value_mut()[0] = 3.0;
+    w.value_mut()[1] = 4.0;
+    assert_eq!(w.version(), 2);
+    // recorded at version 2, backward at version 2: fine, with the new values
+    (&w * &w).sum().backward();
+    assert_eq!(w.grad().unwrap().as_slice().unwrap(), &[6.0, 8.0]);
+    // reading does not count
+    let _ = w.value();
+    let _ = w.to_array();
+    assert_eq!(w.version(), 2);
+}

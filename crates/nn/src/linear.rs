@@ -6,7 +6,7 @@ use sparsegrad_autograd::{Float, Tensor};
 use thiserror::Error;
 
 use crate::init::linear_default;
-use crate::module::Module;
+use crate::module::{DeepCopy, Module, copy_parameter};
 
 /// y = x·Wᵀ + b for x `[batch, in]`, W `[out, in]` (PyTorch's layout: row j
 /// of W holds the weights into output j, column i those out of input i)
@@ -93,6 +93,15 @@ impl<T: Float> Linear<T> {
     /// The number of outputs (rows of W).
     pub fn out_features(&self) -> usize {
         self.weight.shape()[0]
+    }
+}
+
+impl<T: Float> DeepCopy for Linear<T> {
+    fn deep_copy(&self) -> Self {
+        Self {
+            weight: copy_parameter(&self.weight),
+            bias: self.bias.as_ref().map(copy_parameter),
+        }
     }
 }
 

@@ -7,7 +7,7 @@ use thiserror::Error;
 
 use crate::activation::Activation;
 use crate::linear::Linear;
-use crate::module::{Module, indexed_parameters};
+use crate::module::{DeepCopy, Module, indexed_parameters};
 
 /// One entry of an [`Mlp`]: the `layers` array of a model file holds the
 /// same two kinds.
@@ -24,6 +24,15 @@ impl<T: Float> MlpLayer<T> {
         match self {
             MlpLayer::Linear(linear) => linear,
             MlpLayer::Activation(activation) => activation,
+        }
+    }
+}
+
+impl<T: Float> DeepCopy for MlpLayer<T> {
+    fn deep_copy(&self) -> Self {
+        match self {
+            MlpLayer::Linear(linear) => MlpLayer::Linear(linear.deep_copy()),
+            MlpLayer::Activation(activation) => MlpLayer::Activation(*activation),
         }
     }
 }
@@ -159,6 +168,14 @@ impl<T: Float> Mlp<T> {
             .last()
             .expect("an Mlp has a linear layer (checked at construction)")
             .out_features()
+    }
+}
+
+impl<T: Float> DeepCopy for Mlp<T> {
+    fn deep_copy(&self) -> Self {
+        Self {
+            layers: self.layers.iter().map(DeepCopy::deep_copy).collect(),
+        }
     }
 }
 

@@ -45,6 +45,33 @@ pub trait Module<T: Float> {
     fn set_training(&mut self, _training: bool) {}
 }
 
+/// A copy of a module that shares nothing with it (torch's
+/// `copy.deepcopy`): the same layers, with each parameter's value copied
+/// into a fresh leaf. `Clone` on a [`Tensor`] clones the handle, so a
+/// derived `Clone` would share the parameters; this does not.
+///
+/// ```
+/// use rand::{SeedableRng, rngs::StdRng};
+/// use sparsegrad_nn::{activation::Activation, mlp::Mlp, module::{DeepCopy, Module}};
+/// let mlp = Mlp::<f32>::new(&[3, 4, 1], Activation::Relu, &mut StdRng::seed_from_u64(0));
+/// let copy = mlp.deep_copy();
+/// let (original, copied) = (mlp.parameters(), copy.parameters());
+/// assert_eq!(original[0].to_array(), copied[0].to_array());
+/// copied[0].value_mut().fill(0.0); // the original keeps its weights
+/// assert_ne!(original[0].to_array(), copied[0].to_array());
+/// assert!(copied[0].requires_grad() && copied[0].is_leaf());
+/// ```
+pub trait DeepCopy {
+    /// The copy.
+    fn deep_copy(&self) -> Self;
+}
+
+/// A fresh leaf holding a copy of `param`'s value, requiring a gradient
+/// as `param` does: a parameter's deep copy.
+pub fn copy_parameter<T: Float>(param: &Tensor<T>) -> Tensor<T> {
+    Tensor::new(param.to_array()).set_requires_grad(param.requires_grad())
+}
+
 /// The parameters of numbered children, named `{prefix}{i}.{name}` with
 /// `i` the child's position: `torch.nn.Sequential`'s naming, which counts
 /// every child, also those without parameters (activations).

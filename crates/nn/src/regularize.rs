@@ -40,11 +40,11 @@
 //!
 //! # Subgradient or proximal L1
 //!
-//! - **Subgradient** ([`L1Mode::Subgradient`]): add λ1·sign(w) to the
+//! - **Subgradient** ([`Penalty::l1_subgradient`]): add λ1·sign(w) to the
 //!   gradient. A weight whose optimum is 0 is pushed across 0 by a step of
 //!   about lr·λ1 every time, so it oscillates around 0 with amplitude of
 //!   order lr·λ1 and is (almost) never exactly 0.
-//! - **Proximal** ([`L1Mode::Proximal`]): take the gradient step on J alone,
+//! - **Proximal** ([`Penalty::l1_proximal`]): take the gradient step on J alone,
 //!   then apply the proximal operator of lr·λ1·|w|,
 //!   prox(v) = argminₓ ½(x − v)² + lr·λ1·|x| = sign(v)·max(|v| − lr·λ1, 0)
 //!   ([`soft_threshold`]). Every weight within lr·λ1 of 0 lands on exactly
@@ -54,9 +54,9 @@
 //!
 //! # Coupled or decoupled L2
 //!
-//! - **Coupled** (classic L2): g ← g + λ2·w, so the decay passes through
+//! - **Coupled** ([`Penalty::l2`], classic L2): g ← g + λ2·w, so the decay passes through
 //!   the optimizer (momentum, Adam's scaling).
-//! - **Decoupled** (AdamW's weight decay): w ← (1 − lr·λ2)·w before the
+//! - **Decoupled** ([`Penalty::decoupled_l2`], AdamW's weight decay): w ← (1 − lr·λ2)·w before the
 //!   optimizer's step, independent of the gradient. For plain SGD the two
 //!   are the same; for Adam they differ, since Adam divides the coupled
 //!   term by √v.
@@ -70,6 +70,13 @@
 //! 4. the optimizer's own step with this g;
 //! 5. proximal L1: w ← soft_threshold(w, lr·λ1).
 //!
+//! A penalty is given per parameter (each parameter of an optimizer's
+//! group gets its group's [`Penalty`]), and [`PenaltyStep`] is resolved for
+//! one parameter's step, so a structured term (per-column factors, a
+//! partition of the parameter into groups with a block soft threshold as a
+//! step after 5) is a new term of `Penalty` and a new constant of
+//! `PenaltyStep`, not a new mechanism.
+//!
 //! # The Bayesian (MAP) view
 //!
 //! Minimizing J + penalty is maximizing the posterior when J is the
@@ -81,36 +88,201 @@
 use serde::{Deserialize, Serialize};
 use sparsegrad_autograd::Float;
 
-/// How the L1 penalty is applied. See the [module docs](self).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+/// How the L1 term λ1·Σ|w| is applied. See the [module docs](self).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum L1Mode {
     /// g ← g + λ1·sign(w), sign(0) = 0, before the optimizer's step.
-    #[default]
     Subgradient,
     /// w ← soft_threshold(w, lr·λ1) after the optimizer's step.
     Proximal,
 }
 
-/// The penalty of one parameter group: λ1·Σ|w| + (λ2/2)·Σw².
-/// The default is no penalty.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
+/// How the L2 term (λ2/2)·Σw² is applied. See the [module docs](self).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum L2Mode {
+    /// g ← g + λ2·w before the optimizer's step (classic L2: the decay
+    /// passes through momentum and Adam's scaling).
+    Coupled,
+    /// w ← (1 − lr·λ2)·w before the optimizer's step, independent of the
+    /// gradient (AdamW's weight decay).
+    Decoupled,
+}
+
+/// One term of a [`Penalty`]: a strength and how it is applied.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Term<M> {
+    /// λ, the strength (an optimizer refuses λ < 0 or not finite).
+    pub strength: f64,
+    /// How the term enters the step.
+    pub mode: M,
+}
+
+/// What one parameter is penalized with: λ1·Σ|w| + (λ2/2)·Σw², each term
+/// with its mode, either term absent. Build one with the named
+/// constructors, and combine an L1 and an L2 term (elastic net) with
+/// [`and`](Penalty::and):
+///
+/// ```
+/// use sparsegrad_nn::regularize::{L1Mode, L2Mode, Penalty};
+/// let elastic = Penalty::l1_proximal(1e-3).and(Penalty::l2(1e-4));
+/// assert_eq!(elastic.l1_term().map(|t| (t.strength, t.mode)), Some((1e-3, L1Mode::Proximal)));
+/// assert_eq!(elastic.l2_term().map(|t| (t.strength, t.mode)), Some((1e-4, L2Mode::Coupled)));
+/// assert!(Penalty::none().is_zero());
+/// ```
+///
+/// The fields are private so that terms can grow (structured penalties)
+/// without breaking the constructors. It serializes flat, as
+/// `{"l1": λ1, "l1_mode": …, "l2": λ2, "decoupled": …}` (an absent term is
+/// strength 0).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(into = "FlatPenalty", from = "FlatPenalty")]
 pub struct Penalty {
-    /// λ1, the L1 strength (≥ 0).
-    pub l1: f64,
-    /// How L1 is applied.
-    pub l1_mode: L1Mode,
-    /// λ2, the L2 strength (≥ 0).
-    pub l2: f64,
-    /// Apply L2 as decoupled weight decay (w ← (1 − lr·λ2)·w) instead of
-    /// adding λ2·w to the gradient.
-    pub decoupled: bool,
+    l1: Option<Term<L1Mode>>,
+    l2: Option<Term<L2Mode>>,
+}
+
+/// The serialized form of a [`Penalty`].
+#[derive(Clone, Copy, Serialize, Deserialize)]
+struct FlatPenalty {
+    l1: f64,
+    l1_mode: L1Mode,
+    l2: f64,
+    decoupled: bool,
+}
+
+impl From<Penalty> for FlatPenalty {
+    fn from(penalty: Penalty) -> Self {
+        Self {
+            l1: penalty.l1_strength(),
+            l1_mode: penalty.l1.map_or(L1Mode::Subgradient, |t| t.mode),
+            l2: penalty.l2_strength(),
+            decoupled: penalty.l2.is_some_and(|t| t.mode == L2Mode::Decoupled),
+        }
+    }
+}
+
+impl From<FlatPenalty> for Penalty {
+    fn from(flat: FlatPenalty) -> Self {
+        let l2_mode = if flat.decoupled {
+            L2Mode::Decoupled
+        } else {
+            L2Mode::Coupled
+        };
+        let mut penalty = Penalty::none();
+        if flat.l1 != 0.0 {
+            penalty = penalty.with_l1(flat.l1, flat.l1_mode);
+        }
+        if flat.l2 != 0.0 {
+            penalty = penalty.with_l2(flat.l2, l2_mode);
+        }
+        penalty
+    }
 }
 
 impl Penalty {
-    /// True when neither strength is set.
-    pub fn is_none(&self) -> bool {
-        self.l1 == 0.0 && self.l2 == 0.0
+    /// No penalty at all.
+    pub const fn none() -> Self {
+        Self { l1: None, l2: None }
+    }
+
+    /// Coupled L2 of strength λ2: g ← g + λ2·w.
+    pub const fn l2(lambda: f64) -> Self {
+        Self::none().with_l2(lambda, L2Mode::Coupled)
+    }
+
+    /// Decoupled L2 (weight decay) of strength λ2: w ← (1 − lr·λ2)·w.
+    /// With [`Adam`](crate::optim::Adam) this is torch.optim.AdamW.
+    pub const fn decoupled_l2(lambda: f64) -> Self {
+        Self::none().with_l2(lambda, L2Mode::Decoupled)
+    }
+
+    /// Proximal L1 of strength λ1: w ← soft_threshold(w, lr·λ1) after the step.
+    pub const fn l1_proximal(lambda: f64) -> Self {
+        Self::none().with_l1(lambda, L1Mode::Proximal)
+    }
+
+    /// Subgradient L1 of strength λ1: g ← g + λ1·sign(w).
+    pub const fn l1_subgradient(lambda: f64) -> Self {
+        Self::none().with_l1(lambda, L1Mode::Subgradient)
+    }
+
+    /// This penalty with its L1 term set to strength λ1 applied as `mode`.
+    pub const fn with_l1(self, lambda: f64, mode: L1Mode) -> Self {
+        Self {
+            l1: Some(Term {
+                strength: lambda,
+                mode,
+            }),
+            ..self
+        }
+    }
+
+    /// This penalty with its L2 term set to strength λ2 applied as `mode`.
+    pub const fn with_l2(self, lambda: f64, mode: L2Mode) -> Self {
+        Self {
+            l2: Some(Term {
+                strength: lambda,
+                mode,
+            }),
+            ..self
+        }
+    }
+
+    /// The sum of two penalties with one term each, as elastic net
+    /// `Penalty::l1_proximal(λ1).and(Penalty::l2(λ2))`.
+    ///
+    /// # Panics
+    /// When both set an L1 term or both set an L2 term (which one was
+    /// meant cannot be guessed).
+    pub fn and(self, other: Penalty) -> Self {
+        assert!(
+            !(self.l1.is_some() && other.l1.is_some()),
+            "Penalty::and: both penalties have an L1 term"
+        );
+        assert!(
+            !(self.l2.is_some() && other.l2.is_some()),
+            "Penalty::and: both penalties have an L2 term"
+        );
+        Self {
+            l1: self.l1.or(other.l1),
+            l2: self.l2.or(other.l2),
+        }
+    }
+
+    /// The L1 term, if any.
+    pub fn l1_term(&self) -> Option<Term<L1Mode>> {
+        self.l1
+    }
+
+    /// The L2 term, if any.
+    pub fn l2_term(&self) -> Option<Term<L2Mode>> {
+        self.l2
+    }
+
+    /// λ1, 0 without an L1 term.
+    pub fn l1_strength(&self) -> f64 {
+        self.l1.map_or(0.0, |t| t.strength)
+    }
+
+    /// λ2, 0 without an L2 term.
+    pub fn l2_strength(&self) -> f64 {
+        self.l2.map_or(0.0, |t| t.strength)
+    }
+
+    /// True when the penalty adds nothing to the objective (no term, or
+    /// only strengths 0).
+    pub fn is_zero(&self) -> bool {
+        self.l1_strength() == 0.0 && self.l2_strength() == 0.0
+    }
+
+    /// Every strength with its name (`l1`, `l2`), for the optimizer's
+    /// value checks.
+    pub fn strengths(&self) -> impl Iterator<Item = (&'static str, f64)> {
+        let l1 = self.l1.map(|t| ("l1", t.strength));
+        let l2 = self.l2.map(|t| ("l2", t.strength));
+        l1.into_iter().chain(l2)
     }
 }
 
@@ -176,7 +348,7 @@ pub fn penalty_value<T: Float>(w: &[T], penalty: &Penalty) -> f64 {
         let w = w.as_f64();
         (a + w.abs(), s + w * w)
     });
-    penalty.l1 * abs_sum + 0.5 * penalty.l2 * square_sum
+    penalty.l1_strength() * abs_sum + 0.5 * penalty.l2_strength() * square_sum
 }
 
 /// A group's [`Penalty`] resolved for one step at learning rate lr: the
@@ -199,14 +371,27 @@ impl<T: Float> PenaltyStep<T> {
     /// The constants of `penalty` for a step with learning rate `lr`
     /// (products formed in f64, then rounded once to T).
     pub fn new(penalty: &Penalty, lr: f64) -> Self {
-        let (l2, decay_rate) = if penalty.decoupled {
-            (0.0, lr * penalty.l2)
-        } else {
-            (penalty.l2, 0.0)
+        let (l2, decay_rate) = match penalty.l2 {
+            None => (0.0, 0.0),
+            Some(Term {
+                strength,
+                mode: L2Mode::Coupled,
+            }) => (strength, 0.0),
+            Some(Term {
+                strength,
+                mode: L2Mode::Decoupled,
+            }) => (0.0, lr * strength),
         };
-        let (l1, threshold) = match penalty.l1_mode {
-            L1Mode::Subgradient => (penalty.l1, 0.0),
-            L1Mode::Proximal => (0.0, lr * penalty.l1),
+        let (l1, threshold) = match penalty.l1 {
+            None => (0.0, 0.0),
+            Some(Term {
+                strength,
+                mode: L1Mode::Subgradient,
+            }) => (strength, 0.0),
+            Some(Term {
+                strength,
+                mode: L1Mode::Proximal,
+            }) => (0.0, lr * strength),
         };
         Self {
             decay_rate: T::from_f64(decay_rate),

@@ -1,51 +1,104 @@
-//! The training loop every program shares: epochs of mini-batches through a
-//! model, the task's loss, an optimizer step, and a typed error when the
+//! The training loop every program shares: epochs of mini-batches from any
+//! [`BatchSource`] through a model, the task's loss, optional gradient
+//! clipping, an optimizer step, a learning-rate schedule between epochs, a
+//! per-epoch callback that may stop the run, and a typed error when the
 //! loss stops being a number.
 //!
 //! ```
 //! use rand::{SeedableRng, rngs::StdRng};
 //! use sparsegrad_autograd::ndarray::{Array2, array};
 //! use sparsegrad_nn::activation::Activation;
-//! use sparsegrad_nn::data::{Dataset, Targets};
+//! use sparsegrad_nn::data::{Examples, Targets};
 //! use sparsegrad_nn::mlp::Mlp;
 //! use sparsegrad_nn::module::Module;
 //! use sparsegrad_nn::optim::{ParamGroup, Sgd, SgdConfig};
-//! use sparsegrad_nn::train::{TrainOptions, evaluate_loss, train};
+//! use sparsegrad_nn::train::{Control, TrainOptions, train};
 //!
-//! // y = 2x on four points
+//! // y = 2x on four points, plain arrays
 //! let x = array![[0.0f32], [1.0], [2.0], [3.0]];
-//! let y: Array2<f32> = &x * 2.0;
-//! let data = Dataset::new(x, Targets::Regression(y), vec!["x".into()], "y".into());
+//! let y = Targets::Regression(&x * 2.0);
 //! let mut rng = StdRng::seed_from_u64(0);
 //! let model = Mlp::<f32>::new(&[1, 1], Activation::Identity, &mut rng);
 //! let config = SgdConfig { lr: 0.05, ..SgdConfig::default() };
 //! let mut sgd = Sgd::new(vec![ParamGroup::new(model.named_parameters())], config).unwrap();
-//! let options = TrainOptions { epochs: 200, batch_size: 0, shuffle: false };
-//! let losses = train(&model, &mut sgd, &data, options, &mut rng, |_, _| {}).unwrap();
-//! assert!(losses[199] < 1e-4 && losses[199] < losses[0]);
-//! assert!(evaluate_loss(&model, &data) < 1e-4);
+//! let options = TrainOptions { epochs: 1000, ..TrainOptions::default() };
+//! // early stopping: stop once the epoch's loss is below 1e-4
+//! let losses = train(&model, &mut sgd, &Examples::new(x.view(), &y), options, &mut rng, |end| {
+//!     if end.loss < 1e-4 { Control::Stop } else { Control::Continue }
+//! })
+//! .unwrap();
+//! assert!(losses.len() < 1000 && *losses.last().unwrap() < 1e-4);
 //! ```
 
 use rand::Rng;
 use sparsegrad_autograd::{Float, Reduction, Tensor, no_grad};
 use thiserror::Error;
 
-use crate::data::{Batch, Dataset, MiniBatches, Targets};
+use crate::clip::Clip;
+use crate::data::{Batch, BatchSource, Dataset, MiniBatches, Targets};
 use crate::module::Module;
 use crate::optim::Optimizer;
 use crate::regularize::penalty_value;
+use crate::schedule::Schedule;
 
 /// How [`train`] goes over the data.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq)]
 pub struct TrainOptions {
-    /// Passes over the data.
+    /// The most passes over the data (the callback may stop sooner).
     pub epochs: usize,
     /// Samples per step; 0 (or more than the data has) means the whole data
     /// set, one step an epoch. The last batch of an epoch may be shorter.
     pub batch_size: usize,
     /// Visit the samples in a fresh random order each epoch (drawn from the
-    /// caller's RNG), or in file order.
+    /// caller's RNG), or in their order.
     pub shuffle: bool,
+    /// The learning rate of epoch e (from 0) is `schedule.lr(lr₀, e)` for
+    /// each group, lr₀ its learning rate when training starts (torch's
+    /// `scheduler.step()` after each epoch). [`Schedule::Constant`] leaves
+    /// the rates alone.
+    pub schedule: Schedule,
+    /// The clipping of every step, over all of the optimizer's parameters.
+    pub clip: Clip,
+}
+
+impl Default for TrainOptions {
+    /// One full-batch epoch in order, constant learning rate, no clipping.
+    fn default() -> Self {
+        Self {
+            epochs: 1,
+            batch_size: 0,
+            shuffle: false,
+            schedule: Schedule::Constant,
+            clip: Clip::None,
+        }
+    }
+}
+
+/// What the per-epoch callback of [`train`] learns after each epoch.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct EpochEnd {
+    /// The epoch just done, counted from 1.
+    pub epoch: usize,
+    /// The unweighted mean of its batch losses, each taken before its
+    /// step's update.
+    pub loss: f64,
+}
+
+/// The callback's answer: go on with the next epoch, or stop here (early
+/// stopping, a time budget). A callback returning `()` always continues.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Control {
+    /// Run the next epoch, if any.
+    #[default]
+    Continue,
+    /// Stop after this epoch.
+    Stop,
+}
+
+impl From<()> for Control {
+    fn from((): ()) -> Self {
+        Control::Continue
+    }
 }
 
 /// The loss became NaN or infinite: training cannot go on.
@@ -76,30 +129,33 @@ pub fn data_loss<T: Float>(output: &Tensor<T>, targets: &Targets<T>) -> Tensor<T
     }
 }
 
-/// Trains `model` with `optimizer` on `data`. Each step zeroes the
-/// gradients, computes the [`data_loss`] of one mini-batch, stops with
-/// [`Diverged`] if it is not finite, and otherwise runs backward and the
-/// optimizer's step (which applies the penalties of its groups).
+/// Trains `model` with `optimizer` on `data` (a [`Dataset`], plain
+/// arrays as [`Examples`](crate::data::Examples), or any [`BatchSource`]).
+/// Each epoch e (from 0) first sets every group's learning rate from
+/// `options.schedule`; each of its steps is a [`train_step`] on one
+/// mini-batch with `options.clip`, and stops the run with [`Diverged`] if
+/// the loss is not finite. After each epoch `on_epoch` gets an [`EpochEnd`]
+/// and may answer [`Control::Stop`].
 ///
-/// Returns, and passes to `on_epoch` after each epoch (counted from 1),
-/// the unweighted mean of that epoch's batch losses, each taken before its
-/// step's update.
+/// Returns the mean batch loss of each epoch run.
 ///
 /// # Panics
-/// When `data` is empty.
-pub fn train<T, M, O, R>(
+/// When `data` is empty, or a schedule or clip bound is invalid (see
+/// [`Schedule::lr`] and [`Clip::apply`]).
+pub fn train<T, M, O, R, C>(
     model: &M,
     optimizer: &mut O,
-    data: &Dataset<T>,
+    data: &(impl BatchSource<T> + ?Sized),
     options: TrainOptions,
     rng: &mut R,
-    mut on_epoch: impl FnMut(usize, f64),
+    mut on_epoch: impl FnMut(EpochEnd) -> C,
 ) -> Result<Vec<f64>, Diverged>
 where
     T: Float,
     M: Module<T> + ?Sized,
     O: Optimizer<T> + ?Sized,
     R: Rng + ?Sized,
+    C: Into<Control>,
 {
     assert!(!data.is_empty(), "train: the data set has no samples");
     let mut batches = MiniBatches::new(data.len(), options.batch_size);
@@ -113,12 +169,18 @@ where
             .map(|indices| batch_tensors(data, indices, &mut Batch::default()))
             .collect()
     };
+    let base_lrs: Vec<f64> = optimizer.groups().iter().map(|g| g.lr()).collect();
     let mut batch = Batch::default();
     let mut history = Vec::with_capacity(options.epochs);
     for epoch in 1..=options.epochs {
+        if options.schedule != Schedule::Constant {
+            for (group, &base) in base_lrs.iter().enumerate() {
+                optimizer.set_lr(group, options.schedule.lr(base, epoch - 1));
+            }
+        }
         let (mut sum, mut steps) = (0.0, 0);
         let mut step = |x: &Tensor<T>, targets: &Targets<T>| {
-            let value = train_step(model, optimizer, x, targets);
+            let value = train_step(model, optimizer, x, targets, options.clip);
             if !value.is_finite() {
                 return Err(Diverged {
                     epoch,
@@ -140,15 +202,18 @@ where
                 step(x, targets)?;
             }
         }
-        let mean = sum / steps as f64;
-        history.push(mean);
-        on_epoch(epoch, mean);
+        let loss = sum / steps as f64;
+        history.push(loss);
+        if on_epoch(EpochEnd { epoch, loss }).into() == Control::Stop {
+            break;
+        }
     }
     Ok(history)
 }
 
 /// One training step on one batch, as [`train`] takes it: zero the
-/// gradients, forward, the [`data_loss`], backward, the optimizer's step.
+/// gradients, forward, the [`data_loss`], backward, `clip` over every
+/// parameter of the optimizer, the optimizer's step.
 /// Returns the loss before the update; when it is not finite (NaN or ±∞)
 /// the step stops there, before backward: the parameters are left as they
 /// were, their gradients cleared.
@@ -159,6 +224,7 @@ where
 /// use rand::{SeedableRng, rngs::StdRng};
 /// use sparsegrad_autograd::{Tensor, ndarray::array};
 /// use sparsegrad_nn::activation::Activation;
+/// use sparsegrad_nn::clip::Clip;
 /// use sparsegrad_nn::data::Targets;
 /// use sparsegrad_nn::mlp::Mlp;
 /// use sparsegrad_nn::module::Module;
@@ -170,11 +236,17 @@ where
 /// let mut sgd = Sgd::new(vec![ParamGroup::new(model.named_parameters())], config).unwrap();
 /// let x = Tensor::new(array![[1.0], [2.0]]);
 /// let y = Targets::Regression(array![[2.0], [4.0]]);
-/// let first = train_step(&model, &mut sgd, &x, &y);
-/// let second = train_step(&model, &mut sgd, &x, &y);
+/// let first = train_step(&model, &mut sgd, &x, &y, Clip::None);
+/// let second = train_step(&model, &mut sgd, &x, &y, Clip::Norm(1.0));
 /// assert!(second < first);
 /// ```
-pub fn train_step<T, M, O>(model: &M, optimizer: &mut O, x: &Tensor<T>, targets: &Targets<T>) -> f64
+pub fn train_step<T, M, O>(
+    model: &M,
+    optimizer: &mut O,
+    x: &Tensor<T>,
+    targets: &Targets<T>,
+    clip: Clip,
+) -> f64
 where
     T: Float,
     M: Module<T> + ?Sized,
@@ -185,6 +257,12 @@ where
     let value = loss.item().as_f64();
     if value.is_finite() {
         loss.backward();
+        clip.apply(
+            optimizer
+                .groups()
+                .iter()
+                .flat_map(|group| group.params().iter().map(|(_, param)| param)),
+        );
         optimizer.step();
     }
     value
@@ -193,7 +271,7 @@ where
 /// The samples at `indices` as an input tensor and targets, gathered
 /// through `buffer` (whose memory is reused from one call to the next).
 fn batch_tensors<T: Float>(
-    data: &Dataset<T>,
+    data: &(impl BatchSource<T> + ?Sized),
     indices: &[usize],
     buffer: &mut Batch<T>,
 ) -> (Tensor<T>, Targets<T>) {

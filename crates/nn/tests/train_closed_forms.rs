@@ -27,7 +27,7 @@ use sparsegrad_nn::linear::Linear;
 use sparsegrad_nn::loss::{Reduction, mse};
 use sparsegrad_nn::module::Module;
 use sparsegrad_nn::optim::{Optimizer, ParamGroup, Sgd, SgdConfig};
-use sparsegrad_nn::regularize::{L1Mode, Penalty};
+use sparsegrad_nn::regularize::Penalty;
 
 const N: usize = 8;
 const P: usize = 4;
@@ -138,18 +138,14 @@ fn lasso_solution(p: &Problem) -> [f64; P] {
 #[test]
 fn unpenalized_sgd_finds_the_least_squares_solution() {
     let p = problem();
-    let w = train(&p, Penalty::default(), STEPS, 1)[0];
+    let w = train(&p, Penalty::none(), STEPS, 1)[0];
     assert_close(w, p.w_star, "least squares");
 }
 
 #[test]
 fn proximal_l1_converges_to_the_soft_threshold_with_exact_zeros() {
     let p = problem();
-    let penalty = Penalty {
-        l1: L1,
-        l1_mode: L1Mode::Proximal,
-        ..Penalty::default()
-    };
+    let penalty = Penalty::l1_proximal(L1);
     let w = train(&p, penalty, STEPS, 1)[0];
     let expected = lasso_solution(&p);
     assert_close(w, expected, "proximal L1");
@@ -162,10 +158,7 @@ fn proximal_l1_converges_to_the_soft_threshold_with_exact_zeros() {
 #[test]
 fn coupled_l2_converges_to_the_ridge_shrinkage_without_zeros() {
     let p = problem();
-    let penalty = Penalty {
-        l2: L2,
-        ..Penalty::default()
-    };
+    let penalty = Penalty::l2(L2);
     let w = train(&p, penalty, STEPS, 1)[0];
     // wᵢ = Hᵢᵢ/(Hᵢᵢ + λ2)·w*ᵢ
     let expected: [f64; P] = std::array::from_fn(|j| p.h[j] / (p.h[j] + L2) * p.w_star[j]);
@@ -189,12 +182,7 @@ fn coupled_l2_converges_to_the_ridge_shrinkage_without_zeros() {
 #[test]
 fn elastic_net_converges_to_the_soft_threshold_of_the_ridge_solution() {
     let p = problem();
-    let penalty = Penalty {
-        l1: L1,
-        l1_mode: L1Mode::Proximal,
-        l2: L2,
-        decoupled: false,
-    };
+    let penalty = Penalty::l1_proximal(L1).and(Penalty::l2(L2));
     let w = train(&p, penalty, STEPS, 1)[0];
     let expected: [f64; P] = std::array::from_fn(|j| {
         let (h, ws) = (p.h[j], p.w_star[j]);
@@ -219,11 +207,7 @@ fn elastic_net_converges_to_the_soft_threshold_of_the_ridge_solution() {
 #[test]
 fn subgradient_l1_leaves_the_would_be_zeros_small_but_not_zero() {
     let p = problem();
-    let penalty = Penalty {
-        l1: L1,
-        l1_mode: L1Mode::Subgradient,
-        ..Penalty::default()
-    };
+    let penalty = Penalty::l1_subgradient(L1);
     let last = train(&p, penalty, STEPS, 20);
     let expected = lasso_solution(&p);
     let w = *last.last().unwrap();

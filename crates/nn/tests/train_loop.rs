@@ -5,13 +5,18 @@ use rand::SeedableRng;
 use rand::rngs::StdRng;
 use sparsegrad_autograd::Tensor;
 use sparsegrad_nn::activation::Activation;
-use sparsegrad_nn::data::{Dataset, Targets};
+use sparsegrad_nn::clip::Clip;
+use sparsegrad_nn::data::{Dataset, Examples, Targets};
 use sparsegrad_nn::linear::Linear;
 use sparsegrad_nn::mlp::{Mlp, MlpLayer};
 use sparsegrad_nn::module::Module;
-use sparsegrad_nn::optim::{GroupOptions, GroupRules, ParamGroup, Sgd, SgdConfig};
+use sparsegrad_nn::optim::Optimizer;
+use sparsegrad_nn::optim::{GroupRules, ParamGroup, Sgd, SgdConfig};
 use sparsegrad_nn::regularize::Penalty;
-use sparsegrad_nn::train::{TrainOptions, evaluate_loss, penalty_total, train};
+use sparsegrad_nn::schedule::Schedule;
+use sparsegrad_nn::train::{
+    Control, TrainOptions, evaluate_loss, penalty_total, train, train_step,
+};
 
 /// y = w·x + b as an Mlp, in f64.
 fn line(w: f64, b: f64) -> Mlp<f64> {
@@ -44,7 +49,7 @@ fn epoch_losses_are_means_of_batch_losses_taken_before_each_update() {
     let options = TrainOptions {
         epochs: 2,
         batch_size: 2,
-        shuffle: false,
+        ..TrainOptions::default()
     };
     let mut seen = Vec::new();
     let got = train(
@@ -53,7 +58,7 @@ fn epoch_losses_are_means_of_batch_losses_taken_before_each_update() {
         &data(&xs, &ys),
         options,
         &mut StdRng::seed_from_u64(0),
-        |e, l| seen.push((e, l)),
+        |end| seen.push((end.epoch, end.loss)),
     )
     .unwrap();
 
@@ -103,7 +108,7 @@ fn a_diverging_loss_names_its_epoch_and_step() {
     let options = TrainOptions {
         epochs: 1000,
         batch_size: 1,
-        shuffle: false,
+        ..TrainOptions::default()
     };
     let d = data(&[1.0, 2.0], &[0.0, 1.0]);
     let err = train(
@@ -112,7 +117,7 @@ fn a_diverging_loss_names_its_epoch_and_step() {
         &d,
         options,
         &mut StdRng::seed_from_u64(0),
-        |_, _| {},
+        |_| {},
     )
     .unwrap_err();
     assert!(err.value.is_infinite() || err.value.is_nan());
@@ -134,17 +139,9 @@ fn the_penalty_total_sums_each_group_with_its_own_penalty() {
     let linear =
         Linear::from_arrays(array![[1.0, -2.0], [0.0, 3.0]], Some(array![4.0, -5.0])).unwrap();
     let model = Mlp::from_layers(vec![MlpLayer::Linear(linear)]).unwrap();
-    let penalty = Penalty {
-        l1: 0.1,
-        l2: 0.2,
-        ..Penalty::default()
-    };
-    let groups = GroupRules::new()
-        .rule(
-            |name| name.ends_with(".bias"),
-            GroupOptions::with_penalty(Penalty::default()),
-        )
-        .build(model.named_parameters());
+    let penalty = Penalty::l1_subgradient(0.1).and(Penalty::l2(0.2));
+    // the weights inherit the default; the biases are not penalized
+    let groups = GroupRules::new().build(model.named_parameters());
     let config = SgdConfig {
         lr: 0.1,
         penalty,
@@ -183,8 +180,9 @@ fn the_same_seed_gives_the_same_bits_and_another_seed_does_not() {
             epochs: 5,
             batch_size: 8,
             shuffle: true,
+            ..TrainOptions::default()
         };
-        train(&model, &mut opt, &d, options, &mut rng, |_, _| {}).unwrap();
+        train(&model, &mut opt, &d, options, &mut rng, |_| {}).unwrap();
         model
             .named_parameters()
             .iter()
@@ -210,7 +208,7 @@ fn one_train_step_is_the_sgd_update_written_out() {
     let mut opt = sgd(&model, 0.1);
     let x = Tensor::new(array![[1.0], [2.0]]);
     let y = Targets::Regression(array![[2.0], [3.0]]);
-    let loss = sparsegrad_nn::train::train_step(&model, &mut opt, &x, &y);
+    let loss = train_step(&model, &mut opt, &x, &y, Clip::None);
     assert!((loss - 3.125).abs() < 1e-12);
     let params = w_and_b(&model);
     assert!((params[0] - (0.5 + 0.1 * 5.5)).abs() < 1e-12, "{params:?}");
@@ -218,7 +216,7 @@ fn one_train_step_is_the_sgd_update_written_out() {
 
     // the second step starts from zeroed gradients: at w = 1.05, b = 0.35,
     // r = [1.4 − 2, 2.45 − 3] = [−0.6, −0.55], ∂L/∂w = −1.7, ∂L/∂b = −1.15
-    let loss = sparsegrad_nn::train::train_step(&model, &mut opt, &x, &y);
+    let loss = train_step(&model, &mut opt, &x, &y, Clip::None);
     assert!((loss - (0.36 + 0.3025) / 2.0).abs() < 1e-12);
     let params = w_and_b(&model);
     assert!((params[0] - (1.05 + 0.1 * 1.7)).abs() < 1e-12, "{params:?}");
@@ -234,8 +232,186 @@ fn a_train_step_with_a_non_finite_loss_leaves_the_parameters_alone() {
     let mut opt = sgd(&model, 0.1);
     let x = Tensor::new(array![[1.0], [2.0]]);
     let y = Targets::Regression(array![[f64::NAN], [3.0]]);
-    let loss = sparsegrad_nn::train::train_step(&model, &mut opt, &x, &y);
+    let loss = train_step(&model, &mut opt, &x, &y, Clip::None);
     assert!(loss.is_nan());
     let params = w_and_b(&model);
     assert_eq!(params, [0.5, 0.25]);
+}
+
+/// The bits of every parameter of `model`.
+fn bits(model: &Mlp<f64>) -> Vec<u64> {
+    model
+        .parameters()
+        .iter()
+        .flat_map(|p| p.to_array().iter().map(|v| v.to_bits()).collect::<Vec<_>>())
+        .collect()
+}
+
+#[test]
+fn the_callback_stops_the_run_after_the_epoch_it_answers_stop() {
+    let (xs, ys) = ([1.0, 2.0, -1.0, 0.5, 3.0], [2.0, 3.0, 0.0, 1.0, 5.0]);
+    let options = |epochs| TrainOptions {
+        epochs,
+        batch_size: 2,
+        ..TrainOptions::default()
+    };
+    let run = |epochs: usize, stop_after: usize| {
+        let model = line(0.5, 0.0);
+        let mut opt = sgd(&model, 0.05);
+        let mut rng = StdRng::seed_from_u64(0);
+        let history = train(
+            &model,
+            &mut opt,
+            &data(&xs, &ys),
+            options(epochs),
+            &mut rng,
+            |end| {
+                if end.epoch == stop_after {
+                    Control::Stop
+                } else {
+                    Control::Continue
+                }
+            },
+        )
+        .unwrap();
+        (history, bits(&model))
+    };
+    let (stopped, stopped_bits) = run(100, 3);
+    let (three, three_bits) = run(3, 0);
+    assert_eq!(stopped.len(), 3);
+    assert_eq!(stopped, three);
+    assert_eq!(stopped_bits, three_bits);
+}
+
+#[test]
+fn plain_arrays_train_bit_for_bit_as_a_dataset_does() {
+    let (xs, ys) = (
+        [1.0, 2.0, -1.0, 0.5, 3.0, 1.5],
+        [2.0, 3.0, 0.0, 1.0, 5.0, 2.5],
+    );
+    let options = TrainOptions {
+        epochs: 4,
+        batch_size: 4,
+        shuffle: true,
+        ..TrainOptions::default()
+    };
+    let with_names = data(&xs, &ys);
+    let model = line(0.5, 0.0);
+    let mut opt = sgd(&model, 0.05);
+    let a = train(
+        &model,
+        &mut opt,
+        &with_names,
+        options,
+        &mut StdRng::seed_from_u64(3),
+        |_| {},
+    )
+    .unwrap();
+    let a_bits = bits(&model);
+
+    let x = Array2::from_shape_vec((xs.len(), 1), xs.to_vec()).unwrap();
+    let y = Targets::Regression(Array2::from_shape_vec((ys.len(), 1), ys.to_vec()).unwrap());
+    let model = line(0.5, 0.0);
+    let mut opt = sgd(&model, 0.05);
+    let examples = Examples::new(x.view(), &y);
+    let b = train(
+        &model,
+        &mut opt,
+        &examples,
+        options,
+        &mut StdRng::seed_from_u64(3),
+        |_| {},
+    )
+    .unwrap();
+    assert_eq!(a, b);
+    assert_eq!(a_bits, bits(&model));
+}
+
+/// One full-batch step of y = w·x + b under MSE, written out: the gradient
+/// (∂L/∂w, ∂L/∂b) = (mean 2·r·x, mean 2·r) with r = w·x + b − y.
+fn mse_gradient(w: f64, b: f64, xs: &[f64], ys: &[f64]) -> (f64, f64) {
+    let n = xs.len() as f64;
+    xs.iter().zip(ys).fold((0.0, 0.0), |(gw, gb), (&x, &y)| {
+        let r = w * x + b - y;
+        (gw + 2.0 * r * x / n, gb + 2.0 * r / n)
+    })
+}
+
+#[test]
+fn a_schedule_in_train_sets_each_epochs_rate_as_steplr_does() {
+    let (xs, ys) = ([1.0, 2.0, -1.0], [2.0, 3.0, 0.5]);
+    let model = line(0.5, 0.0);
+    let mut opt = sgd(&model, 0.1);
+    let options = TrainOptions {
+        epochs: 5,
+        schedule: Schedule::Step {
+            step_size: 2,
+            gamma: 0.5,
+        },
+        ..TrainOptions::default()
+    };
+    train(
+        &model,
+        &mut opt,
+        &data(&xs, &ys),
+        options,
+        &mut StdRng::seed_from_u64(0),
+        |_| {},
+    )
+    .unwrap();
+    // StepLR(step_size 2, γ 0.5): epochs 0..5 at 0.1, 0.1, 0.05, 0.05, 0.025
+    let (mut w, mut b) = (0.5, 0.0);
+    for lr in [0.1, 0.1, 0.05, 0.05, 0.025] {
+        let (gw, gb) = mse_gradient(w, b, &xs, &ys);
+        (w, b) = (w - lr * gw, b - lr * gb);
+    }
+    let got = w_and_b(&model);
+    assert!(
+        (got[0] - w).abs() < 1e-14 && (got[1] - b).abs() < 1e-14,
+        "{got:?} vs {w}, {b}"
+    );
+    assert_eq!(opt.lr(0), 0.025, "the last epoch's rate stays set");
+}
+
+#[test]
+fn clipping_in_a_train_step_acts_between_backward_and_the_update() {
+    // at w = 0.5, b = 0 on x = [1, 2], y = [2, 3]: g = (−5.5, −3.5), ‖g‖ = √42.5
+    let (x, y) = (
+        Tensor::new(array![[1.0], [2.0]]),
+        Targets::Regression(array![[2.0], [3.0]]),
+    );
+    let model = line(0.5, 0.0);
+    let mut opt = sgd(&model, 0.1);
+    train_step(&model, &mut opt, &x, &y, Clip::Norm(1.0));
+    let scale = 1.0 / (42.5f64.sqrt() + 1e-6);
+    let got = w_and_b(&model);
+    assert!(
+        (got[0] - (0.5 + 0.1 * 5.5 * scale)).abs() < 1e-15,
+        "{got:?}"
+    );
+    assert!((got[1] - 0.1 * 3.5 * scale).abs() < 1e-15, "{got:?}");
+
+    let model = line(0.5, 0.0);
+    let mut opt = sgd(&model, 0.1);
+    train_step(&model, &mut opt, &x, &y, Clip::Value(1.0));
+    assert_eq!(w_and_b(&model), [0.5 + 0.1, 0.1]);
+}
+
+#[test]
+fn an_optimizer_step_bumps_the_version_so_a_stale_graph_cannot_be_replayed() {
+    let model = line(0.5, 0.0);
+    let mut opt = sgd(&model, 0.1);
+    let w = model.parameters()[0].clone();
+    let x = Tensor::new(array![[1.0], [2.0]]);
+    let loss = model.forward(&x).sum();
+    loss.backward_retain_graph();
+    let before = w.version();
+    opt.step();
+    assert_eq!(w.version(), before + 1);
+    let replay = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| loss.backward()));
+    let message = *replay.unwrap_err().downcast::<String>().unwrap();
+    assert!(
+        message.contains("modified by an in-place operation: input 1 of `linear`"),
+        "{message}"
+    );
 }

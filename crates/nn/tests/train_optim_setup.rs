@@ -1,6 +1,6 @@
-//! Building optimizers: groups from rules on names, every construction
-//! error from a bad input, and saving / loading state so that training
-//! resumes bit for bit.
+//! Building optimizers: groups from rules on roles and names, every
+//! construction error from a bad input, and saving / loading state so that
+//! training resumes bit for bit.
 
 use ndarray::ArrayD;
 use rand::SeedableRng;
@@ -11,16 +11,17 @@ use sparsegrad_nn::loss::{Reduction, mse};
 use sparsegrad_nn::mlp::Mlp;
 use sparsegrad_nn::module::Module;
 use sparsegrad_nn::optim::{
-    Adam, AdamConfig, AdamMoments, AdamState, GroupOptions, GroupRules, Location, OptimError,
-    Optimizer, ParamGroup, Requirement, Sgd, SgdConfig, SgdState,
+    Adam, AdamConfig, AdamMoments, AdamOptions, AdamState, GroupPenalty, GroupRules, Location,
+    Momentum, OptimError, Optimizer, ParamGroup, Requirement, Select, Sgd, SgdConfig, SgdOptions,
+    SgdState,
 };
-use sparsegrad_nn::regularize::{L1Mode, Penalty};
+use sparsegrad_nn::regularize::{L1Mode, L2Mode, Penalty};
 
 fn leaf(values: &[f64]) -> Tensor<f64> {
     Tensor::from_vec(values.to_vec(), &[values.len()]).set_requires_grad(true)
 }
 
-fn group(names_and_params: &[(&str, &Tensor<f64>)]) -> ParamGroup<f64> {
+fn group<O: Default>(names_and_params: &[(&str, &Tensor<f64>)]) -> ParamGroup<f64, O> {
     ParamGroup::new(
         names_and_params
             .iter()
@@ -29,17 +30,13 @@ fn group(names_and_params: &[(&str, &Tensor<f64>)]) -> ParamGroup<f64> {
     )
 }
 
-fn with(options: GroupOptions, params: &[(&str, &Tensor<f64>)]) -> ParamGroup<f64> {
-    group(params).with_options(options)
-}
-
-fn sgd_err(groups: Vec<ParamGroup<f64>>, config: SgdConfig) -> OptimError {
+fn sgd_err(groups: Vec<ParamGroup<f64, SgdOptions>>, config: SgdConfig) -> OptimError {
     Sgd::new(groups, config)
         .err()
         .expect("construction should fail")
 }
 
-fn adam_err(groups: Vec<ParamGroup<f64>>, config: AdamConfig) -> OptimError {
+fn adam_err(groups: Vec<ParamGroup<f64, AdamOptions>>, config: AdamConfig) -> OptimError {
     Adam::new(groups, config)
         .err()
         .expect("construction should fail")
@@ -59,57 +56,143 @@ fn invalid(
     }
 }
 
+fn names<O>(groups: &[ParamGroup<f64, O>]) -> Vec<Vec<&str>> {
+    groups
+        .iter()
+        .map(|g| g.params.iter().map(|(n, _)| n.as_str()).collect())
+        .collect()
+}
+
 #[test]
-fn group_rules_send_each_name_to_the_first_matching_rule() {
+fn group_rules_send_each_parameter_to_the_first_rule_that_selects_it() {
     let mlp = Mlp::<f64>::new(
         &[4, 3, 3, 1],
         Activation::Relu,
         &mut StdRng::seed_from_u64(0),
     );
-    let l1 = Penalty {
-        l1: 0.01,
-        l1_mode: L1Mode::Proximal,
-        ..Penalty::default()
-    };
-    let groups = GroupRules::new()
+    let l1 = Penalty::l1_proximal(0.01);
+    let groups: Vec<ParamGroup<f64, SgdOptions>> = GroupRules::new()
         .rule(
-            |n| n.ends_with(".bias"),
-            GroupOptions::with_penalty(Penalty::default()),
+            Select::name_matches(|n| n.starts_with("layers.0.")),
+            l1.clone(),
         )
-        .rule(
-            |n| n.starts_with("layers.0."),
-            GroupOptions::with_penalty(l1),
-        )
-        .rule(|n| n == "nothing", GroupOptions::default())
+        .rule(Select::named("nothing"), GroupPenalty::Inherit)
         .build(mlp.named_parameters());
-    let names: Vec<Vec<&str>> = groups
-        .iter()
-        .map(|g| g.params.iter().map(|(n, _)| n.as_str()).collect())
-        .collect();
-    // layers.0.bias matches both rules and goes to the first
+    // layers.0.bias is taken by the name rule; the other biases go to the
+    // last group, unpenalized; the other weights inherit
     assert_eq!(
-        names,
+        names(&groups),
         vec![
-            vec!["layers.0.bias", "layers.2.bias", "layers.4.bias"],
-            vec!["layers.0.weight"],
+            vec!["layers.0.weight", "layers.0.bias"],
             vec![],
             vec!["layers.2.weight", "layers.4.weight"],
+            vec!["layers.2.bias", "layers.4.bias"],
         ]
     );
-    assert_eq!(groups[1].options.penalty, Some(l1));
-    assert_eq!(groups[3].options, GroupOptions::default());
-    // the optimizer resolves the defaults into the groups that leave them open
+    assert_eq!(groups[0].penalty, GroupPenalty::Set(l1.clone()));
+    assert_eq!(groups[2].penalty, GroupPenalty::Inherit);
+    assert_eq!(groups[3].penalty, GroupPenalty::Set(Penalty::none()));
+    // the optimizer resolves the default into the groups that inherit, as a whole
     let config = SgdConfig {
-        penalty: Penalty {
-            l2: 0.1,
-            ..Penalty::default()
-        },
+        penalty: Penalty::l2(0.1),
         ..SgdConfig::default()
     };
     let sgd = Sgd::new(groups, config).unwrap();
-    assert!(sgd.groups()[0].penalty().is_none());
-    assert_eq!(*sgd.groups()[1].penalty(), l1);
-    assert_eq!(sgd.groups()[3].penalty().l2, 0.1);
+    assert_eq!(
+        *sgd.groups()[0].penalty(),
+        l1,
+        "no L2 mixed into a set penalty"
+    );
+    assert_eq!(*sgd.groups()[2].penalty(), Penalty::l2(0.1));
+    assert!(sgd.groups()[3].penalty().is_zero());
+}
+
+#[test]
+fn role_selections_take_weights_only_and_biases_stay_unpenalized_unless_asked() {
+    let mlp = Mlp::<f64>::new(
+        &[4, 3, 3, 1],
+        Activation::Relu,
+        &mut StdRng::seed_from_u64(0),
+    );
+    let by_role = |rules: GroupRules| {
+        names(&rules.build::<f64, SgdOptions>(mlp.named_parameters()))
+            .into_iter()
+            .map(|g| g.into_iter().map(String::from).collect::<Vec<_>>())
+            .collect::<Vec<_>>()
+    };
+    let l1 = || Penalty::l1_proximal(1.0);
+    assert_eq!(
+        by_role(
+            GroupRules::new()
+                .rule(Select::Layer(1), l1())
+                .rule(Select::LastLayer, l1())
+        ),
+        [
+            vec!["layers.2.weight"],
+            vec!["layers.4.weight"],
+            vec!["layers.0.weight"],
+            vec!["layers.0.bias", "layers.2.bias", "layers.4.bias"],
+        ]
+    );
+    assert_eq!(
+        by_role(
+            GroupRules::new()
+                .rule(Select::Biases, Penalty::l2(1.0))
+                .rule(Select::All, l1())
+        ),
+        [
+            vec!["layers.0.bias", "layers.2.bias", "layers.4.bias"],
+            vec!["layers.0.weight", "layers.2.weight", "layers.4.weight"],
+            vec![],
+            vec![],
+        ]
+    );
+    let second_bias = mlp.named_parameters()[3].1.clone();
+    assert_eq!(
+        by_role(
+            GroupRules::new()
+                .rule(Select::tensor(&second_bias), l1())
+                .rule(Select::FirstLayer, l1())
+        ),
+        [
+            vec!["layers.2.bias"],
+            vec!["layers.0.weight"],
+            vec!["layers.2.weight", "layers.4.weight"],
+            vec!["layers.0.bias", "layers.4.bias"],
+        ]
+    );
+    // with no rules: weights inherit the default, biases get none, even a non-zero default
+    let groups = GroupRules::new().build(mlp.named_parameters());
+    let sgd = Sgd::new(
+        groups,
+        SgdConfig {
+            penalty: Penalty::l2(0.5),
+            ..SgdConfig::default()
+        },
+    )
+    .unwrap();
+    assert_eq!(*sgd.groups()[0].penalty(), Penalty::l2(0.5));
+    assert!(sgd.groups()[1].penalty().is_zero());
+    assert_eq!(sgd.groups()[1].params().len(), 3);
+}
+
+#[test]
+fn penalties_combine_term_by_term_only_through_and() {
+    let elastic = Penalty::l1_subgradient(0.1).and(Penalty::decoupled_l2(0.2));
+    assert_eq!(
+        elastic,
+        Penalty::none()
+            .with_l1(0.1, L1Mode::Subgradient)
+            .with_l2(0.2, L2Mode::Decoupled)
+    );
+    assert_eq!(elastic.l1_strength(), 0.1);
+    assert_eq!(elastic.l2_strength(), 0.2);
+    assert!(!elastic.is_zero());
+    assert!(Penalty::l2(0.0).is_zero());
+    assert!(Penalty::none().l1_term().is_none() && Penalty::none().l2_term().is_none());
+    let both_l1 =
+        std::panic::catch_unwind(|| Penalty::l1_proximal(0.1).and(Penalty::l1_subgradient(0.1)));
+    assert!(both_l1.is_err(), "two L1 terms cannot be summed silently");
 }
 
 #[test]
@@ -177,7 +260,7 @@ fn bad_learning_rates_and_strengths_are_refused_in_defaults_and_groups() {
     );
     assert_eq!(
         adam_err(
-            g(),
+            vec![group(&[("a", &a)])],
             AdamConfig {
                 lr: f64::INFINITY,
                 ..AdamConfig::default()
@@ -187,13 +270,7 @@ fn bad_learning_rates_and_strengths_are_refused_in_defaults_and_groups() {
     );
     // NaN: compare the fields, since NaN ≠ NaN
     let err = sgd_err(
-        vec![with(
-            GroupOptions {
-                lr: Some(f64::NAN),
-                ..GroupOptions::default()
-            },
-            &[("a", &a)],
-        )],
+        vec![group(&[("a", &a)]).with_lr(f64::NAN)],
         SgdConfig::default(),
     );
     assert!(
@@ -204,26 +281,18 @@ fn bad_learning_rates_and_strengths_are_refused_in_defaults_and_groups() {
         err.to_string(),
         "group 0: lr = NaN is invalid: it must be finite and non-negative"
     );
-    let penalty = |l1: f64, l2: f64| Penalty {
-        l1,
-        l2,
-        ..Penalty::default()
-    };
     assert_eq!(
         sgd_err(
-            vec![with(
-                GroupOptions::with_penalty(penalty(-0.01, 0.0)),
-                &[("a", &a)]
-            )],
+            vec![group(&[("a", &a)]).with_penalty(Penalty::l1_subgradient(-0.01))],
             SgdConfig::default()
         ),
         invalid(Group(0), "l1", -0.01, NonNegative)
     );
     assert_eq!(
         adam_err(
-            g(),
+            vec![group(&[("a", &a)])],
             AdamConfig {
-                penalty: penalty(0.0, f64::NEG_INFINITY),
+                penalty: Penalty::l2(f64::NEG_INFINITY),
                 ..AdamConfig::default()
             }
         ),
@@ -232,13 +301,7 @@ fn bad_learning_rates_and_strengths_are_refused_in_defaults_and_groups() {
     // bad defaults are refused even when every group overrides them
     assert_eq!(
         sgd_err(
-            vec![with(
-                GroupOptions {
-                    lr: Some(0.1),
-                    ..GroupOptions::default()
-                },
-                &[("a", &a)]
-            )],
+            vec![group(&[("a", &a)]).with_lr(0.1)],
             SgdConfig {
                 lr: -1.0,
                 ..SgdConfig::default()
@@ -249,62 +312,57 @@ fn bad_learning_rates_and_strengths_are_refused_in_defaults_and_groups() {
 }
 
 #[test]
-fn bad_momentum_dampening_and_nesterov_are_refused() {
+fn bad_momentum_and_dampening_are_refused() {
     let a = leaf(&[1.0]);
     let g = || vec![group(&[("a", &a)])];
     use Location::{Defaults, Group};
-    let sgd = |momentum: f64, dampening: f64, nesterov: bool| SgdConfig {
+    let sgd = |momentum: Momentum| SgdConfig {
         momentum,
-        dampening,
-        nesterov,
         ..SgdConfig::default()
     };
+    let classic = |momentum, dampening| {
+        sgd(Momentum::Classic {
+            momentum,
+            dampening,
+        })
+    };
     assert_eq!(
-        sgd_err(g(), sgd(1.0, 0.0, false)),
+        sgd_err(g(), classic(1.0, 0.0)),
         invalid(Defaults, "momentum", 1.0, Requirement::HalfOpenUnit)
     );
     assert_eq!(
-        sgd_err(g(), sgd(-0.1, 0.0, false)),
+        sgd_err(g(), classic(-0.1, 0.0)),
         invalid(Defaults, "momentum", -0.1, Requirement::HalfOpenUnit)
     );
     assert_eq!(
-        sgd_err(g(), sgd(0.9, 1.5, false)),
+        sgd_err(g(), classic(0.9, 1.5)),
         invalid(Defaults, "dampening", 1.5, Requirement::ClosedUnit)
     );
     assert!(
-        Sgd::new(g(), sgd(0.9, 1.0, false)).is_ok(),
+        Sgd::new(g(), classic(0.9, 1.0)).is_ok(),
         "dampening 1 is allowed"
     );
-    assert_eq!(
-        sgd_err(g(), sgd(0.0, 0.0, true)),
-        OptimError::InvalidNesterov {
-            location: Defaults,
-            momentum: 0.0,
-            dampening: 0.0
-        }
-    );
-    // a group that turns on Nesterov where the defaults have dampening
-    let err = sgd_err(
-        vec![with(
-            GroupOptions {
-                nesterov: Some(true),
-                ..GroupOptions::default()
-            },
-            &[("a", &a)],
-        )],
-        sgd(0.9, 0.1, false),
-    );
+    // Nesterov without momentum is a value out of range (with dampening it
+    // cannot be written at all: see Momentum's compile_fail doc test)
+    let err = sgd_err(g(), sgd(Momentum::nesterov(0.0)));
     assert_eq!(
         err,
-        OptimError::InvalidNesterov {
-            location: Group(0),
-            momentum: 0.9,
-            dampening: 0.1
-        }
+        invalid(Defaults, "momentum", 0.0, Requirement::OpenUnit)
     );
     assert_eq!(
         err.to_string(),
-        "group 0: nesterov needs momentum > 0 and dampening = 0, got momentum 0.9 and dampening 0.1"
+        "defaults: momentum = 0 is invalid: it must be in (0, 1)"
+    );
+    // a group's own momentum is checked in its place
+    let err = sgd_err(
+        vec![group(&[("a", &a)]).with_options(SgdOptions {
+            momentum: Some(Momentum::nesterov(1.0)),
+        })],
+        classic(0.9, 0.1),
+    );
+    assert_eq!(
+        err,
+        invalid(Group(0), "momentum", 1.0, Requirement::OpenUnit)
     );
 }
 
@@ -332,69 +390,23 @@ fn bad_betas_and_eps_are_refused() {
     );
     assert_eq!(
         adam_err(
-            vec![with(
-                GroupOptions {
-                    eps: Some(-1e-8),
-                    ..GroupOptions::default()
-                },
-                &[("a", &a)]
-            )],
+            vec![group(&[("a", &a)]).with_options(AdamOptions {
+                eps: Some(-1e-8),
+                ..AdamOptions::default()
+            })],
             AdamConfig::default()
         ),
         invalid(Group(0), "eps", -1e-8, Requirement::Positive)
     );
     assert_eq!(
         adam_err(
-            vec![with(
-                GroupOptions {
-                    betas: Some((0.9, 1.0)),
-                    ..GroupOptions::default()
-                },
-                &[("a", &a)]
-            )],
+            vec![group(&[("a", &a)]).with_options(AdamOptions {
+                betas: Some((0.9, 1.0)),
+                ..AdamOptions::default()
+            })],
             AdamConfig::default()
         ),
         invalid(Group(0), "beta2", 1.0, Requirement::HalfOpenUnit)
-    );
-}
-
-#[test]
-fn options_of_the_other_optimizer_are_refused() {
-    let a = leaf(&[1.0]);
-    let err = sgd_err(
-        vec![with(
-            GroupOptions {
-                betas: Some((0.9, 0.99)),
-                ..GroupOptions::default()
-            },
-            &[("a", &a)],
-        )],
-        SgdConfig::default(),
-    );
-    assert_eq!(
-        err,
-        OptimError::UnusedOption {
-            group: 0,
-            option: "betas",
-            optimizer: "SGD"
-        }
-    );
-    let err = adam_err(
-        vec![
-            group(&[]),
-            with(
-                GroupOptions {
-                    momentum: Some(0.9),
-                    ..GroupOptions::default()
-                },
-                &[("a", &a)],
-            ),
-        ],
-        AdamConfig::default(),
-    );
-    assert_eq!(
-        err.to_string(),
-        "group 1: `momentum` is not an option of Adam"
     );
 }
 
@@ -415,20 +427,11 @@ fn setup() -> Setup {
 
 /// Biases unpenalized, the first weight with proximal L1 and coupled L2,
 /// the rest with the defaults.
-fn rule_groups(mlp: &Mlp<f64>) -> Vec<ParamGroup<f64>> {
+fn rule_groups<O: Default>(mlp: &Mlp<f64>) -> Vec<ParamGroup<f64, O>> {
     GroupRules::new()
         .rule(
-            |n| n.ends_with(".bias"),
-            GroupOptions::with_penalty(Penalty::default()),
-        )
-        .rule(
-            |n| n == "layers.0.weight",
-            GroupOptions::with_penalty(Penalty {
-                l1: 0.01,
-                l1_mode: L1Mode::Proximal,
-                l2: 0.05,
-                decoupled: false,
-            }),
+            Select::FirstLayer,
+            Penalty::l1_proximal(0.01).and(Penalty::l2(0.05)),
         )
         .build(mlp.named_parameters())
 }
@@ -489,16 +492,11 @@ fn check_resume<O: Optimizer<f64>>(
 fn sgd_resumes_bit_exactly_from_saved_state() {
     let config = SgdConfig {
         lr: 0.1,
-        momentum: 0.9,
-        nesterov: true,
-        penalty: Penalty {
-            l2: 0.01,
-            ..Penalty::default()
-        },
-        ..SgdConfig::default()
+        momentum: Momentum::nesterov(0.9),
+        penalty: Penalty::l2(0.01),
     };
     check_resume(
-        |mlp| Sgd::new(rule_groups(mlp), config).unwrap(),
+        |mlp| Sgd::new(rule_groups(mlp), config.clone()).unwrap(),
         |sgd| serde_json::to_string(&sgd.state()).unwrap(),
         |sgd, json| sgd.load_state(serde_json::from_str(json).unwrap()).unwrap(),
     );
@@ -508,16 +506,11 @@ fn sgd_resumes_bit_exactly_from_saved_state() {
 fn adam_resumes_bit_exactly_from_saved_state() {
     let config = AdamConfig {
         lr: 0.01,
-        penalty: Penalty {
-            l2: 0.01,
-            decoupled: true,
-            l1: 0.001,
-            ..Penalty::default()
-        },
+        penalty: Penalty::decoupled_l2(0.01).and(Penalty::l1_subgradient(0.001)),
         ..AdamConfig::default()
     };
     check_resume(
-        |mlp| Adam::new(rule_groups(mlp), config).unwrap(),
+        |mlp| Adam::new(rule_groups(mlp), config.clone()).unwrap(),
         |adam| serde_json::to_string(&adam.state()).unwrap(),
         |adam, json| {
             adam.load_state(serde_json::from_str(json).unwrap())
@@ -531,7 +524,7 @@ fn state_that_does_not_fit_is_refused_and_leaves_the_state_alone() {
     let (a, b) = (leaf(&[1.0, 2.0]), leaf(&[3.0]));
     let groups = || vec![group(&[("a", &a)]), group(&[("b", &b)])];
     let config = SgdConfig {
-        momentum: 0.5,
+        momentum: Momentum::classic(0.5),
         ..SgdConfig::default()
     };
     let mut sgd = Sgd::new(groups(), config).unwrap();
@@ -567,7 +560,11 @@ fn state_that_does_not_fit_is_refused_and_leaves_the_state_alone() {
     );
     assert_eq!(sgd.state(), before);
 
-    let mut adam = Adam::new(groups(), AdamConfig::default()).unwrap();
+    let mut adam = Adam::new(
+        vec![group(&[("a", &a)]), group(&[("b", &b)])],
+        AdamConfig::default(),
+    )
+    .unwrap();
     let moments = |step: u64, m: usize, v: usize| {
         Some(AdamMoments {
             step,

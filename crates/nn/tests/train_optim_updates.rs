@@ -9,8 +9,10 @@
 //! the comments.
 
 use sparsegrad_autograd::{Float, Tensor};
-use sparsegrad_nn::optim::{Adam, AdamConfig, GroupOptions, Optimizer, ParamGroup, Sgd, SgdConfig};
-use sparsegrad_nn::regularize::{L1Mode, Penalty};
+use sparsegrad_nn::optim::{
+    Adam, AdamConfig, AdamOptions, Momentum, Optimizer, ParamGroup, Sgd, SgdConfig, SgdOptions,
+};
+use sparsegrad_nn::regularize::{L1Mode, L2Mode, Penalty};
 
 /// The quadratic: coefficients a, b and the starting weights.
 struct Quadratic {
@@ -73,23 +75,34 @@ struct Hyper {
 
 impl Hyper {
     fn penalty(&self) -> Penalty {
-        Penalty {
-            l1: self.l1,
-            l1_mode: if self.proximal {
-                L1Mode::Proximal
-            } else {
-                L1Mode::Subgradient
-            },
-            l2: self.l2,
-            decoupled: self.decoupled,
+        let l1_mode = if self.proximal {
+            L1Mode::Proximal
+        } else {
+            L1Mode::Subgradient
+        };
+        let l2_mode = if self.decoupled {
+            L2Mode::Decoupled
+        } else {
+            L2Mode::Coupled
+        };
+        Penalty::none()
+            .with_l1(self.l1, l1_mode)
+            .with_l2(self.l2, l2_mode)
+    }
+    fn momentum(&self) -> Momentum {
+        if self.nesterov {
+            Momentum::nesterov(self.momentum)
+        } else {
+            Momentum::Classic {
+                momentum: self.momentum,
+                dampening: self.dampening,
+            }
         }
     }
     fn sgd_config(&self) -> SgdConfig {
         SgdConfig {
             lr: self.lr,
-            momentum: self.momentum,
-            dampening: self.dampening,
-            nesterov: self.nesterov,
+            momentum: self.momentum(),
             penalty: self.penalty(),
         }
     }
@@ -368,8 +381,10 @@ fn sgd_first_steps_worked_out_by_hand() {
     // b₃ = 0.9·2.8 + 1 = 3.52; w₃ = 1 − 0.1·(2 + 2.8 + 3.52) = 0.168.
     let dampened = three_steps(SgdConfig {
         lr: 0.1,
-        momentum: 0.9,
-        dampening: 0.5,
+        momentum: Momentum::Classic {
+            momentum: 0.9,
+            dampening: 0.5,
+        },
         ..SgdConfig::default()
     });
     assert!((dampened - 0.168).abs() < 1e-12, "{dampened}");
@@ -377,8 +392,7 @@ fn sgd_first_steps_worked_out_by_hand() {
     // b₃ = 5.42, d₃ = 2 + 4.878 = 6.878; w₃ = 1 − 0.1·16.098 = −0.6098.
     let nesterov = three_steps(SgdConfig {
         lr: 0.1,
-        momentum: 0.9,
-        nesterov: true,
+        momentum: Momentum::nesterov(0.9),
         ..SgdConfig::default()
     });
     assert!((nesterov + 0.6098).abs() < 1e-12, "{nesterov}");
@@ -403,36 +417,22 @@ fn adam_first_step_is_lr_times_the_sign_of_g() {
 }
 
 #[test]
-fn adamw_is_adam_with_decoupled_decay_bit_for_bit() {
+fn adamw_is_adam_with_decoupled_decay() {
     let q = Quadratic::small();
-    let config = AdamConfig {
+    let coupled = AdamConfig {
         lr: 0.05,
-        penalty: Penalty {
-            l2: 0.1,
-            ..Penalty::default()
-        },
+        penalty: Penalty::l2(0.1),
         ..AdamConfig::default()
     };
-    let decoupled_config = AdamConfig {
-        penalty: Penalty {
-            decoupled: true,
-            ..config.penalty
-        },
-        ..config
+    let adamw = AdamConfig {
+        penalty: Penalty::decoupled_l2(0.1),
+        ..coupled.clone()
     };
-    let (w_adamw, w_adam_decoupled, w_adam) =
-        (q.param::<f64>(), q.param::<f64>(), q.param::<f64>());
-    let mut adamw = Adam::adamw(vec![ParamGroup::new(named("w", &w_adamw))], config).unwrap();
-    let mut adam_decoupled = Adam::new(
-        vec![ParamGroup::new(named("w", &w_adam_decoupled))],
-        decoupled_config,
-    )
-    .unwrap();
-    let mut adam = Adam::new(vec![ParamGroup::new(named("w", &w_adam))], config).unwrap();
-    run(&mut adamw, &[(&q, &w_adamw)], 5);
-    run(&mut adam_decoupled, &[(&q, &w_adam_decoupled)], 5);
-    run(&mut adam, &[(&q, &w_adam)], 5);
-    assert_eq!(w_adamw.to_array(), w_adam_decoupled.to_array());
+    let (w_adamw, w_adam) = (q.param::<f64>(), q.param::<f64>());
+    let mut opt_adamw = Adam::new(vec![ParamGroup::new(named("w", &w_adamw))], adamw).unwrap();
+    let mut opt_adam = Adam::new(vec![ParamGroup::new(named("w", &w_adam))], coupled).unwrap();
+    run(&mut opt_adamw, &[(&q, &w_adamw)], 5);
+    run(&mut opt_adam, &[(&q, &w_adam)], 5);
     assert_matches(
         &w_adamw,
         &adam_by_hand(
@@ -454,14 +454,6 @@ fn adamw_is_adam_with_decoupled_decay_bit_for_bit() {
             .iter()
             .any(|d| d.abs() > 1e-6)
     );
-    // adamw also decouples a group's own penalty
-    let w = q.param::<f64>();
-    let group = ParamGroup::new(named("w", &w)).with_options(GroupOptions::with_penalty(Penalty {
-        l2: 0.3,
-        ..Penalty::default()
-    }));
-    let adamw = Adam::adamw(vec![group], AdamConfig::default()).unwrap();
-    assert!(adamw.groups()[0].penalty().decoupled);
 }
 
 #[test]
@@ -491,17 +483,15 @@ fn two_groups_with_different_settings_in_one_sgd() {
         ..defaults
     };
     let groups = vec![
-        ParamGroup::new(named("a", &wa)).with_options(GroupOptions {
-            nesterov: Some(true),
-            ..GroupOptions::default()
+        ParamGroup::new(named("a", &wa)).with_options(SgdOptions {
+            momentum: Some(Momentum::nesterov(defaults.momentum)),
         }),
-        ParamGroup::new(named("b", &wb)).with_options(GroupOptions {
-            lr: Some(hb.lr),
-            momentum: Some(hb.momentum),
-            dampening: Some(hb.dampening),
-            penalty: Some(hb.penalty()),
-            ..GroupOptions::default()
-        }),
+        ParamGroup::new(named("b", &wb))
+            .with_lr(hb.lr)
+            .with_penalty(hb.penalty())
+            .with_options(SgdOptions {
+                momentum: Some(hb.momentum()),
+            }),
     ];
     let mut sgd = Sgd::new(groups, defaults.sgd_config()).unwrap();
     run(&mut sgd, &[(&qa, &wa), (&qb, &wb)], 3);
@@ -530,13 +520,13 @@ fn two_groups_with_different_settings_in_one_adam() {
     };
     let groups = vec![
         ParamGroup::new(named("a", &wa)),
-        ParamGroup::new(named("b", &wb)).with_options(GroupOptions {
-            lr: Some(hb.lr),
-            betas: Some(hb.betas),
-            eps: Some(hb.eps),
-            penalty: Some(hb.penalty()),
-            ..GroupOptions::default()
-        }),
+        ParamGroup::new(named("b", &wb))
+            .with_lr(hb.lr)
+            .with_penalty(hb.penalty())
+            .with_options(AdamOptions {
+                betas: Some(hb.betas),
+                eps: Some(hb.eps),
+            }),
     ];
     let mut adam = Adam::new(groups, defaults.adam_config()).unwrap();
     run(&mut adam, &[(&qa, &wa), (&qb, &wb)], 3);
@@ -590,11 +580,7 @@ fn under_proximal_l1_a_zero_weight_stays_zero_while_the_gradient_is_within_l1() 
     let coefficients = Tensor::from_vec(c.to_vec(), &[c.len()]);
     let config = SgdConfig {
         lr: 0.5,
-        penalty: Penalty {
-            l1: 0.2,
-            l1_mode: L1Mode::Proximal,
-            ..Penalty::default()
-        },
+        penalty: Penalty::l1_proximal(0.2),
         ..SgdConfig::default()
     };
     let mut sgd = Sgd::new(vec![ParamGroup::new(named("w", &w))], config).unwrap();
@@ -624,14 +610,8 @@ fn a_parameter_without_gradient_is_skipped_and_gradients_are_left_as_backward_ma
     let unused = Tensor::<f64>::from_vec(vec![3.0], &[1]).set_requires_grad(true);
     let config = SgdConfig {
         lr: 0.1,
-        momentum: 0.9,
-        penalty: Penalty {
-            l2: 0.5,
-            decoupled: true,
-            l1: 0.1,
-            ..Penalty::default()
-        },
-        ..SgdConfig::default()
+        momentum: Momentum::classic(0.9),
+        penalty: Penalty::decoupled_l2(0.5).and(Penalty::l1_subgradient(0.1)),
     };
     let params = vec![
         ("used".to_string(), used.clone()),

@@ -3,8 +3,8 @@
 
 use proptest::prelude::*;
 use sparsegrad_nn::regularize::{
-    L1Mode, Penalty, PenaltyStep, add_l1_subgradient, add_l2_gradient, decoupled_decay,
-    penalty_value, soft_threshold,
+    Penalty, PenaltyStep, add_l1_subgradient, add_l2_gradient, decoupled_decay, penalty_value,
+    soft_threshold,
 };
 
 fn prox(w: f64, t: f64) -> f64 {
@@ -40,22 +40,14 @@ fn decoupled_decay_and_soft_threshold_by_hand() {
 #[test]
 fn penalty_value_is_l1_sum_plus_half_l2_sum_of_squares() {
     let w = [1.0f32, -2.0, 0.0, 0.5];
-    let penalty = Penalty {
-        l1: 0.1,
-        l2: 0.4,
-        ..Penalty::default()
-    };
+    let penalty = Penalty::l1_subgradient(0.1).and(Penalty::l2(0.4));
     // 0.1·3.5 + 0.2·5.25 = 0.35 + 1.05
     assert!((penalty_value(&w, &penalty) - 1.4).abs() < 1e-12);
     // the same for decoupled L2 and proximal L1: the objective does not depend on the mode
-    let other = Penalty {
-        decoupled: true,
-        l1_mode: L1Mode::Proximal,
-        ..penalty
-    };
+    let other = Penalty::l1_proximal(0.1).and(Penalty::decoupled_l2(0.4));
     assert_eq!(penalty_value(&w, &other), penalty_value(&w, &penalty));
-    assert_eq!(penalty_value(&w, &Penalty::default()), 0.0);
-    assert!(Penalty::default().is_none() && !penalty.is_none());
+    assert_eq!(penalty_value(&w, &Penalty::none()), 0.0);
+    assert!(Penalty::none().is_zero() && !penalty.is_zero());
 }
 
 #[test]
@@ -64,14 +56,7 @@ fn penalty_step_applies_the_five_step_order() {
     let w0 = [2.0, -0.1, 0.0];
     let g0 = [0.4, 0.0, 0.3];
     // coupled L2 0.2 and subgradient L1 0.1: only the gradient changes
-    let coupled = PenaltyStep::<f64>::new(
-        &Penalty {
-            l1: 0.1,
-            l2: 0.2,
-            ..Penalty::default()
-        },
-        lr,
-    );
+    let coupled = PenaltyStep::<f64>::new(&Penalty::l1_subgradient(0.1).and(Penalty::l2(0.2)), lr);
     let mut w = w0;
     let mut scratch = [0.0; 3];
     coupled.before_step(&mut w);
@@ -81,12 +66,7 @@ fn penalty_step_applies_the_five_step_order() {
     assert_eq!(g, [0.4 + 0.4 + 0.1, -0.02 - 0.1, 0.3]);
     // decoupled L2 0.2 and proximal L1 0.1: the weights change, the gradient does not
     let decoupled = PenaltyStep::<f64>::new(
-        &Penalty {
-            l1: 0.1,
-            l2: 0.2,
-            l1_mode: L1Mode::Proximal,
-            decoupled: true,
-        },
+        &Penalty::l1_proximal(0.1).and(Penalty::decoupled_l2(0.2)),
         lr,
     );
     assert!(!decoupled.changes_gradient());

@@ -122,7 +122,7 @@ fn clip_grad_norm_scales_all_gradients_by_one_factor() {
 #[test]
 fn clip_grad_norm_leaves_gradients_within_the_bound_alone() {
     let a = with_grad(&[0.0, 0.0], &[0.3, -0.4]);
-    let norm = clip_grad_norm(std::slice::from_ref(&a), 1.0);
+    let norm = clip_grad_norm([&a], 1.0);
     assert!(close(norm, 0.5));
     assert_eq!(grad(&a), [0.3, -0.4]);
 }
@@ -130,9 +130,9 @@ fn clip_grad_norm_leaves_gradients_within_the_bound_alone() {
 #[test]
 fn clip_grad_value_clamps_each_element_and_keeps_nan_visible() {
     let a = with_grad(&[0.0; 5], &[-3.0, -0.5, 0.0, 0.7, 2.0]);
-    clip_grad_value(std::slice::from_ref(&a), 1.0);
+    clip_grad_value([&a], 1.0);
     assert_eq!(grad(&a), [-1.0, -0.5, 0.0, 0.7, 1.0]);
     let b = with_grad(&[0.0], &[f64::NAN]);
-    clip_grad_value(std::slice::from_ref(&b), 1.0);
+    clip_grad_value([&b], 1.0);
     assert!(grad(&b)[0].is_nan());
 }

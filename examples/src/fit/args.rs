@@ -8,6 +8,7 @@ use sparsegrad::nn::data::Task;
 use sparsegrad::nn::regularize::L1Mode;
 
 use super::error::FitError;
+use super::loop_args::LoopArgs;
 
 /// `--task`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -167,6 +168,9 @@ pub struct FitArgs {
     /// Which parameters the penalties apply to.
     #[arg(long, value_enum, default_value = "weights")]
     pub penalize: PenalizeArg,
+    /// The learning-rate schedule and gradient clipping.
+    #[command(flatten)]
+    pub training_loop: LoopArgs,
     /// Where to write the model file.
     #[arg(long)]
     pub out: Option<PathBuf>,
@@ -181,7 +185,7 @@ pub struct FitArgs {
 /// The range an option's value must lie in (every range excludes NaN and
 /// the infinities).
 #[derive(Clone, Copy)]
-enum Range {
+pub(super) enum Range {
     /// > 0.
     Positive,
     /// ≥ 0.
@@ -194,7 +198,7 @@ enum Range {
 
 impl Range {
     /// `Ok` when `value` lies in the range, else the error naming `--option`.
-    fn check(self, option: &str, value: f64) -> Result<(), FitError> {
+    pub(super) fn check(self, option: &str, value: f64) -> Result<(), FitError> {
         let (holds, wanted) = match self {
             Range::Positive => (value > 0.0, "> 0"),
             Range::NonNegative => (value >= 0.0, ">= 0"),
@@ -242,6 +246,7 @@ impl FitArgs {
         if self.epochs == 0 {
             return Err(FitError::invalid("--epochs must be at least 1".to_string()));
         }
+        self.training_loop.validate()?;
         if let Some(position) = self.hidden.iter().position(|&width| width == 0) {
             return Err(FitError::invalid(format!(
                 "--hidden: layer {} has width 0; every hidden width must be at least 1",

@@ -12,9 +12,9 @@ use sparsegrad::nn::mlp::Mlp;
 use sparsegrad::nn::model_file::ModelFile;
 use sparsegrad::nn::module::Module;
 use sparsegrad::nn::optim::{
-    Adam, AdamConfig, GroupOptions, GroupRules, Optimizer, ParamGroup, Sgd, SgdConfig,
+    Adam, AdamConfig, GroupRules, Momentum, Optimizer, Select, Sgd, SgdConfig,
 };
-use sparsegrad::nn::regularize::Penalty;
+use sparsegrad::nn::regularize::{L2Mode, Penalty};
 use sparsegrad::nn::train::{TrainOptions, evaluate_loss, penalty_total, train};
 
 use super::args::{ActivationArg, FitArgs, OptimizerArg, PenalizeArg};
@@ -71,19 +71,14 @@ pub(super) fn fit_in<T: Float>(
         epochs: args.epochs,
         batch_size: args.batch_size,
         shuffle: !args.no_shuffle,
+        schedule: args.training_loop.schedule(args.epochs),
+        clip: args.training_loop.clip(),
     };
     let start = Instant::now();
-    let train_loss = train(
-        &model,
-        &mut *optimizer,
-        &data,
-        options,
-        &mut rng,
-        |_, loss| {
-            bar.set_message(format!("loss {loss:.6}"));
-            bar.inc(1);
-        },
-    )?;
+    let train_loss = train(&model, &mut *optimizer, &data, options, &mut rng, |end| {
+        bar.set_message(format!("loss {:.6}", end.loss));
+        bar.inc(1);
+    })?;
     let seconds = start.elapsed().as_secs_f64();
     bar.finish_and_clear();
 
@@ -156,44 +151,59 @@ fn activation(activation: ActivationArg) -> Activation {
     }
 }
 
-/// The optimizer the options ask for, over `model`'s parameters in groups:
-/// with `--penalize weights`, the biases form a group without a penalty
-/// and everything else gets the options' penalty.
+/// The optimizer the options ask for, over `model`'s parameters: the
+/// options' penalty on the weights (`--penalize weights`, the biases
+/// unpenalized) or on every parameter (`--penalize all`).
 fn optimizer<T: Float>(args: &FitArgs, model: &Mlp<T>) -> Result<Box<dyn Optimizer<T>>, FitError> {
-    let penalty = Penalty {
-        l1: args.l1,
-        l1_mode: args.l1_mode.into(),
-        l2: args.l2,
-        decoupled: args.decoupled,
+    let selected = match args.penalize {
+        PenalizeArg::Weights => Select::Weights,
+        PenalizeArg::All => Select::All,
     };
+    let rules = GroupRules::new().rule(selected, penalty(args));
     let params = model.named_parameters();
-    let groups = match args.penalize {
-        PenalizeArg::Weights => GroupRules::new()
-            .rule(
-                |name| name.ends_with(".bias"),
-                GroupOptions::with_penalty(Penalty::default()),
-            )
-            .build(params),
-        PenalizeArg::All => vec![ParamGroup::new(params)],
-    };
-    let adam = AdamConfig {
-        lr: args.lr,
-        betas: (args.beta1, args.beta2),
-        eps: args.eps,
-        penalty,
-    };
     Ok(match args.optimizer {
         OptimizerArg::Sgd => Box::new(Sgd::new(
-            groups,
+            rules.build(params),
             SgdConfig {
                 lr: args.lr,
-                momentum: args.momentum,
-                dampening: args.dampening,
-                nesterov: args.nesterov,
-                penalty,
+                momentum: momentum(args),
+                penalty: Penalty::none(),
             },
         )?),
-        OptimizerArg::Adam => Box::new(Adam::new(groups, adam)?),
-        OptimizerArg::Adamw => Box::new(Adam::adamw(groups, adam)?),
+        OptimizerArg::Adam | OptimizerArg::Adamw => Box::new(Adam::new(
+            rules.build(params),
+            AdamConfig {
+                lr: args.lr,
+                betas: (args.beta1, args.beta2),
+                eps: args.eps,
+                penalty: Penalty::none(),
+            },
+        )?),
     })
+}
+
+/// `--l1`, `--l1-mode`, `--l2` and `--decoupled` as a penalty; AdamW is
+/// Adam with decoupled L2.
+fn penalty(args: &FitArgs) -> Penalty {
+    let l2_mode = if args.decoupled || args.optimizer == OptimizerArg::Adamw {
+        L2Mode::Decoupled
+    } else {
+        L2Mode::Coupled
+    };
+    Penalty::none()
+        .with_l1(args.l1, args.l1_mode.into())
+        .with_l2(args.l2, l2_mode)
+}
+
+/// `--momentum`, `--dampening` and `--nesterov` (checked by
+/// [`FitArgs::validate`](super::args::FitArgs::validate)) as SGD's momentum.
+fn momentum(args: &FitArgs) -> Momentum {
+    if args.nesterov {
+        Momentum::nesterov(args.momentum)
+    } else {
+        Momentum::Classic {
+            momentum: args.momentum,
+            dampening: args.dampening,
+        }
+    }
 }

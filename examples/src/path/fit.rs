@@ -36,10 +36,10 @@ use sparsegrad::nn::activation::Activation;
 use sparsegrad::nn::data::{Dataset, Targets};
 use sparsegrad::nn::mlp::Mlp;
 use sparsegrad::nn::module::Module;
-use sparsegrad::nn::optim::{GroupOptions, GroupRules, Sgd, SgdConfig};
+use sparsegrad::nn::optim::{GroupRules, Select, Sgd, SgdConfig};
 use sparsegrad::nn::regularize::Penalty;
 use sparsegrad::nn::sparsity::{FeatureSelection, ParameterSparsity};
-use sparsegrad::nn::train::{TrainOptions, evaluate_loss, train};
+use sparsegrad::nn::train::{Control, TrainOptions, evaluate_loss, train};
 
 use super::PathError;
 use super::grid::PathPenalty;
@@ -223,34 +223,36 @@ pub fn fit_path(
     let mut points = Vec::with_capacity(lambdas.len());
     for &lambda in lambdas {
         let penalty = settings.penalty.at(lambda);
-        let (weight_lr, other_lr) = step.rates(penalty.l2);
-        let first_layer = GroupOptions {
-            lr: Some(weight_lr),
-            penalty: Some(penalty),
-            ..GroupOptions::default()
-        };
+        let (weight_lr, other_lr) = step.rates(penalty.l2_strength());
         let groups = GroupRules::new()
-            .rule(|name| name == FIRST_LAYER_WEIGHT, first_layer)
+            .rule_with_lr(
+                Select::named(FIRST_LAYER_WEIGHT),
+                weight_lr,
+                penalty.clone(),
+            )
             .build(named.clone());
         let config = SgdConfig {
             lr: other_lr,
-            penalty: Penalty::default(),
             ..SgdConfig::default()
         };
         let mut sgd = Sgd::new(groups, config)
             .map_err(|e| PathError::Invalid(format!("lambda = {lambda}: {e}")))?;
         let options = TrainOptions {
-            epochs: 1,
-            batch_size: 0,
-            shuffle: false,
+            epochs: settings.max_epochs,
+            ..TrainOptions::default()
         };
-        let (mut epochs, mut converged) = (0, false);
-        while epochs < settings.max_epochs && !converged {
-            train(&model, &mut sgd, data, options, &mut rng, |_, _| {})
-                .map_err(|source| PathError::Diverged { lambda, source })?;
-            epochs += 1;
+        // full-batch epochs until one moves the parameters by at most tol
+        let mut converged = false;
+        let epochs = train(&model, &mut sgd, data, options, &mut rng, |_| {
             converged = update_norm(&params, &mut snapshot) <= settings.tol;
-        }
+            if converged {
+                Control::Stop
+            } else {
+                Control::Continue
+            }
+        })
+        .map_err(|source| PathError::Diverged { lambda, source })?
+        .len();
         points.push(measure(
             &model, lambda, &penalty, data, validation, epochs, converged,
         ));
@@ -326,8 +328,8 @@ fn measure(
     let selection = FeatureSelection::from_first_layer(matrix);
     PathPoint {
         lambda,
-        l1: penalty.l1,
-        l2: penalty.l2,
+        l1: penalty.l1_strength(),
+        l2: penalty.l2_strength(),
         first_layer_weight: weight.iter().copied().collect(),
         column_l2: selection.column_l2,
         selected: selection.selected,

@@ -59,7 +59,7 @@
 
 use ndarray::{ArrayView1, ArrayView2};
 use serde::Serialize;
-use sparsegrad::nn::regularize::{L1Mode, Penalty};
+use sparsegrad::nn::regularize::Penalty;
 
 /// Which penalty the path varies.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize)]
@@ -91,12 +91,7 @@ impl PathPenalty {
     /// strength (1 − α)·λ.
     pub fn at(&self, lambda: f64) -> Penalty {
         let alpha = self.l1_ratio();
-        Penalty {
-            l1: alpha * lambda,
-            l1_mode: L1Mode::Proximal,
-            l2: (1.0 - alpha) * lambda,
-            decoupled: false,
-        }
+        Penalty::l1_proximal(alpha * lambda).and(Penalty::l2((1.0 - alpha) * lambda))
     }
 
     /// The largest λ of the grid: λ_max = λ_max(L1)/α when α > 0 (all

@@ -3,8 +3,8 @@
 
 use serde::{Deserialize, Serialize};
 use sparsegrad::autograd::Tensor;
-use sparsegrad::nn::optim::{GroupOptions, GroupRules, ParamGroup};
-use sparsegrad::nn::regularize::{L1Mode, Penalty};
+use sparsegrad::nn::optim::{GroupRules, ParamGroup, Select, SgdOptions};
+use sparsegrad::nn::regularize::Penalty;
 
 /// A way of penalizing the weights. Biases are never penalized; the name of
 /// each variant says what the weights get.
@@ -30,7 +30,7 @@ pub enum Regime {
 
 /// The penalties of one regime: on the first layer's weight, and on the
 /// weights of the deeper layers.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct WeightPenalties {
     /// The penalty on the first layer's weight.
     pub first_layer: Penalty,
@@ -66,59 +66,33 @@ impl Regime {
     /// The penalties this regime puts on the weights, with strengths λ1
     /// (`l1`) and λ2 (`l2`).
     pub fn penalties(self, l1: f64, l2: f64) -> WeightPenalties {
-        let l2_penalty = |decoupled| Penalty {
-            l2,
-            decoupled,
-            ..Penalty::default()
-        };
-        let l1_penalty = |l1_mode| Penalty {
-            l1,
-            l1_mode,
-            ..Penalty::default()
-        };
-        let everywhere = |penalty| WeightPenalties {
-            first_layer: penalty,
+        let everywhere = |penalty: Penalty| WeightPenalties {
+            first_layer: penalty.clone(),
             deeper_layers: penalty,
         };
         match self {
-            Regime::None => everywhere(Penalty::default()),
-            Regime::L2Coupled => everywhere(l2_penalty(false)),
-            Regime::L2Decoupled => everywhere(l2_penalty(true)),
-            Regime::L1Subgradient => everywhere(l1_penalty(L1Mode::Subgradient)),
-            Regime::L1Proximal => everywhere(l1_penalty(L1Mode::Proximal)),
-            Regime::ElasticNet => everywhere(Penalty {
-                l2,
-                ..l1_penalty(L1Mode::Proximal)
-            }),
+            Regime::None => everywhere(Penalty::none()),
+            Regime::L2Coupled => everywhere(Penalty::l2(l2)),
+            Regime::L2Decoupled => everywhere(Penalty::decoupled_l2(l2)),
+            Regime::L1Subgradient => everywhere(Penalty::l1_subgradient(l1)),
+            Regime::L1Proximal => everywhere(Penalty::l1_proximal(l1)),
+            Regime::ElasticNet => everywhere(Penalty::l1_proximal(l1).and(Penalty::l2(l2))),
             Regime::L1FirstLayer => WeightPenalties {
-                first_layer: l1_penalty(L1Mode::Proximal),
-                deeper_layers: Penalty::default(),
+                first_layer: Penalty::l1_proximal(l1),
+                deeper_layers: Penalty::none(),
             },
         }
     }
 }
 
 impl WeightPenalties {
-    /// The optimizer's groups for a model's `named` parameters, whose first
-    /// layer's weight is called `first_weight`: the biases (unpenalized),
-    /// the first layer's weight, and the other weights. Every group sets
-    /// its penalty, so none inherits the optimizer-wide default.
-    pub fn groups(
-        &self,
-        named: Vec<(String, Tensor<f32>)>,
-        first_weight: &str,
-    ) -> Vec<ParamGroup<f32>> {
-        let first_weight = first_weight.to_owned();
-        let rules = GroupRules::new()
-            .rule(
-                |name| name.ends_with(".bias"),
-                GroupOptions::with_penalty(Penalty::default()),
-            )
-            .rule(
-                move |name| name == first_weight,
-                GroupOptions::with_penalty(self.first_layer),
-            )
-            .rule(|_| true, GroupOptions::with_penalty(self.deeper_layers));
-        rules.build(named)
+    /// The optimizer's groups for a model's `named` parameters: the first
+    /// layer's weight, the other weights, and the biases (which no rule
+    /// selects, so they are not penalized).
+    pub fn groups(&self, named: Vec<(String, Tensor<f32>)>) -> Vec<ParamGroup<f32, SgdOptions>> {
+        GroupRules::new()
+            .rule(Select::FirstLayer, self.first_layer.clone())
+            .rule(Select::Weights, self.deeper_layers.clone())
+            .build(named)
     }
 }

@@ -22,9 +22,7 @@ use std::fmt::Write;
 
 use sparsegrad::autograd::Tensor;
 use sparsegrad::nn::optim::{Optimizer, ParamGroup, Sgd, SgdConfig};
-use sparsegrad::nn::regularize::{
-    L1Mode, Penalty, add_l1_subgradient, add_l2_gradient, soft_threshold,
-};
+use sparsegrad::nn::regularize::{Penalty, add_l1_subgradient, add_l2_gradient, soft_threshold};
 
 use super::table::{Align, Table, fixed};
 
@@ -82,20 +80,9 @@ impl PenaltyKind {
     /// The library's [`Penalty`] of strength `lambda`.
     pub fn penalty(self, lambda: f64) -> Penalty {
         match self {
-            PenaltyKind::L2 => Penalty {
-                l2: lambda,
-                ..Penalty::default()
-            },
-            PenaltyKind::L1Subgradient => Penalty {
-                l1: lambda,
-                l1_mode: L1Mode::Subgradient,
-                ..Penalty::default()
-            },
-            PenaltyKind::L1Proximal => Penalty {
-                l1: lambda,
-                l1_mode: L1Mode::Proximal,
-                ..Penalty::default()
-            },
+            PenaltyKind::L2 => Penalty::l2(lambda),
+            PenaltyKind::L1Subgradient => Penalty::l1_subgradient(lambda),
+            PenaltyKind::L1Proximal => Penalty::l1_proximal(lambda),
         }
     }
 

@@ -35,6 +35,7 @@
 
 mod batches;
 mod csv;
+mod source;
 mod split;
 mod standardize;
 
@@ -42,6 +43,7 @@ pub use batches::MiniBatches;
 pub use csv::{
     CellProblem, CsvError, CsvErrorKind, CsvSpec, MAX_CLASSES, read_csv, read_csv_features,
 };
+pub use source::{BatchSource, Examples};
 pub use split::{Split, k_fold, train_test_split};
 pub use standardize::Standardizer;
 
@@ -250,24 +252,7 @@ impl<T: Float> Dataset<T> {
     /// # Panics
     /// When an index is not below [`len`](Self::len).
     pub fn batch_into(&self, indices: &[usize], batch: &mut Batch<T>) {
-        gather_rows(self.features.view(), indices, &mut batch.features);
-        match (&self.targets, &mut batch.targets) {
-            (Targets::Regression(values), Targets::Regression(out)) => {
-                gather_rows(values.view(), indices, out)
-            }
-            (Targets::Regression(values), out) => {
-                let mut gathered = Array2::zeros((0, 0));
-                gather_rows(values.view(), indices, &mut gathered);
-                *out = Targets::Regression(gathered);
-            }
-            (Targets::Classification(labels), Targets::Classification(out)) => {
-                out.clear();
-                out.extend(indices.iter().map(|&i| labels[i]));
-            }
-            (Targets::Classification(labels), out) => {
-                *out = Targets::Classification(indices.iter().map(|&i| labels[i]).collect());
-            }
-        }
+        gather_batch(self.features.view(), &self.targets, indices, batch);
     }
 
     /// The same data set in another float type, each value rounded to
@@ -278,6 +263,37 @@ impl<T: Float> Dataset<T> {
             targets: self.targets.cast(),
             feature_names: self.feature_names.clone(),
             target_name: self.target_name.clone(),
+        }
+    }
+}
+
+/// Gathers the rows `indices` of `features` and their `targets` into
+/// `batch`, reusing its memory (see [`Dataset::batch_into`]).
+///
+/// # Panics
+/// When an index is out of range.
+pub(crate) fn gather_batch<T: Float>(
+    features: ArrayView2<T>,
+    targets: &Targets<T>,
+    indices: &[usize],
+    batch: &mut Batch<T>,
+) {
+    gather_rows(features, indices, &mut batch.features);
+    match (targets, &mut batch.targets) {
+        (Targets::Regression(values), Targets::Regression(out)) => {
+            gather_rows(values.view(), indices, out)
+        }
+        (Targets::Regression(values), out) => {
+            let mut gathered = Array2::zeros((0, 0));
+            gather_rows(values.view(), indices, &mut gathered);
+            *out = Targets::Regression(gathered);
+        }
+        (Targets::Classification(labels), Targets::Classification(out)) => {
+            out.clear();
+            out.extend(indices.iter().map(|&i| labels[i]));
+        }
+        (Targets::Classification(labels), out) => {
+            *out = Targets::Classification(indices.iter().map(|&i| labels[i]).collect());
         }
     }
 }

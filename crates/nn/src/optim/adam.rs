@@ -7,13 +7,14 @@ use sparsegrad_autograd::Float;
 use super::Optimizer;
 use super::core::{OptimizerCore, check_len};
 use super::error::{Location, OptimError, Requirement};
-use super::group::{CommonDefaults, ParamGroup, ResolvedGroup, refuse_option};
+use super::group::{CommonDefaults, ParamGroup, ResolvedGroup};
 use super::update::update_parameter;
 use crate::regularize::Penalty;
 
-/// The optimizer-wide defaults of [`Adam`]; every field can be overridden
-/// per group.
-#[derive(Clone, Copy, Debug, PartialEq)]
+/// The optimizer-wide defaults of [`Adam`]; a group may override the
+/// learning rate, the penalty (see [`ParamGroup`]) and the betas and eps
+/// ([`AdamOptions`]).
+#[derive(Clone, Debug, PartialEq)]
 pub struct AdamConfig {
     /// Learning rate (default 1e-3, torch's).
     pub lr: f64,
@@ -21,9 +22,25 @@ pub struct AdamConfig {
     pub betas: (f64, f64),
     /// ε > 0 (default 1e-8).
     pub eps: f64,
-    /// The penalty (default none). With `decoupled`, its L2 is AdamW's
-    /// weight decay.
+    /// The penalty of the groups that inherit (default none). With
+    /// [`Penalty::decoupled_l2`] this is AdamW.
     pub penalty: Penalty,
+}
+
+/// The overrides of one Adam group (`None`: the config's). There is no
+/// momentum here: setting SGD's momentum on an Adam group cannot be
+/// written.
+///
+/// ```compile_fail
+/// use sparsegrad_nn::optim::{AdamOptions, Momentum};
+/// let _ = AdamOptions { momentum: Some(Momentum::classic(0.9)), ..AdamOptions::default() };
+/// ```
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct AdamOptions {
+    /// The group's (β1, β2).
+    pub betas: Option<(f64, f64)>,
+    /// The group's ε.
+    pub eps: Option<f64>,
 }
 
 impl Default for AdamConfig {
@@ -32,7 +49,7 @@ impl Default for AdamConfig {
             lr: 1e-3,
             betas: (0.9, 0.999),
             eps: 1e-8,
-            penalty: Penalty::default(),
+            penalty: Penalty::none(),
         }
     }
 }
@@ -61,8 +78,9 @@ struct AdamHyper {
 /// corrections are scalars, formed once per parameter and step in f64), so
 /// the results agree with torch to rounding.
 ///
-/// With `penalty.decoupled` the L2 term is AdamW's decoupled weight decay
-/// w ← (1 − lr·λ2)·w before the step; [`Adam::adamw`] builds that.
+/// AdamW (torch.optim.AdamW) is this optimizer with a decoupled L2 term,
+/// [`Penalty::decoupled_l2`]: w ← (1 − lr·λ2)·w before the step. torch's
+/// default decay of 0.01 is not implied: the penalty says it.
 pub struct Adam<T: Float = f32> {
     /// The state of a parameter is its moments, allocated at its first step.
     core: OptimizerCore<T, AdamHyper, AdamMoments<T>>,
@@ -93,17 +111,16 @@ impl<T: Float> Adam<T> {
     ///
     /// # Errors
     /// A parameter twice or not a leaf; lr or a strength negative or not
-    /// finite; a beta outside [0, 1); eps not positive and finite; a group
-    /// setting `momentum`, `dampening` or `nesterov`.
-    pub fn new(groups: Vec<ParamGroup<T>>, config: AdamConfig) -> Result<Self, OptimError> {
+    /// finite; a beta outside [0, 1); eps not positive and finite.
+    pub fn new(
+        groups: Vec<ParamGroup<T, AdamOptions>>,
+        config: AdamConfig,
+    ) -> Result<Self, OptimError> {
         let defaults = CommonDefaults {
             lr: config.lr,
             penalty: config.penalty,
         };
         let core = OptimizerCore::new(groups, &defaults, |location, options| {
-            refuse_option(location, "momentum", options.momentum.is_some(), "Adam")?;
-            refuse_option(location, "dampening", options.dampening.is_some(), "Adam")?;
-            refuse_option(location, "nesterov", options.nesterov.is_some(), "Adam")?;
             let (beta1, beta2) = options.betas.unwrap_or(config.betas);
             let hyper = AdamHyper {
                 beta1,
@@ -114,24 +131,6 @@ impl<T: Float> Adam<T> {
             Ok(hyper)
         })?;
         Ok(Self { core })
-    }
-
-    /// AdamW as torch.optim.AdamW: [`Adam::new`] with every penalty's L2
-    /// decoupled (the defaults' and each group's override), so that λ2 is
-    /// the weight decay w ← (1 − lr·λ2)·w. torch's default decay of 0.01 is
-    /// not implied: set `config.penalty.l2`.
-    ///
-    /// # Errors
-    /// As [`Adam::new`].
-    pub fn adamw(
-        mut groups: Vec<ParamGroup<T>>,
-        mut config: AdamConfig,
-    ) -> Result<Self, OptimError> {
-        config.penalty.decoupled = true;
-        for penalty in groups.iter_mut().filter_map(|g| g.options.penalty.as_mut()) {
-            penalty.decoupled = true;
-        }
-        Self::new(groups, config)
     }
 
     /// A copy of the state, for saving.

@@ -5,7 +5,7 @@
 use sparsegrad_autograd::{Float, Tensor};
 
 use super::error::{Location, OptimError};
-use super::group::{CommonDefaults, GroupOptions, ParamGroup, ResolvedGroup, resolve_groups};
+use super::group::{CommonDefaults, ParamGroup, ResolvedGroup, resolve_groups};
 use crate::regularize::PenaltyStep;
 
 /// Groups with hyperparameters `H` and per-parameter state `S` (`None`
@@ -18,10 +18,10 @@ pub(crate) struct OptimizerCore<T: Float, H, S> {
 
 impl<T: Float, H, S: Clone> OptimizerCore<T, H, S> {
     /// Checks and resolves `groups` (see [`resolve_groups`]), with no state yet.
-    pub(crate) fn new(
-        groups: Vec<ParamGroup<T>>,
+    pub(crate) fn new<O: Default>(
+        groups: Vec<ParamGroup<T, O>>,
         defaults: &CommonDefaults,
-        specific: impl FnMut(Location, &GroupOptions) -> Result<H, OptimError>,
+        specific: impl FnMut(Location, &O) -> Result<H, OptimError>,
     ) -> Result<Self, OptimError> {
         let (groups, hypers) = resolve_groups(groups, defaults, specific)?;
         let states = groups

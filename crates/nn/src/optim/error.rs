@@ -36,6 +36,8 @@ pub enum Requirement {
     ClosedUnit,
     /// In [0, 1) (momentum, Adam's betas).
     HalfOpenUnit,
+    /// In (0, 1) (Nesterov momentum, which needs μ > 0).
+    OpenUnit,
 }
 
 impl Requirement {
@@ -47,6 +49,7 @@ impl Requirement {
                 Requirement::Positive => value > 0.0,
                 Requirement::ClosedUnit => (0.0..=1.0).contains(&value),
                 Requirement::HalfOpenUnit => (0.0..1.0).contains(&value),
+                Requirement::OpenUnit => value > 0.0 && value < 1.0,
             }
     }
 
@@ -78,6 +81,7 @@ impl fmt::Display for Requirement {
             Requirement::Positive => "finite and positive",
             Requirement::ClosedUnit => "in [0, 1]",
             Requirement::HalfOpenUnit => "in [0, 1)",
+            Requirement::OpenUnit => "in (0, 1)",
         })
     }
 }
@@ -117,28 +121,6 @@ pub enum OptimError {
         value: f64,
         /// What it must be.
         requirement: Requirement,
-    },
-    /// Nesterov momentum without momentum or with dampening (torch refuses both).
-    #[error(
-        "{location}: nesterov needs momentum > 0 and dampening = 0, got momentum {momentum} and dampening {dampening}"
-    )]
-    InvalidNesterov {
-        /// Where it was set.
-        location: Location,
-        /// The momentum in effect.
-        momentum: f64,
-        /// The dampening in effect.
-        dampening: f64,
-    },
-    /// A group override this optimizer has no use for (momentum for Adam, betas for SGD).
-    #[error("group {group}: `{option}` is not an option of {optimizer}")]
-    UnusedOption {
-        /// The group.
-        group: usize,
-        /// The option's name.
-        option: &'static str,
-        /// The optimizer's name.
-        optimizer: &'static str,
     },
     /// Loaded state for another number of groups.
     #[error("optimizer state has {found} groups, the optimizer has {expected}")]

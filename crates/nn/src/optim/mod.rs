@@ -1,13 +1,16 @@
-//! Optimizers over parameter groups: [`Sgd`], [`Adam`] and AdamW
-//! ([`Adam::adamw`]), as torch.optim, with per-group L1/L2 penalties.
+//! Optimizers over parameter groups: [`Sgd`] and [`Adam`] (AdamW is Adam
+//! with [`Penalty::decoupled_l2`](crate::regularize::Penalty::decoupled_l2)),
+//! as torch.optim, with per-group L1/L2 penalties.
 //!
-//! Every optimizer takes a list of [`ParamGroup`]s; each group may override
-//! any hyperparameter (lr, momentum, betas, penalty, …) and takes the
+//! Every optimizer takes a list of [`ParamGroup`]s; each group may set its
+//! learning rate, its whole penalty ([`GroupPenalty`]) and the options of
+//! its optimizer only ([`SgdOptions`], [`AdamOptions`]), and takes the
 //! optimizer-wide defaults (its config) for the rest. [`GroupRules`] builds
-//! groups from parameter names.
+//! groups by role (weights, biases, layer k) or name; biases get no penalty
+//! unless a rule asks.
 //!
 //! One step updates each parameter that has a gradient, in this order (the
-//! command line's contract; the math is in [`regularize`](crate::regularize)):
+//! math is in [`regularize`](crate::regularize)):
 //! 1. decoupled L2: w ← (1 − lr·λ2)·w;
 //! 2. coupled L2: g ← g + λ2·w;
 //! 3. L1 subgradient: g ← g + λ1·sign(w), sign(0) = 0;
@@ -30,10 +33,10 @@ mod update;
 
 use sparsegrad_autograd::Float;
 
-pub use adam::{Adam, AdamConfig, AdamMoments, AdamState};
+pub use adam::{Adam, AdamConfig, AdamMoments, AdamOptions, AdamState};
 pub use error::{Location, OptimError, Requirement};
-pub use group::{GroupOptions, GroupRules, ParamGroup, ResolvedGroup};
-pub use sgd::{Sgd, SgdConfig, SgdState};
+pub use group::{GroupPenalty, GroupRules, ParamGroup, ResolvedGroup, Role, Select};
+pub use sgd::{Momentum, Sgd, SgdConfig, SgdOptions, SgdState};
 
 /// What every optimizer does. Object safe: a program can hold a
 /// `Box<dyn Optimizer<T>>` chosen at run time.

@@ -6,23 +6,65 @@ use sparsegrad_autograd::Float;
 use super::Optimizer;
 use super::core::{OptimizerCore, check_len};
 use super::error::{Location, OptimError, Requirement};
-use super::group::{CommonDefaults, ParamGroup, ResolvedGroup, refuse_option};
+use super::group::{CommonDefaults, ParamGroup, ResolvedGroup};
 use super::update::update_parameter;
 use crate::regularize::Penalty;
 
-/// The optimizer-wide defaults of [`Sgd`]; every field can be overridden
-/// per group.
-#[derive(Clone, Copy, Debug, PartialEq)]
+/// SGD's momentum: none, classic (heavy ball, with dampening) or
+/// Nesterov. Nesterov has no dampening (torch refuses it), so the pair
+/// cannot be written:
+///
+/// ```compile_fail
+/// use sparsegrad_nn::optim::Momentum;
+/// let _ = Momentum::Nesterov { momentum: 0.9, dampening: 0.1 };
+/// ```
+///
+/// and neither can Nesterov without momentum, except as μ = 0, a value
+/// the optimizer refuses (μ must be in (0, 1)).
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub enum Momentum {
+    /// Plain SGD: d = g.
+    #[default]
+    None,
+    /// b = μ·b + (1 − τ)·g, d = b.
+    Classic {
+        /// μ ∈ [0, 1).
+        momentum: f64,
+        /// τ ∈ [0, 1].
+        dampening: f64,
+    },
+    /// b = μ·b + g, d = g + μ·b.
+    Nesterov {
+        /// μ ∈ (0, 1).
+        momentum: f64,
+    },
+}
+
+impl Momentum {
+    /// Classic momentum μ without dampening (torch's `SGD(momentum=μ)`).
+    pub const fn classic(momentum: f64) -> Self {
+        Momentum::Classic {
+            momentum,
+            dampening: 0.0,
+        }
+    }
+
+    /// Nesterov momentum μ (torch's `SGD(momentum=μ, nesterov=True)`).
+    pub const fn nesterov(momentum: f64) -> Self {
+        Momentum::Nesterov { momentum }
+    }
+}
+
+/// The optimizer-wide defaults of [`Sgd`]; a group may override the
+/// learning rate, the penalty (see [`ParamGroup`]) and the momentum
+/// ([`SgdOptions`]).
+#[derive(Clone, Debug, PartialEq)]
 pub struct SgdConfig {
-    /// Learning rate (default 0.01, the command line's default).
+    /// Learning rate (default 0.01).
     pub lr: f64,
-    /// Momentum μ ∈ [0, 1) (default 0).
-    pub momentum: f64,
-    /// Dampening τ ∈ [0, 1] (default 0); ignored without momentum.
-    pub dampening: f64,
-    /// Nesterov momentum (default off); needs μ > 0 and τ = 0.
-    pub nesterov: bool,
-    /// The penalty (default none).
+    /// Momentum (default none).
+    pub momentum: Momentum,
+    /// The penalty of the groups that inherit (default none).
     pub penalty: Penalty,
 }
 
@@ -30,20 +72,65 @@ impl Default for SgdConfig {
     fn default() -> Self {
         Self {
             lr: 0.01,
-            momentum: 0.0,
-            dampening: 0.0,
-            nesterov: false,
-            penalty: Penalty::default(),
+            momentum: Momentum::None,
+            penalty: Penalty::none(),
         }
     }
 }
 
-/// The resolved SGD hyperparameters of one group.
+/// The overrides of one SGD group (`None`: the config's). There are no
+/// Adam options here: setting betas on an SGD group cannot be written.
+///
+/// ```compile_fail
+/// use sparsegrad_nn::optim::SgdOptions;
+/// let _ = SgdOptions { betas: Some((0.9, 0.999)), ..SgdOptions::default() };
+/// ```
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct SgdOptions {
+    /// The group's momentum.
+    pub momentum: Option<Momentum>,
+}
+
+/// The resolved SGD hyperparameters of one group: μ (0 for plain SGD),
+/// 1 − τ, and whether the step is Nesterov's.
 #[derive(Clone, Copy, Debug)]
 struct SgdHyper {
     momentum: f64,
-    dampening: f64,
+    keep: f64,
     nesterov: bool,
+}
+
+impl SgdHyper {
+    /// Checks `momentum`'s values and resolves it.
+    fn new(location: Location, momentum: Momentum) -> Result<Self, OptimError> {
+        Ok(match momentum {
+            Momentum::None => Self {
+                momentum: 0.0,
+                keep: 1.0,
+                nesterov: false,
+            },
+            Momentum::Classic {
+                momentum,
+                dampening,
+            } => {
+                Requirement::HalfOpenUnit.check(location, "momentum", momentum)?;
+                Requirement::ClosedUnit.check(location, "dampening", dampening)?;
+                Self {
+                    momentum,
+                    keep: 1.0 - dampening,
+                    nesterov: false,
+                }
+            }
+            Momentum::Nesterov { momentum } => {
+                Requirement::OpenUnit.check(location, "momentum", momentum)?;
+                Self {
+                    momentum,
+                    keep: 1.0,
+                    nesterov: true,
+                }
+            }
+        })
+    }
 }
 
 /// SGD as torch.optim.SGD. For each parameter w with (penalized, see
@@ -62,10 +149,10 @@ struct SgdHyper {
 ///
 /// ```
 /// use sparsegrad_autograd::Tensor;
-/// use sparsegrad_nn::optim::{Optimizer, ParamGroup, Sgd, SgdConfig};
+/// use sparsegrad_nn::optim::{Momentum, Optimizer, ParamGroup, Sgd, SgdConfig};
 ///
 /// let w = Tensor::<f64>::from_vec(vec![1.0], &[1]).set_requires_grad(true);
-/// let config = SgdConfig { lr: 0.1, momentum: 0.9, ..SgdConfig::default() };
+/// let config = SgdConfig { lr: 0.1, momentum: Momentum::classic(0.9), ..SgdConfig::default() };
 /// let mut sgd = Sgd::new(vec![ParamGroup::new(vec![("w".into(), w.clone())])], config).unwrap();
 /// for _ in 0..2 {
 ///     sgd.zero_grad();
@@ -96,23 +183,18 @@ impl<T: Float> Sgd<T> {
     ///
     /// # Errors
     /// A parameter twice or not a leaf; lr or a strength negative or not
-    /// finite; momentum outside [0, 1); dampening outside [0, 1]; Nesterov
-    /// without momentum or with dampening; a group setting `betas` or `eps`.
-    pub fn new(groups: Vec<ParamGroup<T>>, config: SgdConfig) -> Result<Self, OptimError> {
+    /// finite; classic momentum outside [0, 1), its dampening outside
+    /// [0, 1]; Nesterov momentum outside (0, 1).
+    pub fn new(
+        groups: Vec<ParamGroup<T, SgdOptions>>,
+        config: SgdConfig,
+    ) -> Result<Self, OptimError> {
         let defaults = CommonDefaults {
             lr: config.lr,
             penalty: config.penalty,
         };
         let core = OptimizerCore::new(groups, &defaults, |location, options| {
-            refuse_option(location, "betas", options.betas.is_some(), "SGD")?;
-            refuse_option(location, "eps", options.eps.is_some(), "SGD")?;
-            let hyper = SgdHyper {
-                momentum: options.momentum.unwrap_or(config.momentum),
-                dampening: options.dampening.unwrap_or(config.dampening),
-                nesterov: options.nesterov.unwrap_or(config.nesterov),
-            };
-            check_sgd_hyper(location, &hyper)?;
-            Ok(hyper)
+            SgdHyper::new(location, options.momentum.unwrap_or(config.momentum))
         })?;
         Ok(Self { core })
     }
@@ -139,20 +221,6 @@ impl<T: Float> Sgd<T> {
     }
 }
 
-/// Checks momentum, dampening and the Nesterov condition.
-fn check_sgd_hyper(location: Location, hyper: &SgdHyper) -> Result<(), OptimError> {
-    Requirement::HalfOpenUnit.check(location, "momentum", hyper.momentum)?;
-    Requirement::ClosedUnit.check(location, "dampening", hyper.dampening)?;
-    if hyper.nesterov && (hyper.momentum <= 0.0 || hyper.dampening != 0.0) {
-        return Err(OptimError::InvalidNesterov {
-            location,
-            momentum: hyper.momentum,
-            dampening: hyper.dampening,
-        });
-    }
-    Ok(())
-}
-
 impl<T: Float> Optimizer<T> for Sgd<T> {
     fn step(&mut self) {
         self.core
@@ -168,7 +236,7 @@ impl<T: Float> Optimizer<T> for Sgd<T> {
                     return;
                 }
                 let momentum = T::from_f64(hyper.momentum);
-                let keep = T::from_f64(1.0 - hyper.dampening);
+                let keep = T::from_f64(hyper.keep);
                 let first_step = buffer.is_none();
                 let buffer = buffer.get_or_insert_with(|| vec![T::zero(); param.numel()]);
                 update_parameter(param, penalty, |range, w, g| {
