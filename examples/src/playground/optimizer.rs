@@ -26,9 +26,9 @@ use sparsegrad::autograd::ndarray::ArrayD;
 use sparsegrad::nn::mlp::Mlp;
 use sparsegrad::nn::module::Module;
 use sparsegrad::nn::optim::{
-    Adam, AdamConfig, GroupOptions, GroupRules, OptimError, Optimizer, Sgd, SgdConfig,
+    Adam, AdamConfig, GroupRules, Momentum, OptimError, Optimizer, Sgd, SgdConfig,
 };
-use sparsegrad::nn::regularize::{L1Mode, Penalty, PenaltyStep};
+use sparsegrad::nn::regularize::{L1Mode, L2Mode, Penalty, PenaltyStep};
 
 use super::config::{Config, OptimizerKind, Regime};
 
@@ -37,7 +37,7 @@ use super::config::{Config, OptimizerKind, Regime};
 pub enum RunOptimizer {
     /// SGD with momentum.
     Sgd(Sgd<f64>),
-    /// Adam or AdamW (AdamW is Adam with its L2 decoupled).
+    /// Adam (AdamW is Adam with its L2 decoupled).
     Adam(Adam<f64>),
 }
 
@@ -70,39 +70,27 @@ impl RunOptimizer {
 }
 
 /// The penalty that `config` puts on every weight (the only place that
-/// maps a regime to the library's penalty).
+/// maps a regime to the library's penalty). AdamW decouples every L2 term,
+/// as torch.optim.AdamW does.
 pub fn penalty_of(config: &Config) -> Penalty {
     let lambda = config.lambda;
-    let none = Penalty::default();
-    match config.regime {
-        Regime::None => none,
-        Regime::L2Coupled => Penalty { l2: lambda, ..none },
-        Regime::L2Decoupled => Penalty {
-            l2: lambda,
-            decoupled: true,
-            ..none
-        },
-        Regime::L1Subgradient => Penalty {
-            l1: lambda,
-            l1_mode: L1Mode::Subgradient,
-            ..none
-        },
-        Regime::L1Proximal => Penalty {
-            l1: lambda,
-            l1_mode: L1Mode::Proximal,
-            ..none
-        },
-        Regime::ElasticNet => Penalty {
-            l1: config.l1_ratio * lambda,
-            l1_mode: L1Mode::Proximal,
-            l2: (1.0 - config.l1_ratio) * lambda,
-            decoupled: false,
-        },
+    let penalty = match config.regime {
+        Regime::None => Penalty::none(),
+        Regime::L2Coupled => Penalty::l2(lambda),
+        Regime::L2Decoupled => Penalty::decoupled_l2(lambda),
+        Regime::L1Subgradient => Penalty::l1_subgradient(lambda),
+        Regime::L1Proximal => Penalty::l1_proximal(lambda),
+        Regime::ElasticNet => Penalty::l1_proximal(config.l1_ratio * lambda)
+            .and(Penalty::l2((1.0 - config.l1_ratio) * lambda)),
+    };
+    match (config.optimizer, penalty.l2_term()) {
+        (OptimizerKind::Adamw, Some(l2)) => penalty.with_l2(l2.strength, L2Mode::Decoupled),
+        _ => penalty,
     }
 }
 
-/// The optimizer of `config` over `model`: biases in an unpenalized group,
-/// weights with `penalty`.
+/// The optimizer of `config` over `model` with `penalty` on the weights
+/// (the library's default groups leave biases unpenalized).
 ///
 /// # Errors
 /// What the library's optimizer refuses (the config's bounds keep this
@@ -112,34 +100,28 @@ fn build_with(
     model: &Mlp<f64>,
     penalty: Penalty,
 ) -> Result<RunOptimizer, OptimError> {
-    let groups = GroupRules::new()
-        .rule(
-            |name| name.ends_with(".bias"),
-            GroupOptions::with_penalty(Penalty::default()),
-        )
-        .build(model.named_parameters());
+    let named = model.named_parameters();
     Ok(match config.optimizer {
         OptimizerKind::Sgd => RunOptimizer::Sgd(Sgd::new(
-            groups,
+            GroupRules::new().build(named),
             SgdConfig {
                 lr: config.lr,
-                momentum: config.momentum,
+                momentum: if config.momentum == 0.0 {
+                    Momentum::None
+                } else {
+                    Momentum::classic(config.momentum)
+                },
                 penalty,
-                ..SgdConfig::default()
             },
         )?),
-        OptimizerKind::Adam | OptimizerKind::Adamw => {
-            let adam = AdamConfig {
+        OptimizerKind::Adam | OptimizerKind::Adamw => RunOptimizer::Adam(Adam::new(
+            GroupRules::new().build(named),
+            AdamConfig {
                 lr: config.lr,
                 penalty,
                 ..AdamConfig::default()
-            };
-            RunOptimizer::Adam(if config.optimizer == OptimizerKind::Adamw {
-                Adam::adamw(groups, adam)?
-            } else {
-                Adam::new(groups, adam)?
-            })
-        }
+            },
+        )?),
     })
 }
 
@@ -188,9 +170,12 @@ pub fn step_with_split(
     model: &Mlp<f64>,
 ) -> Result<Vec<ParamSplit>, OptimError> {
     let penalty = penalty_of(config);
-    let without_prox = match penalty.l1_mode {
-        L1Mode::Proximal => Penalty { l1: 0.0, ..penalty },
-        L1Mode::Subgradient => penalty,
+    let without_prox = match penalty.l1_term() {
+        Some(l1) if l1.mode == L1Mode::Proximal => {
+            // The same penalty, its proximal L1 term set to strength 0.
+            penalty.clone().with_l1(0.0, L1Mode::Proximal)
+        }
+        _ => penalty.clone(),
     };
     let mut twin = build_with(config, model, without_prox)?;
     twin.copy_state_from(optimizer)?;
@@ -269,11 +254,21 @@ mod tests {
             ..Config::default()
         };
         let elastic = penalty_of(&config(Regime::ElasticNet));
-        assert_eq!((elastic.l1, elastic.l2), (0.25 * 0.2, 0.75 * 0.2));
-        assert_eq!(elastic.l1_mode, L1Mode::Proximal);
-        assert!(penalty_of(&config(Regime::L2Decoupled)).decoupled);
-        assert!(!penalty_of(&config(Regime::L2Coupled)).decoupled);
-        assert!(penalty_of(&config(Regime::None)).is_none());
+        assert_eq!(
+            (elastic.l1_strength(), elastic.l2_strength()),
+            (0.25 * 0.2, 0.75 * 0.2)
+        );
+        assert_eq!(elastic.l1_term().unwrap().mode, L1Mode::Proximal);
+        assert_eq!(elastic.l2_term().unwrap().mode, L2Mode::Coupled);
+        let mode = |config: &Config| penalty_of(config).l2_term().unwrap().mode;
+        assert_eq!(mode(&config(Regime::L2Decoupled)), L2Mode::Decoupled);
+        assert_eq!(mode(&config(Regime::L2Coupled)), L2Mode::Coupled);
+        let adamw = Config {
+            optimizer: OptimizerKind::Adamw,
+            ..config(Regime::L2Coupled)
+        };
+        assert_eq!(mode(&adamw), L2Mode::Decoupled, "AdamW decouples");
+        assert!(penalty_of(&config(Regime::None)).is_zero());
 
         let model = Mlp::<f64>::new(
             &[2, 3, 1],
@@ -283,7 +278,7 @@ mod tests {
         let optimizer = build(&config(Regime::L1Proximal), &model).unwrap();
         for group in optimizer.get().groups() {
             for (name, _) in group.params() {
-                let penalized = !group.penalty().is_none();
+                let penalized = !group.penalty().is_zero();
                 assert_eq!(penalized, name.ends_with(".weight"), "{name}");
             }
         }

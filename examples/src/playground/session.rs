@@ -8,6 +8,7 @@ use rand::SeedableRng;
 use rand::rngs::StdRng;
 use sparsegrad::autograd::{Graph, Tensor};
 use sparsegrad::nn::activation::Activation;
+use sparsegrad::nn::clip::Clip;
 use sparsegrad::nn::data::{Batch, MiniBatches, Targets};
 use sparsegrad::nn::mlp::Mlp;
 use sparsegrad::nn::model_file::{FromMlpError, ModelFile};
@@ -131,7 +132,13 @@ impl Session {
     pub fn train(&mut self, n: usize) {
         for _ in 0..n {
             let (x, targets) = self.next_batch();
-            train_step(&self.model, self.optimizer.get_mut(), &x, &targets);
+            train_step(
+                &self.model,
+                self.optimizer.get_mut(),
+                &x,
+                &targets,
+                Clip::None,
+            );
             self.steps += 1;
         }
         self.record_losses();
