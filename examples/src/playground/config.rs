@@ -5,6 +5,12 @@
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
+// The regimes are the study's, so that there is one mapping from a regime
+// to its penalties. The group penalties (input features, neurons) join the
+// list there when nn's structured sparsity lands, and the page's penalty
+// menu (assets/index.html) gets one entry for each.
+pub use crate::study::Regime;
+
 /// At most this many hidden layers.
 pub const MAX_HIDDEN_LAYERS: usize = 4;
 /// At most this many neurons in a hidden layer.
@@ -62,29 +68,6 @@ pub enum OptimizerKind {
     Adamw,
 }
 
-/// How the weights are penalized (biases never are).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Regime {
-    /// No penalty.
-    #[default]
-    None,
-    /// (λ/2)·Σw² through the gradient: g ← g + λ·w.
-    L2Coupled,
-    /// Weight decay w ← (1 − lr·λ)·w before the optimizer's step.
-    L2Decoupled,
-    /// λ·Σ|w| through the subgradient λ·sign(w).
-    L1Subgradient,
-    /// λ·Σ|w| through the proximal step (soft threshold at lr·λ).
-    L1Proximal,
-    /// α·λ·Σ|w| (proximal) + ((1 − α)·λ/2)·Σw² (coupled), α = `l1_ratio`.
-    ElasticNet,
-    // Group penalties (group lasso on each input feature's column of the
-    // first layer, and on each hidden neuron's outgoing weights) go here
-    // when the structured-sparsity work lands in nn; their penalty is
-    // built in `optimizer::penalty_of`, the only place that maps a regime.
-}
-
 /// The whole configuration of a run. Every field has a default, so a
 /// request may send only what it changes; an unknown field is an error.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -112,7 +95,7 @@ pub struct Config {
     pub momentum: f64,
     /// Samples per step.
     pub batch_size: usize,
-    /// How the weights are penalized.
+    /// How the weights are penalized (biases never are).
     pub regime: Regime,
     /// λ, the strength of the penalty, in [0, 10].
     pub lambda: f64,
@@ -139,7 +122,7 @@ impl Default for Config {
             lr: 0.03,
             momentum: 0.9,
             batch_size: 32,
-            regime: Regime::default(),
+            regime: Regime::None,
             lambda: 0.003,
             l1_ratio: 0.5,
             seed: 0,

@@ -25,12 +25,11 @@ use serde::Serialize;
 use sparsegrad::autograd::ndarray::ArrayD;
 use sparsegrad::nn::mlp::Mlp;
 use sparsegrad::nn::module::Module;
-use sparsegrad::nn::optim::{
-    Adam, AdamConfig, GroupRules, Momentum, OptimError, Optimizer, Sgd, SgdConfig,
-};
+use sparsegrad::nn::optim::{Adam, AdamConfig, Momentum, OptimError, Optimizer, Sgd, SgdConfig};
 use sparsegrad::nn::regularize::{L1Mode, L2Mode, Penalty, PenaltyStep};
 
-use super::config::{Config, OptimizerKind, Regime};
+use super::config::{Config, OptimizerKind};
+use crate::study::{Regime, WeightPenalties};
 
 /// The optimizer of a run, kept as its concrete type so that its state
 /// can be copied into a twin.
@@ -69,28 +68,43 @@ impl RunOptimizer {
     }
 }
 
-/// The penalty that `config` puts on every weight (the only place that
-/// maps a regime to the library's penalty). AdamW decouples every L2 term,
-/// as torch.optim.AdamW does.
-pub fn penalty_of(config: &Config) -> Penalty {
-    let lambda = config.lambda;
-    let penalty = match config.regime {
-        Regime::None => Penalty::none(),
-        Regime::L2Coupled => Penalty::l2(lambda),
-        Regime::L2Decoupled => Penalty::decoupled_l2(lambda),
-        Regime::L1Subgradient => Penalty::l1_subgradient(lambda),
-        Regime::L1Proximal => Penalty::l1_proximal(lambda),
-        Regime::ElasticNet => Penalty::l1_proximal(config.l1_ratio * lambda)
-            .and(Penalty::l2((1.0 - config.l1_ratio) * lambda)),
+/// The penalties `config` puts on the weights, from the study's mapping
+/// of a regime (the only one in the project): the strengths are λ, except
+/// for elastic net, whose λ is split α·λ to L1 and (1 − α)·λ to L2 (as
+/// scikit-learn's `l1_ratio`). AdamW decouples every L2 term, as
+/// torch.optim.AdamW does.
+pub fn penalties_of(config: &Config) -> WeightPenalties {
+    let (l1, l2) = match config.regime {
+        Regime::ElasticNet => (
+            config.l1_ratio * config.lambda,
+            (1.0 - config.l1_ratio) * config.lambda,
+        ),
+        _ => (config.lambda, config.lambda),
     };
-    match (config.optimizer, penalty.l2_term()) {
-        (OptimizerKind::Adamw, Some(l2)) => penalty.with_l2(l2.strength, L2Mode::Decoupled),
-        _ => penalty,
+    let penalties = config.regime.penalties(l1, l2);
+    if config.optimizer == OptimizerKind::Adamw {
+        map_penalties(&penalties, |p| match p.l2_term() {
+            Some(l2) => p.with_l2(l2.strength, L2Mode::Decoupled),
+            None => p,
+        })
+    } else {
+        penalties
     }
 }
 
-/// The optimizer of `config` over `model` with `penalty` on the weights
-/// (the library's default groups leave biases unpenalized).
+/// `penalties` with `change` applied to each.
+fn map_penalties(
+    penalties: &WeightPenalties,
+    change: impl Fn(Penalty) -> Penalty,
+) -> WeightPenalties {
+    WeightPenalties {
+        first_layer: change(penalties.first_layer.clone()),
+        deeper_layers: change(penalties.deeper_layers.clone()),
+    }
+}
+
+/// The optimizer of `config` over `model` with `penalties` on the weights
+/// (the biases' group is never penalized).
 ///
 /// # Errors
 /// What the library's optimizer refuses (the config's bounds keep this
@@ -98,12 +112,12 @@ pub fn penalty_of(config: &Config) -> Penalty {
 fn build_with(
     config: &Config,
     model: &Mlp<f64>,
-    penalty: Penalty,
+    penalties: &WeightPenalties,
 ) -> Result<RunOptimizer, OptimError> {
     let named = model.named_parameters();
     Ok(match config.optimizer {
         OptimizerKind::Sgd => RunOptimizer::Sgd(Sgd::new(
-            GroupRules::new().build(named),
+            penalties.groups(named),
             SgdConfig {
                 lr: config.lr,
                 momentum: if config.momentum == 0.0 {
@@ -111,14 +125,13 @@ fn build_with(
                 } else {
                     Momentum::classic(config.momentum)
                 },
-                penalty,
+                penalty: Penalty::none(),
             },
         )?),
         OptimizerKind::Adam | OptimizerKind::Adamw => RunOptimizer::Adam(Adam::new(
-            GroupRules::new().build(named),
+            penalties.groups(named),
             AdamConfig {
                 lr: config.lr,
-                penalty,
                 ..AdamConfig::default()
             },
         )?),
@@ -130,7 +143,7 @@ fn build_with(
 /// # Errors
 /// As the library's optimizers.
 pub fn build(config: &Config, model: &Mlp<f64>) -> Result<RunOptimizer, OptimError> {
-    build_with(config, model, penalty_of(config))
+    build_with(config, model, &penalties_of(config))
 }
 
 /// One parameter's update split into its parts (see the [module
@@ -169,15 +182,12 @@ pub fn step_with_split(
     config: &Config,
     model: &Mlp<f64>,
 ) -> Result<Vec<ParamSplit>, OptimError> {
-    let penalty = penalty_of(config);
-    let without_prox = match penalty.l1_term() {
-        Some(l1) if l1.mode == L1Mode::Proximal => {
-            // The same penalty, its proximal L1 term set to strength 0.
-            penalty.clone().with_l1(0.0, L1Mode::Proximal)
-        }
-        _ => penalty.clone(),
-    };
-    let mut twin = build_with(config, model, without_prox)?;
+    // The same penalties with every proximal L1 term at strength 0.
+    let without_prox = map_penalties(&penalties_of(config), |p| match p.l1_term() {
+        Some(l1) if l1.mode == L1Mode::Proximal => p.with_l1(0.0, L1Mode::Proximal),
+        _ => p,
+    });
+    let mut twin = build_with(config, model, &without_prox)?;
     twin.copy_state_from(optimizer)?;
 
     let flat = |a: &ArrayD<f64>| a.iter().copied().collect::<Vec<f64>>();
@@ -253,14 +263,14 @@ mod tests {
             l1_ratio: 0.25,
             ..Config::default()
         };
-        let elastic = penalty_of(&config(Regime::ElasticNet));
+        let elastic = penalties_of(&config(Regime::ElasticNet)).deeper_layers;
         assert_eq!(
             (elastic.l1_strength(), elastic.l2_strength()),
             (0.25 * 0.2, 0.75 * 0.2)
         );
         assert_eq!(elastic.l1_term().unwrap().mode, L1Mode::Proximal);
         assert_eq!(elastic.l2_term().unwrap().mode, L2Mode::Coupled);
-        let mode = |config: &Config| penalty_of(config).l2_term().unwrap().mode;
+        let mode = |config: &Config| penalties_of(config).first_layer.l2_term().unwrap().mode;
         assert_eq!(mode(&config(Regime::L2Decoupled)), L2Mode::Decoupled);
         assert_eq!(mode(&config(Regime::L2Coupled)), L2Mode::Coupled);
         let adamw = Config {
@@ -268,7 +278,9 @@ mod tests {
             ..config(Regime::L2Coupled)
         };
         assert_eq!(mode(&adamw), L2Mode::Decoupled, "AdamW decouples");
-        assert!(penalty_of(&config(Regime::None)).is_zero());
+        let first_only = penalties_of(&config(Regime::L1FirstLayer));
+        assert_eq!(first_only.first_layer.l1_strength(), 0.2);
+        assert!(first_only.deeper_layers.is_zero());
 
         let model = Mlp::<f64>::new(
             &[2, 3, 1],
