@@ -346,43 +346,39 @@ fn bad_requests_get_clear_json_errors_and_the_server_goes_on() {
         let message = reply.json()["error"].as_str().unwrap().to_string();
         assert!(message.contains(needle), "{message:?} lacks {needle:?}");
     };
-    error(post(address, "/api/config", "{not json"), 400, "bad JSON");
-    error(
-        post(address, "/api/config", r#"{"tsak": "xor"}"#),
-        400,
-        "unknown field `tsak`",
-    );
-    error(
-        post(address, "/api/config", r#"{"hidden": [8, 8, 8, 8, 8]}"#),
-        400,
-        "hidden: at most 4",
-    );
-    error(
-        post(address, "/api/config", r#"{"hidden": [17]}"#),
-        400,
-        "1..=16",
-    );
-    error(
-        post(address, "/api/config", r#"{"samples": 100000}"#),
-        400,
-        "samples",
-    );
-    error(post(address, "/api/config", r#"{"lr": -1}"#), 400, "lr");
-    error(
-        post(address, "/api/config", r#"{"task": "mnist"}"#),
-        400,
-        "unknown variant",
-    );
-    error(
-        post(address, "/api/control", r#"{"action": "fly"}"#),
-        400,
-        "unknown variant",
-    );
-    error(
-        post(address, "/api/backprop", r#"{"x": 1}"#),
-        400,
-        "unknown field",
-    );
+    for (path, body, status, needle) in [
+        ("/api/config", "{not json", 400, "bad JSON"),
+        (
+            "/api/config",
+            r#"{"tsak": "xor"}"#,
+            400,
+            "unknown field `tsak`",
+        ),
+        (
+            "/api/config",
+            r#"{"hidden": [8, 8, 8, 8, 8]}"#,
+            400,
+            "hidden: at most 4",
+        ),
+        ("/api/config", r#"{"hidden": [17]}"#, 400, "1..=16"),
+        ("/api/config", r#"{"samples": 100000}"#, 400, "samples"),
+        ("/api/config", r#"{"lr": -1}"#, 400, "lr"),
+        (
+            "/api/config",
+            r#"{"task": "mnist"}"#,
+            400,
+            "unknown variant",
+        ),
+        (
+            "/api/control",
+            r#"{"action": "fly"}"#,
+            400,
+            "unknown variant",
+        ),
+        ("/api/backprop", r#"{"x": 1}"#, 400, "unknown field"),
+    ] {
+        error(post(address, path, body), status, needle);
+    }
     let huge = json!({ "csv": "x".repeat(MAX_BODY_BYTES), "task": "regression" }).to_string();
     error(post(address, "/api/upload", &huge), 413, "larger than");
     error(get(address, "/etc/passwd"), 404, "no such page");
