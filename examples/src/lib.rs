@@ -8,6 +8,7 @@ pub mod cli;
 pub mod compact;
 pub mod fit;
 pub mod path;
+pub mod playground;
 pub mod plot;
 pub mod progress;
 pub mod study;

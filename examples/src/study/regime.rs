@@ -2,8 +2,8 @@
 //! gives the optimizer.
 
 use serde::{Deserialize, Serialize};
-use sparsegrad::autograd::Tensor;
-use sparsegrad::nn::optim::{GroupRules, ParamGroup, Select, SgdOptions};
+use sparsegrad::autograd::{Float, Tensor};
+use sparsegrad::nn::optim::{GroupRules, ParamGroup, Select};
 use sparsegrad::nn::regularize::Penalty;
 
 /// A way of penalizing the weights. Biases are never penalized; the name of
@@ -89,7 +89,10 @@ impl WeightPenalties {
     /// The optimizer's groups for a model's `named` parameters: the first
     /// layer's weight, the other weights, and the biases (which no rule
     /// selects, so they are not penalized).
-    pub fn groups(&self, named: Vec<(String, Tensor<f32>)>) -> Vec<ParamGroup<f32, SgdOptions>> {
+    pub fn groups<T: Float, O: Default>(
+        &self,
+        named: Vec<(String, Tensor<T>)>,
+    ) -> Vec<ParamGroup<T, O>> {
         GroupRules::new()
             .rule(Select::FirstLayer, self.first_layer.clone())
             .rule(Select::Weights, self.deeper_layers.clone())
