@@ -7,9 +7,11 @@
 
 pub mod activation;
 pub mod clip;
+pub mod compact;
 pub mod data;
 pub mod dropout;
 pub mod fs;
+pub mod group_lasso;
 pub mod init;
 pub mod linear;
 pub mod loss;

@@ -16,9 +16,14 @@
 //! serde: a [`SparsityReport`] measured without a tolerance serializes as
 //! exactly the `sparsity` object of the `fit` metrics file.
 
-use ndarray::{ArrayView2, ArrayViewD};
+use ndarray::{ArrayView2, ArrayViewD, Ix2};
 use serde::{Deserialize, Serialize};
 use sparsegrad_autograd::Float;
+
+use crate::compact::{NetworkSize, compact};
+use crate::group_lasso::Groups;
+use crate::linear::Linear;
+use crate::mlp::Mlp;
 
 /// The sparsity of one parameter tensor.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -302,6 +307,59 @@ impl SupportRecovery {
                 2 * true_positives,
                 2 * true_positives + false_positives + false_negatives,
             ),
+        }
+    }
+}
+
+/// What a network keeps of its inputs and neurons: the structured
+/// counterpart of [`SparsityReport`], read from an [`Mlp`].
+///
+/// - `zero_groups`: feature groups whose weights (their columns of W₁)
+///   are all exactly 0;
+/// - `features_kept`: features whose column of W₁ is not all exactly 0;
+/// - `neurons_kept`: per hidden layer l, the neurons whose outgoing column
+///   of W_{l+1} is not all exactly 0 (read on the model as it is, before
+///   any compaction);
+/// - `params_after_compaction`: the parameter count of [`compact`]'s
+///   result, which also removes what only becomes unused on the way
+///   (a neuron fed only by dropped features, a constant neuron folded).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StructuredSparsity {
+    /// Feature groups all exactly 0.
+    pub zero_groups: usize,
+    /// Features with a column of W₁ not all 0.
+    pub features_kept: usize,
+    /// Per hidden layer, neurons with an outgoing column not all 0.
+    pub neurons_kept: Vec<usize>,
+    /// The number of parameters once compacted.
+    pub params_after_compaction: usize,
+}
+
+impl StructuredSparsity {
+    /// Measures `mlp` with `feature_groups`, a partition of W₁ by columns
+    /// ([`Groups::columns`]; [`Groups::each_column`] for one group per
+    /// feature).
+    ///
+    /// # Panics
+    /// When `feature_groups` does not partition W₁.
+    pub fn measure<T: Float>(mlp: &Mlp<T>, feature_groups: &Groups) -> Self {
+        // The units of a layer's input whose column of the weight is not all 0.
+        let kept_inputs = |linear: &Linear<T>| {
+            let weight = linear.weight().value();
+            let weight = weight
+                .view()
+                .into_dimensionality::<Ix2>()
+                .expect("a linear layer's weight is 2-D");
+            FeatureSelection::from_first_layer(weight).selected.len()
+        };
+        let w1 = mlp.first_layer_weight().value();
+        let w1 = w1.as_standard_layout();
+        Self {
+            zero_groups: feature_groups
+                .zero_groups(w1.as_slice().expect("standard layout is contiguous")),
+            features_kept: mlp.linear_layers().next().map_or(0, kept_inputs),
+            neurons_kept: mlp.linear_layers().skip(1).map(kept_inputs).collect(),
+            params_after_compaction: NetworkSize::of(&compact(mlp).mlp).parameters,
         }
     }
 }

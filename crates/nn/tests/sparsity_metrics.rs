@@ -176,3 +176,42 @@ fn a_true_feature_out_of_range_is_a_programming_error() {
 fn a_negative_tolerance_is_a_programming_error() {
     ParameterSparsity::measure("w", weight().view().into_dyn(), Some(-1.0));
 }
+
+#[test]
+fn structured_sparsity_counts_groups_features_neurons_and_compacted_parameters() {
+    use sparsegrad_nn::activation::Activation;
+    use sparsegrad_nn::group_lasso::Groups;
+    use sparsegrad_nn::linear::Linear;
+    use sparsegrad_nn::mlp::{Mlp, MlpLayer};
+    use sparsegrad_nn::sparsity::StructuredSparsity;
+    // W₁ [2, 4]: features 1 and 3 unused. W₂ [1, 2]: neuron 1 unused.
+    let layers = vec![
+        MlpLayer::Linear(
+            Linear::from_arrays(
+                ndarray::array![[1.0, 0.0, 2.0, 0.0], [0.0, 0.0, -1.0, 0.0]],
+                Some(ndarray::array![0.1, 0.2]),
+            )
+            .unwrap(),
+        ),
+        MlpLayer::Activation(Activation::Relu),
+        MlpLayer::Linear(
+            Linear::from_arrays(ndarray::array![[0.5, 0.0]], Some(ndarray::array![0.3])).unwrap(),
+        ),
+    ];
+    let mlp = Mlp::<f64>::from_layers(layers).unwrap();
+    // groups {0, 1}, {2}, {3}: only {3} is all 0
+    let measured = StructuredSparsity::measure(&mlp, &Groups::columns(2, vec![0, 0, 1, 2]));
+    assert_eq!(
+        measured,
+        StructuredSparsity {
+            zero_groups: 1,
+            features_kept: 2,
+            neurons_kept: vec![1],
+            // neuron 1 goes with its row; features 0 and 2 still feed
+            // neuron 0: W₁ [1, 2] + b₁ [1] + W₂ [1, 1] + b₂ [1]
+            params_after_compaction: 2 + 1 + 1 + 1,
+        }
+    );
+    let each = StructuredSparsity::measure(&mlp, &Groups::each_column(2, 4));
+    assert_eq!(each.zero_groups, 2);
+}

@@ -90,6 +90,18 @@ impl Standardizer {
         &self.std
     }
 
+    /// The statistics of the features `columns` only, in that order (what
+    /// is left when a model drops the other features).
+    ///
+    /// # Panics
+    /// When a column is not below the number of features.
+    pub fn select(&self, columns: &[usize]) -> Self {
+        Self {
+            mean: columns.iter().map(|&j| self.mean[j]).collect(),
+            std: columns.iter().map(|&j| self.std[j]).collect(),
+        }
+    }
+
     /// The first feature whose statistics cannot standardize (a μ that is
     /// not finite, or a σ that is not positive and finite), as
     /// (index, name of the statistic, value); `None` when all can.
