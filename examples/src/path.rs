@@ -9,42 +9,48 @@
 //! one with the smallest mean validation error, and the largest one within
 //! one standard error of it.
 //!
-//! - [`grid`]: the objective, the L1-ratio convention against
-//!   scikit-learn's, the exact λ_max and the log grid;
-//! - [`lipschitz`]: the step size 1/L of a linear model's fits;
-//! - [`fit`]: one warm-started path through the library's optimizer;
-//! - [`cv`]: cross-validation and the choice of λ;
-//! - [`mod@run`]: the program (data, reports, plots).
+//! The math lives in the library, [`sparsegrad::nn::path`]: the grid and
+//! the objective's convention, the cross-validation statistics, and the
+//! linear model's whole engine (coordinate descent on every fold's
+//! covariance form, stopped on the duality gap). Here:
+//!
+//! - [`fit`]: an MLP's warm-started path through the library's optimizer,
+//!   and the record of each fit;
+//! - [`cv`]: an MLP's cross-validation;
+//! - [`mod@run`]: the program (data, reports, plots), linear or MLP.
 //!
 //! ```
-//! use sparsegrad_examples::path::{FitSettings, fit_path, lambda_max_l1, log_grid};
-//! use sparsegrad::nn::data::{Dataset, Targets};
-//! use ndarray::array;
+//! use sparsegrad_examples::path::{DataSource, FitSettings, PathOptions, run};
+//! use sparsegrad_examples::progress::Progress;
+//! use sparsegrad_examples::synthetic::SparseRegressionConfig;
 //!
-//! // y depends on the first feature only
-//! let x = array![[-1.0, 0.5], [0.0, -1.0], [1.0, 0.5]];
-//! let y = array![[-2.0], [0.0], [2.0]];
-//! let lambda_max = lambda_max_l1(x.view(), y.column(0));
-//! assert_eq!(lambda_max, 8.0 / 3.0); // (2/3)·|(−1)(−2) + 1·2|
-//! let data = Dataset::new(x, Targets::Regression(y), vec!["a".into(), "b".into()], "y".into());
-//! let grid = log_grid(lambda_max, 0.5, 2);
-//! let path = fit_path(&data, &grid, &FitSettings::default(), None, || {}).unwrap();
-//! assert!(path.points[0].selected.is_empty()); // at λ_max nothing is selected
-//! assert_eq!(path.points[1].selected, [0]);     // at λ_max/2 the first feature is
+//! let options = PathOptions {
+//!     source: DataSource::Synthetic(SparseRegressionConfig {
+//!         n_samples: 200,
+//!         n_features: 8,
+//!         n_informative: 2,
+//!         noise_std: 0.5,
+//!         correlation: 0.0,
+//!     }),
+//!     settings: FitSettings::default(),
+//!     folds: 5,
+//!     grid: 20,
+//!     eps: 1e-3,
+//!     seed: 1,
+//! };
+//! let report = run(&options, &Progress::new(true)).unwrap();
+//! assert!(report.path.points[0].selected.is_empty()); // at λ_max nothing is selected
+//! assert!(report.worst_relative_gap.unwrap() <= 1e-4); // every fit within tol
 //! ```
 
 pub mod cv;
 pub mod fit;
-pub mod grid;
-pub mod lipschitz;
 pub mod run;
 
-pub use cv::{CvCurve, cross_validate, standardize};
-pub use fit::{FitSettings, Path, PathPoint, fit_path};
-pub use grid::{PathPenalty, lambda_max_l1, log_grid};
-pub use lipschitz::mse_lipschitz;
+pub use cv::{cross_validate, standardize};
+pub use fit::{FitSettings, Path, PathPoint, fit_mlp_path, linear_point, penalty_at};
 pub use run::{DataSource, PathOptions, PathReport, run, summary, write_outputs};
-
+pub use sparsegrad::nn::path::{CvCurve, PathPenalty, lambda_max_l1, log_grid};
 use std::path::PathBuf;
 
 use sparsegrad::nn::data::CsvError;

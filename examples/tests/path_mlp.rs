@@ -5,7 +5,7 @@ use rand::SeedableRng;
 use rand::rngs::StdRng;
 use rand_distr::{Distribution, StandardNormal};
 use sparsegrad::nn::data::{Dataset, Targets};
-use sparsegrad_examples::path::{FitSettings, fit_path, lambda_max_l1, log_grid};
+use sparsegrad_examples::path::{FitSettings, fit_mlp_path, lambda_max_l1, log_grid};
 
 #[test]
 fn an_mlp_path_records_the_first_layer_and_its_column_norms() {
@@ -26,7 +26,7 @@ fn an_mlp_path_records_the_first_layer_and_its_column_norms() {
         max_epochs: 300,
         ..FitSettings::default()
     };
-    let path = fit_path(&data, &lambdas, &settings, None, || {}).unwrap();
+    let path = fit_mlp_path(&data, &lambdas, &settings, None, || {}).unwrap();
     assert_eq!(path.first_layer_shape, [hidden, d]);
     for point in &path.points {
         assert_eq!(point.first_layer_weight.len(), hidden * d);

@@ -19,6 +19,7 @@ pub mod mlp;
 pub mod model_file;
 pub mod module;
 pub mod optim;
+pub mod path;
 pub mod regularize;
 pub mod schedule;
 pub mod sequential;

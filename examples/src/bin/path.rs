@@ -70,13 +70,16 @@ struct Cli {
     /// The MLP's activation.
     #[arg(long, default_value = "tanh")]
     activation: Activation,
-    /// The MLP's learning rate (a linear model uses 1/L).
+    /// The MLP's learning rate.
     #[arg(long, default_value_t = 0.05)]
     lr: f64,
-    /// A fit stops when an epoch moves the parameters by at most this (ℓ2 norm).
+    /// An MLP's fit stops when an epoch moves the parameters by at most this (ℓ2 norm).
     #[arg(long, default_value_t = 1e-6)]
     tol: f64,
-    /// A fit stops after this many epochs regardless.
+    /// A linear model's fit stops when its duality gap is at most this times ‖y − ȳ‖²/n.
+    #[arg(long, default_value_t = 1e-4)]
+    gap_tol: f64,
+    /// A fit stops after this many epochs (linear: coordinate-descent sweeps) regardless.
     #[arg(long, default_value_t = 10_000)]
     max_epochs: usize,
     /// Where path.json, path.svg and cv.svg go.
@@ -123,6 +126,7 @@ fn execute(cli: &Cli) -> anyhow::Result<()> {
             activation: cli.activation,
             mlp_lr: cli.lr,
             tol: cli.tol,
+            gap_tol: cli.gap_tol,
             max_epochs: cli.max_epochs,
             seed: cli.seed,
         },

@@ -1,126 +1,15 @@
-//! K-fold cross-validation over a λ grid, as scikit-learn's `LassoCV`: the
-//! same grid for every fold, one warm-started path per fold, and per λ the
-//! mean validation loss over the folds with its spread.
-//!
-//! # The statistics
-//!
-//! With eₖ(λ) the validation MSE of fold k (k = 1..K) at λ:
-//!
-//! ```text
-//! mean(λ) = (1/K)·Σₖ eₖ(λ)
-//! std(λ)  = √( Σₖ (eₖ(λ) − mean(λ))² / (K − 1) )     (ddof = 1: the sample std)
-//! se(λ)   = std(λ) / √K                              (standard error of the mean)
-//! ```
-//!
-//! - the best λ minimizes mean(λ) (ties go to the larger λ);
-//! - the **one-standard-error** λ (Breiman et al., glmnet's `lambda.1se`)
-//!   is the largest λ with mean(λ) ≤ mean(λ_best) + se(λ_best): the
-//!   sparsest model whose error is within one standard error of the best.
-//!
-//! Each fold's features are standardized with the statistics of its own
-//! training part (no information from the held-out part leaks into the
-//! fit), as a `Pipeline(StandardScaler(), Lasso())` would be in
-//! scikit-learn's `cross_val_score`.
+//! K-fold cross-validation of an MLP's path (a linear model's is
+//! [`CvProblems`](sparsegrad::nn::path::CvProblems)'s): each fold's
+//! training part standardized on itself, its path fitted with the held-out
+//! part as validation data, and the statistics of
+//! [`CvCurve`](sparsegrad::nn::path::CvCurve).
 
 use rand::Rng;
-use serde::Serialize;
 use sparsegrad::nn::data::{Dataset, Standardizer, k_fold};
+use sparsegrad::nn::path::CvCurve;
 
 use super::PathError;
-use super::fit::{FitSettings, fit_path};
-
-/// The cross-validation curve over a grid and the λ it selects.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct CvCurve {
-    /// The grid, largest first.
-    pub lambdas: Vec<f64>,
-    /// Validation MSE per fold and λ: `fold_losses[k][i]`.
-    pub fold_losses: Vec<Vec<f64>>,
-    /// Mean over the folds, per λ.
-    pub mean: Vec<f64>,
-    /// Sample standard deviation over the folds (ddof = 1), per λ.
-    pub std: Vec<f64>,
-    /// std/√K, per λ.
-    pub standard_error: Vec<f64>,
-    /// Index of the λ with the smallest mean (the first, i.e. largest λ,
-    /// among ties).
-    pub best: usize,
-    /// Index of the largest λ whose mean is within one standard error of
-    /// the best's.
-    pub one_se: usize,
-}
-
-impl CvCurve {
-    /// The statistics of `fold_losses[k][i]` (fold k, λ `lambdas[i]`), see
-    /// the [module docs](self).
-    ///
-    /// # Panics
-    /// With fewer than 2 folds, or a fold whose losses are not one per λ.
-    ///
-    /// ```
-    /// use sparsegrad_examples::path::CvCurve;
-    /// let curve = CvCurve::from_fold_losses(
-    ///     vec![3.0, 2.0, 1.0],
-    ///     vec![vec![4.0, 2.0, 1.0], vec![6.0, 2.5, 3.0]],
-    /// );
-    /// assert_eq!(curve.mean, [5.0, 2.25, 2.0]);
-    /// assert_eq!(curve.best, 2);
-    /// // std = √2 at the best, se = 1: 2.25 ≤ 2 + 1, 5 is not
-    /// assert_eq!(curve.one_se, 1);
-    /// ```
-    pub fn from_fold_losses(lambdas: Vec<f64>, fold_losses: Vec<Vec<f64>>) -> Self {
-        let folds = fold_losses.len();
-        assert!(
-            folds >= 2,
-            "CvCurve::from_fold_losses: {folds} folds, need at least 2"
-        );
-        for (k, losses) in fold_losses.iter().enumerate() {
-            assert_eq!(
-                losses.len(),
-                lambdas.len(),
-                "CvCurve::from_fold_losses: fold {k} has {} losses for {} lambdas",
-                losses.len(),
-                lambdas.len()
-            );
-        }
-        let k = folds as f64;
-        let column = |i: usize| fold_losses.iter().map(move |losses| losses[i]);
-        let mean: Vec<f64> = (0..lambdas.len())
-            .map(|i| column(i).sum::<f64>() / k)
-            .collect();
-        let std: Vec<f64> = (0..lambdas.len())
-            .map(|i| {
-                let squares: f64 = column(i).map(|e| (e - mean[i]).powi(2)).sum();
-                (squares / (k - 1.0)).sqrt()
-            })
-            .collect();
-        let standard_error: Vec<f64> = std.iter().map(|s| s / k.sqrt()).collect();
-        let best = (0..mean.len())
-            .reduce(|best, i| if mean[i] < mean[best] { i } else { best })
-            .unwrap_or(0);
-        let threshold = mean.get(best).map_or(0.0, |m| m + standard_error[best]);
-        let one_se = mean.iter().position(|&m| m <= threshold).unwrap_or(best);
-        CvCurve {
-            lambdas,
-            fold_losses,
-            mean,
-            std,
-            standard_error,
-            best,
-            one_se,
-        }
-    }
-
-    /// The λ with the smallest mean validation loss.
-    pub fn best_lambda(&self) -> f64 {
-        self.lambdas[self.best]
-    }
-
-    /// The largest λ within one standard error of the best.
-    pub fn one_se_lambda(&self) -> f64 {
-        self.lambdas[self.one_se]
-    }
-}
+use super::fit::{FitSettings, fit_mlp_path};
 
 /// Fits `train`'s standardizer and applies it to `train` and `others`.
 pub fn standardize(train: &mut Dataset<f64>, others: &mut [&mut Dataset<f64>]) -> Standardizer {
@@ -132,16 +21,16 @@ pub fn standardize(train: &mut Dataset<f64>, others: &mut [&mut Dataset<f64>]) -
     scaler
 }
 
-/// K-fold cross-validation of the path of `settings` over `lambdas`: the
+/// K-fold cross-validation of the MLP path of `settings` over `lambdas`: the
 /// folds are drawn from `rng` ([`k_fold`]), each fold's training part is
 /// standardized and its path fitted with the held-out part as validation
 /// data. Calls `on_fit` after each (fold, λ).
 ///
 /// # Errors
-/// As [`fit_path`].
+/// As [`fit_mlp_path`].
 ///
 /// # Panics
-/// When `folds` is not in 2..=n, or as [`fit_path`].
+/// When `folds` is not in 2..=n, or as [`fit_mlp_path`].
 pub fn cross_validate<R: Rng + ?Sized>(
     data: &Dataset<f64>,
     lambdas: &[f64],
@@ -155,13 +44,13 @@ pub fn cross_validate<R: Rng + ?Sized>(
         let mut train = data.subset(&split.train);
         let mut validation = data.subset(&split.test);
         standardize(&mut train, &mut [&mut validation]);
-        let path = fit_path(&train, lambdas, settings, Some(&validation), &mut on_fit)?;
+        let path = fit_mlp_path(&train, lambdas, settings, Some(&validation), &mut on_fit)?;
         fold_losses.push(
             path.points
                 .iter()
                 .map(|p| {
                     p.validation_loss
-                        .expect("fit_path was given validation data")
+                        .expect("fit_mlp_path was given validation data")
                 })
                 .collect(),
         );

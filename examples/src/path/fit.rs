@@ -1,32 +1,24 @@
-//! One regularization path: a fit at each λ of a grid, largest first, each
-//! warm-started from the previous solution (as scikit-learn's `lasso_path`),
-//! recording the first layer's weights and their sparsity.
+//! One regularization path of an MLP, and the record of each fit of a path
+//! (MLP or linear).
 //!
-//! # How each fit runs
+//! # How an MLP's fits run
 //!
 //! Full-batch proximal gradient descent through the library: `Sgd` without
-//! momentum (w ← w − lr·∇), the first layer's weights in a group with the
-//! path's [`Penalty`] (coupled L2 in the gradient, then the proximal L1
-//! step w ← sign(w)·max(|w| − lr·λ1, 0)), every other parameter in an
-//! unpenalized group, and epochs of [`train`] with `batch_size = 0` until
+//! momentum (w ← w − lr·∇) at the fixed `mlp_lr`, the first layer's weights
+//! in a group with the path's penalty (coupled L2 in the gradient, then the
+//! proximal L1 step w ← sign(w)·max(|w| − lr·λ1, 0)), every other
+//! parameter in an unpenalized group, and epochs of [`train`] with
+//! `batch_size = 0`, each fit warm-started from the previous λ's, until
 //! the parameters stop changing: the fit stops after the first epoch whose
 //! update θ_new − θ_old has ℓ2 norm ≤ `tol` (over every parameter), or
-//! after `max_epochs`.
-//!
-//! For a linear model the step sizes come from the Lipschitz constant L of
-//! the MSE gradient ([`mse_lipschitz`]): lr = 1/(L + λ2) for the weights
-//! (the gradient of J + (λ2/2)‖w‖² is (L + λ2)-Lipschitz in w) and 1/L for
-//! the intercept. Both are majorized by the same separable quadratic, so
-//! each step decreases the objective and the iteration converges to the
-//! minimizer (ISTA). For a step size ≤ 1/L the proximal gradient map is a
-//! contraction by q = 1 − μ/L (μ the smallest curvature) when J is
-//! strongly convex, so stopping at an update of norm δ leaves the iterate
-//! within q·δ/(1 − q) ≤ δ·L/μ of the optimum. The model starts at w = 0,
-//! b = ȳ, the optimum at λ ≥ λ_max.
-//!
-//! An MLP's fits use the fixed `mlp_lr` for every parameter (its loss has
-//! no global Lipschitz constant); its path is of the first layer's column
+//! after `max_epochs`. The loss has no global Lipschitz constant, so this
+//! says the iteration has (nearly) stopped moving, not how far the
+//! objective is from a minimum; the path is of the first layer's column
 //! norms ‖W[:, j]‖₂, a warm-started local path rather than a unique one.
+//!
+//! A linear model's path does not come through here: it is the library's
+//! coordinate descent ([`sparsegrad::nn::path`]), stopped on the duality
+//! gap, and [`linear_point`] records its fits.
 
 use rand::SeedableRng;
 use rand::rngs::StdRng;
@@ -37,13 +29,12 @@ use sparsegrad::nn::data::{Dataset, Targets};
 use sparsegrad::nn::mlp::Mlp;
 use sparsegrad::nn::module::Module;
 use sparsegrad::nn::optim::{GroupOptions, GroupRules, Sgd, SgdConfig};
-use sparsegrad::nn::regularize::Penalty;
+use sparsegrad::nn::path::{LinearFit, PathPenalty};
+use sparsegrad::nn::regularize::{L1Mode, Penalty};
 use sparsegrad::nn::sparsity::{FeatureSelection, ParameterSparsity};
 use sparsegrad::nn::train::{TrainOptions, evaluate_loss, train};
 
 use super::PathError;
-use super::grid::PathPenalty;
-use super::lipschitz::mse_lipschitz;
 
 /// The name of the parameter whose weights the path records and penalizes.
 const FIRST_LAYER_WEIGHT: &str = "layers.0.weight";
@@ -58,20 +49,24 @@ pub struct FitSettings {
     /// The activation between an MLP's layers.
     #[serde(serialize_with = "serialize_display")]
     pub activation: Activation,
-    /// The learning rate of an MLP's fits (a linear model uses 1/L).
+    /// The learning rate of an MLP's fits.
     pub mlp_lr: f64,
-    /// A fit stops when one epoch moves the parameters by at most this
-    /// (ℓ2 norm of the update).
+    /// An MLP's fit stops when one epoch moves the parameters by at most
+    /// this (ℓ2 norm of the update).
     pub tol: f64,
-    /// A fit stops after this many epochs even if not converged.
+    /// A linear model's fit stops when its duality gap is at most this
+    /// times ‖y − ȳ‖²/n ([`Stopping`](sparsegrad::nn::path::Stopping)).
+    pub gap_tol: f64,
+    /// A fit stops after this many epochs (sweeps of coordinate descent
+    /// for a linear model) even if not converged.
     pub max_epochs: usize,
-    /// Seeds the MLP's init and the power iteration's start.
+    /// Seeds the MLP's init.
     pub seed: u64,
 }
 
 impl Default for FitSettings {
-    /// The lasso on a linear model, tol 1e−6, at most 10 000 epochs a fit;
-    /// for MLPs tanh (whose derivative at 0 is not 0, so that a layer
+    /// The lasso on a linear model, gap tol 1e−4 (scikit-learn's), at most
+    /// 10 000 sweeps or epochs a fit; for MLPs update tol 1e−6, tanh (whose derivative at 0 is not 0, so that a layer
     /// zeroed at large λ can grow back) and lr 0.05.
     fn default() -> Self {
         Self {
@@ -80,6 +75,7 @@ impl Default for FitSettings {
             activation: Activation::Tanh,
             mlp_lr: 0.05,
             tol: 1e-6,
+            gap_tol: 1e-4,
             max_epochs: 10_000,
             seed: 0,
         }
@@ -117,10 +113,14 @@ pub struct PathPoint {
     /// The data loss on the validation data, when there was one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub validation_loss: Option<f64>,
-    /// Epochs this fit ran.
+    /// Epochs this fit ran (sweeps of coordinate descent for a linear model).
     pub epochs: usize,
     /// Whether it stopped on the tolerance (not on `max_epochs`).
     pub converged: bool,
+    /// A linear model's duality gap reached, relative to ‖y − ȳ‖²/n: the
+    /// objective is within `relative_gap`·‖y − ȳ‖²/n of its minimum.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub relative_gap: Option<f64>,
 }
 
 /// A whole path, one point per λ, largest λ first.
@@ -128,8 +128,6 @@ pub struct PathPoint {
 pub struct Path {
     /// The first layer's weight shape [out, in].
     pub first_layer_shape: [usize; 2],
-    /// The learning rate of the weights at λ = 0 (1/L for a linear model).
-    pub base_lr: f64,
     /// The fits.
     pub points: Vec<PathPoint>,
 }
@@ -156,76 +154,60 @@ impl Path {
     }
 }
 
-/// How long a step each group takes.
-#[derive(Clone, Copy, Debug)]
-enum StepSize {
-    /// A linear model: 1/(L + λ2) for the weights, 1/L for the intercept.
-    Lipschitz(f64),
-    /// An MLP: one rate for everything.
-    Fixed(f64),
-}
-
-impl StepSize {
-    /// (lr of the first layer's weights, lr of the other parameters) with
-    /// coupled L2 strength `l2`.
-    fn rates(self, l2: f64) -> (f64, f64) {
-        match self {
-            StepSize::Lipschitz(lipschitz) => (1.0 / (lipschitz + l2), 1.0 / lipschitz),
-            StepSize::Fixed(lr) => (lr, lr),
-        }
+/// The penalty of the first layer's weights at `lambda`: proximal L1 of
+/// strength α·λ (so that weights land on exact zeros) and coupled L2 of
+/// strength (1 − α)·λ.
+pub fn penalty_at(penalty: PathPenalty, lambda: f64) -> Penalty {
+    let (l1, l2) = penalty.split(lambda);
+    Penalty {
+        l1,
+        l1_mode: L1Mode::Proximal,
+        l2,
+        decoupled: false,
     }
 }
 
-/// Fits the path of `settings` on `data` (regression, one target column)
-/// over `lambdas` (largest first), warm-starting each fit from the previous
-/// one; with `validation`, records each fit's loss on it. Calls `on_fit`
-/// after each λ.
+/// Fits the MLP path of `settings` (`hidden` not empty) on `data`
+/// (regression, one target column) over `lambdas` (largest first),
+/// warm-starting each fit from the previous one; with `validation`,
+/// records each fit's loss on it. Calls `on_fit` after each λ.
 ///
 /// The features are used as given: standardize them first (as the
-/// program does) for the coefficients to be comparable.
+/// program does) for the columns to be comparable.
 ///
 /// # Errors
-/// [`PathError::Diverged`] when a fit's loss stops being a number (an MLP
-/// with too large a learning rate).
+/// [`PathError::Diverged`] when a fit's loss stops being a number (too
+/// large a learning rate).
 ///
 /// # Panics
-/// When the data is empty or not a single-column regression.
-pub fn fit_path(
+/// When the data is empty or not a single-column regression, or `hidden`
+/// is empty (a linear model's path is [`sparsegrad::nn::path`]'s).
+pub fn fit_mlp_path(
     data: &Dataset<f64>,
     lambdas: &[f64],
     settings: &FitSettings,
     validation: Option<&Dataset<f64>>,
     mut on_fit: impl FnMut(),
 ) -> Result<Path, PathError> {
-    let y_mean = single_target_mean(data);
+    assert!(
+        !settings.hidden.is_empty(),
+        "fit_mlp_path: no hidden layer; a linear path is sparsegrad::nn::path's"
+    );
+    check_single_target(data);
     let d = data.n_features();
     let mut rng = StdRng::seed_from_u64(settings.seed);
-    let linear = settings.hidden.is_empty();
     let sizes: Vec<usize> = std::iter::once(d)
         .chain(settings.hidden.iter().copied())
         .chain(std::iter::once(1))
         .collect();
-    let activation = if linear {
-        Activation::Identity
-    } else {
-        settings.activation
-    };
-    let model = Mlp::<f64>::new(&sizes, activation, &mut rng);
-    let step = if linear {
-        start_at_the_mean(&model, y_mean);
-        StepSize::Lipschitz(mse_lipschitz(data.features().view(), &mut rng))
-    } else {
-        StepSize::Fixed(settings.mlp_lr)
-    };
+    let model = Mlp::<f64>::new(&sizes, settings.activation, &mut rng);
     let named = model.named_parameters();
     let params: Vec<Tensor<f64>> = named.iter().map(|(_, p)| p.clone()).collect();
     let mut snapshot = flatten(&params);
     let mut points = Vec::with_capacity(lambdas.len());
     for &lambda in lambdas {
-        let penalty = settings.penalty.at(lambda);
-        let (weight_lr, other_lr) = step.rates(penalty.l2);
+        let penalty = penalty_at(settings.penalty, lambda);
         let first_layer = GroupOptions {
-            lr: Some(weight_lr),
             penalty: Some(penalty),
             ..GroupOptions::default()
         };
@@ -233,7 +215,7 @@ pub fn fit_path(
             .rule(|name| name == FIRST_LAYER_WEIGHT, first_layer)
             .build(named.clone());
         let config = SgdConfig {
-            lr: other_lr,
+            lr: settings.mlp_lr,
             penalty: Penalty::default(),
             ..SgdConfig::default()
         };
@@ -261,28 +243,38 @@ pub fn fit_path(
     };
     Ok(Path {
         first_layer_shape: [out, d],
-        base_lr: step.rates(0.0).0,
         points,
     })
 }
 
-/// ȳ of a single-column regression data set.
-fn single_target_mean(data: &Dataset<f64>) -> f64 {
-    assert!(!data.is_empty(), "fit_path: the data set has no samples");
-    match data.targets() {
-        Targets::Regression(y) if y.ncols() == 1 => y.sum() / y.nrows() as f64,
-        _ => panic!("fit_path: a path needs a regression with one target column"),
+/// The record of a linear model's fit, with its validation loss if known.
+pub fn linear_point(fit: &LinearFit, validation_loss: Option<f64>) -> PathPoint {
+    let weight = ndarray::ArrayView2::from_shape((1, fit.coefficients.len()), &fit.coefficients)
+        .expect("1 × d holds d coefficients");
+    let selection = FeatureSelection::from_first_layer(weight);
+    PathPoint {
+        lambda: fit.lambda,
+        l1: fit.l1,
+        l2: fit.l2,
+        first_layer_weight: fit.coefficients.clone(),
+        column_l2: selection.column_l2,
+        selected: selection.selected,
+        exact_zeros: fit.coefficients.iter().filter(|&&w| w == 0.0).count(),
+        train_loss: fit.train_loss,
+        validation_loss,
+        epochs: fit.sweeps,
+        converged: fit.converged,
+        relative_gap: Some(fit.relative_gap),
     }
 }
 
-/// Sets a linear model to w = 0, b = ȳ: the optimum for λ ≥ λ_max, where
-/// the path starts.
-fn start_at_the_mean(model: &Mlp<f64>, y_mean: f64) {
-    let linear = model.linear_layers().next().expect("an Mlp has a layer");
-    linear.weight().value_mut().fill(0.0);
-    if let Some(bias) = linear.bias() {
-        bias.value_mut().fill(y_mean);
-    }
+/// Panics unless `data` is a non-empty single-column regression.
+fn check_single_target(data: &Dataset<f64>) {
+    assert!(!data.is_empty(), "fit_mlp_path: the data set has no samples");
+    assert!(
+        matches!(data.targets(), Targets::Regression(y) if y.ncols() == 1),
+        "fit_mlp_path: a path needs a regression with one target column"
+    );
 }
 
 /// Every parameter's values, concatenated.
@@ -337,5 +329,6 @@ fn measure(
         validation_loss: validation.map(|v| evaluate_loss(model, v)),
         epochs,
         converged,
+        relative_gap: None,
     }
 }

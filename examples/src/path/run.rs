@@ -3,20 +3,20 @@
 //! and report, write and draw the result.
 
 use std::path::{Path as FsPath, PathBuf};
+use std::time::Instant;
 
 use ndarray::Array2;
 use rand::SeedableRng;
 use rand::rngs::StdRng;
 use serde::Serialize;
-use sparsegrad::nn::data::{CsvSpec, Dataset, Targets, Task, read_csv};
+use sparsegrad::nn::data::{CsvSpec, Dataset, Targets, Task, k_fold, read_csv};
 use sparsegrad::nn::fs::write_atomically;
+use sparsegrad::nn::path::{CvCurve, CvProblems, LeastSquares, Stopping, log_grid};
 use sparsegrad::nn::sparsity::SupportRecovery;
 
 use super::PathError;
-use super::cv::{CvCurve, cross_validate, standardize};
-use super::fit::{FitSettings, Path, fit_path};
-use super::grid::{lambda_max_l1, log_grid};
-use super::lipschitz::mse_lipschitz;
+use super::cv::{cross_validate, standardize};
+use super::fit::{FitSettings, Path, fit_mlp_path, linear_point};
 use crate::plot::{
     Colour, ErrorBarChart, ErrorPoint, Labels, LineChart, Marker, Scale, Series, error_bar_chart,
     line_chart,
@@ -51,7 +51,7 @@ pub struct PathOptions {
     pub grid: usize,
     /// The grid ends at λ_top·eps (scikit-learn's default 1e−3).
     pub eps: f64,
-    /// Seeds the synthetic data, the folds, the init and the power iteration.
+    /// Seeds the synthetic data, the folds and an MLP's init.
     pub seed: u64,
 }
 
@@ -96,6 +96,13 @@ pub struct PathReport {
     /// Whether `lambda_top` is the exact λ_max (linear model with an L1
     /// part), rather than the ridge convention or an MLP's heuristic.
     pub lambda_top_is_exact: bool,
+    /// A linear model's largest duality gap over every fit (whole data
+    /// and folds), relative to its ‖y − ȳ‖²/n.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub worst_relative_gap: Option<f64>,
+    /// Wall-clock seconds of the paths and the cross-validation (not of
+    /// reading or generating the data, nor of writing the outputs).
+    pub seconds: f64,
     /// The path on the whole data set, standardized (coefficients are per
     /// standard deviation of their feature).
     pub path: Path,
@@ -128,6 +135,10 @@ impl PathOptions {
             (
                 !(s.tol.is_finite() && s.tol > 0.0),
                 format!("--tol {} must be positive and finite", s.tol),
+            ),
+            (
+                !(s.gap_tol.is_finite() && s.gap_tol >= 0.0),
+                format!("--gap-tol {} must be non-negative and finite", s.gap_tol),
             ),
             (
                 s.max_epochs == 0,
@@ -218,24 +229,16 @@ pub fn run(options: &PathOptions, progress: &Progress) -> Result<PathReport, Pat
     let Targets::Regression(y) = data.targets() else {
         unreachable!("the path's data is a regression")
     };
-    let lambda_max = lambda_max_l1(data.features().view(), y.column(0));
-    if lambda_max == 0.0 {
-        return Err(PathError::ConstantTarget);
-    }
+    let y = y.column(0).to_owned();
     let settings = &options.settings;
-    let lipschitz = mse_lipschitz(data.features().view(), &mut rng);
-    let lambda_top = settings.penalty.grid_top(lambda_max, lipschitz);
-    let lambdas = log_grid(lambda_top, options.eps, options.grid);
-
-    let bar = progress.bar(lambdas.len() as u64, "path", "λ");
-    let path = fit_path(&data, &lambdas, settings, None, || bar.inc(1))?;
-    bar.finish();
-    let total = (lambdas.len() * options.folds) as u64;
-    let bar = progress.bar(total, "cross-validation", "fits");
-    let cv = cross_validate(&data, &lambdas, options.folds, settings, &mut rng, || {
-        bar.inc(1)
-    })?;
-    bar.finish();
+    let start = Instant::now();
+    let (path, cv, worst_relative_gap) = if settings.hidden.is_empty() {
+        linear_path_and_cv(&data, y.view(), options, &mut rng, progress)?
+    } else {
+        mlp_path_and_cv(&data, y.view(), options, &mut rng, progress)?
+    };
+    let seconds = start.elapsed().as_secs_f64();
+    let lambdas = &cv.lambdas;
 
     let choice = |index: usize| {
         let selected = &path.points[index].selected;
@@ -262,13 +265,78 @@ pub fn run(options: &PathOptions, progress: &Progress) -> Result<PathReport, Pat
         settings: settings.clone(),
         folds: options.folds,
         eps: options.eps,
-        lambda_top,
+        lambda_top: lambdas[0],
+        worst_relative_gap,
+        seconds,
         lambda_top_is_exact: settings.penalty.has_exact_lambda_max() && settings.hidden.is_empty(),
         path,
         cv,
         best,
         one_se,
     })
+}
+
+/// The grid of `options` from the whole data's problem; a constant target
+/// (or one no feature correlates with) has no path.
+fn grid(whole: &LeastSquares, options: &PathOptions) -> Result<Vec<f64>, PathError> {
+    let lambda_max = whole.lambda_max_l1();
+    if lambda_max == 0.0 {
+        return Err(PathError::ConstantTarget);
+    }
+    let top = options
+        .settings
+        .penalty
+        .grid_top(lambda_max, whole.lipschitz());
+    Ok(log_grid(top, options.eps, options.grid))
+}
+
+/// A linear model: the library's coordinate-descent engine on the whole
+/// data and the folds (one bar: it is one call).
+fn linear_path_and_cv(
+    data: &Dataset<f64>,
+    y: ndarray::ArrayView1<f64>,
+    options: &PathOptions,
+    rng: &mut StdRng,
+    progress: &Progress,
+) -> Result<(Path, CvCurve, Option<f64>), PathError> {
+    let bar = progress.bar(1, "path and cross-validation", "runs");
+    let splits = k_fold(data.len(), options.folds, rng);
+    let problems = CvProblems::new(data.features().view(), y, &splits);
+    let lambdas = grid(problems.whole(), options)?;
+    let settings = &options.settings;
+    let stopping = Stopping {
+        tol: settings.gap_tol,
+        max_sweeps: settings.max_epochs,
+    };
+    let fitted = problems.fit(&lambdas, settings.penalty, &stopping);
+    bar.finish();
+    let path = Path {
+        first_layer_shape: [1, data.n_features()],
+        points: fitted.path.iter().map(|f| linear_point(f, None)).collect(),
+    };
+    let worst_gap = fitted.worst_relative_gap();
+    Ok((path, fitted.curve, Some(worst_gap)))
+}
+
+/// An MLP: warm-started proximal gradient paths through the library's
+/// training loop, on the whole data and then on each fold.
+fn mlp_path_and_cv(
+    data: &Dataset<f64>,
+    y: ndarray::ArrayView1<f64>,
+    options: &PathOptions,
+    rng: &mut StdRng,
+    progress: &Progress,
+) -> Result<(Path, CvCurve, Option<f64>), PathError> {
+    let lambdas = grid(&LeastSquares::from_data(data.features().view(), y), options)?;
+    let settings = &options.settings;
+    let bar = progress.bar(lambdas.len() as u64, "path", "λ");
+    let path = fit_mlp_path(data, &lambdas, settings, None, || bar.inc(1))?;
+    bar.finish();
+    let total = (lambdas.len() * options.folds) as u64;
+    let bar = progress.bar(total, "cross-validation", "fits");
+    let cv = cross_validate(data, &lambdas, options.folds, settings, rng, || bar.inc(1))?;
+    bar.finish();
+    Ok((path, cv, None))
 }
 
 /// At most this many features are drawn in colour (with a legend entry).
@@ -403,10 +471,17 @@ pub fn summary(report: &PathReport) -> String {
             lambdas[lambdas.len() - 1],
             report.folds
         ),
-        format!(
-            "path: {} epochs in all, {unconverged} fits stopped at --max-epochs",
-            fits.iter().map(|p| p.epochs).sum::<usize>()
-        ),
+        match report.worst_relative_gap {
+            Some(gap) => format!(
+                "path: {} coordinate-descent sweeps in all, duality gap ≤ {gap:.1e}·‖y − ȳ‖²/n at every fit (tol {:e}), {unconverged} fits stopped at --max-epochs",
+                fits.iter().map(|p| p.epochs).sum::<usize>(),
+                report.settings.gap_tol
+            ),
+            None => format!(
+                "path: {} epochs in all, {unconverged} fits stopped at --max-epochs",
+                fits.iter().map(|p| p.epochs).sum::<usize>()
+            ),
+        },
     ];
     for (name, choice) in [("best λ", &report.best), ("1-SE λ", &report.one_se)] {
         lines.push(format!(

@@ -59,7 +59,6 @@
 
 use ndarray::{ArrayView1, ArrayView2};
 use serde::Serialize;
-use sparsegrad::nn::regularize::{L1Mode, Penalty};
 
 /// Which penalty the path varies.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize)]
@@ -86,17 +85,10 @@ impl PathPenalty {
         }
     }
 
-    /// The penalty of the first layer's weights at `lambda`: proximal L1 of
-    /// strength α·λ (so that weights land on exact zeros) and coupled L2 of
-    /// strength (1 − α)·λ.
-    pub fn at(&self, lambda: f64) -> Penalty {
+    /// (λ1, λ2) = (α·λ, (1 − α)·λ) at `lambda`.
+    pub fn split(&self, lambda: f64) -> (f64, f64) {
         let alpha = self.l1_ratio();
-        Penalty {
-            l1: alpha * lambda,
-            l1_mode: L1Mode::Proximal,
-            l2: (1.0 - alpha) * lambda,
-            decoupled: false,
-        }
+        (alpha * lambda, (1.0 - alpha) * lambda)
     }
 
     /// The largest λ of the grid: λ_max = λ_max(L1)/α when α > 0 (all
@@ -154,7 +146,7 @@ pub fn lambda_max_l1(x: ArrayView2<f64>, y: ArrayView1<f64>) -> f64 {
 /// `count` is 0.
 ///
 /// ```
-/// use sparsegrad_examples::path::log_grid;
+/// use sparsegrad_nn::path::log_grid;
 /// let grid = log_grid(10.0, 1e-2, 3);
 /// assert_eq!(grid[0], 10.0);
 /// assert!((grid[1] - 1.0).abs() < 1e-12 && (grid[2] - 0.1).abs() < 1e-12);
