@@ -3,12 +3,13 @@
 //! A small reverse-mode autodiff deep-learning framework for studying what
 //! L1, L2 and elastic-net penalties do to the weights a network learns.
 //!
-//! This facade re-exports the two crates: [`autograd`] (tensors and
-//! backprop) and [`nn`] (modules, losses, optimizers, regularization,
-//! sparsity metrics, data, model files). Most programs need only the
-//! [`prelude`].
+//! This facade re-exports the three crates: [`autograd`] (tensors and
+//! backprop), [`nn`] (modules, losses, optimizers, regularization,
+//! sparsity metrics, data sets) and [`io`] (CSV files, model files, atomic
+//! writes). Most programs need only the [`prelude`].
 
 pub use sparsegrad_autograd as autograd;
+pub use sparsegrad_io as io;
 pub use sparsegrad_nn as nn;
 
 #[doc = include_str!("../docs/tutorial.md")]

@@ -25,8 +25,9 @@ pub use predict::{predictions_csv, run_predict, shortest};
 
 use std::path::Path;
 
-use sparsegrad::nn::data::{CsvSpec, Standardizer, read_csv};
-use sparsegrad::nn::fs::write_atomically;
+use sparsegrad::io::csv::{CsvSpec, read_csv};
+use sparsegrad::io::fs::write_atomically;
+use sparsegrad::nn::data::Standardizer;
 
 /// Runs `fit`: checks the options, reads the data, trains, and writes
 /// `--out` and `--metrics` (those given) atomically together. Returns the

@@ -53,7 +53,7 @@ pub use run::{DataSource, PathOptions, PathReport, run, summary, write_outputs};
 pub use sparsegrad::nn::path::{CvCurve, PathPenalty, lambda_max_l1, log_grid};
 use std::path::PathBuf;
 
-use sparsegrad::nn::data::CsvError;
+use sparsegrad::io::csv::CsvError;
 use sparsegrad::nn::train::Diverged;
 use thiserror::Error;
 

@@ -42,7 +42,8 @@ pub use table::{format_choices, format_table};
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
-use sparsegrad::nn::data::{CsvError, Task};
+use sparsegrad::io::csv::CsvError;
+use sparsegrad::nn::data::Task;
 use sparsegrad::nn::optim::OptimError;
 use sparsegrad::nn::train::Diverged;
 

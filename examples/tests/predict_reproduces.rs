@@ -8,8 +8,8 @@ use fit_support::{Scratch, assert_success, csv_text, fit, predict, s};
 use ndarray::Array2;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
-use sparsegrad::nn::data::read_csv_features;
-use sparsegrad::nn::model_file::{AnyModelFile, ModelFile};
+use sparsegrad::io::csv::read_csv_features;
+use sparsegrad::io::model_file::{AnyModelFile, ModelFile};
 use sparsegrad::nn::train;
 
 /// A small data set: 4 features, a real target `y` and a label `label`.

@@ -14,7 +14,7 @@ use sparsegrad::nn::activation::Activation;
 use sparsegrad::nn::module::Module;
 use sparsegrad::nn::optim::{Sgd, SgdConfig};
 use sparsegrad::nn::train::{TrainOptions, train};
-use sparsegrad_examples::path::lambda_max_l1;
+use sparsegrad::nn::path::lambda_max_l1;
 use sparsegrad_examples::study::engine::initial_network;
 use sparsegrad_examples::study::grid::{GridTop, first_layer_lambda_max, grid, penalties_at};
 use sparsegrad_examples::study::{NetworkSparsity, Regime, standardized};
@@ -54,15 +54,15 @@ fn the_first_layer_lambda_max_is_the_kkt_bound_of_a_zero_first_layer() {
     // f32 gradients: a relative margin of 1e-4 is far above their rounding.
     assert_eq!(nonzeros_after_one_step(&initial_network(&sizes, 3), &train_data, lambda_max * 1.0001), 0);
     assert!(nonzeros_after_one_step(&initial_network(&sizes, 3), &train_data, lambda_max * 0.999) >= 1);
-    let l1 = grid(Regime::L1FirstLayer, &initial_network(&sizes, 3), &train_data, 5, 0.01, 0).unwrap();
+    let l1 = grid(Regime::L1FirstLayer, &initial_network(&sizes, 3), &train_data, 5, 0.01).unwrap();
     assert_eq!(l1.top, GridTop::Exact);
     assert_eq!(l1.lambdas[0], lambda_max);
     assert!((l1.lambdas[4] - 0.01 * lambda_max).abs() < 1e-12 * lambda_max);
-    let everywhere = grid(Regime::L1Proximal, &initial_network(&sizes, 3), &train_data, 5, 0.01, 0).unwrap();
+    let everywhere = grid(Regime::L1Proximal, &initial_network(&sizes, 3), &train_data, 5, 0.01).unwrap();
     assert_eq!(everywhere.top, GridTop::FirstLayerHeuristic);
-    let elastic = grid(Regime::ElasticNet, &initial_network(&sizes, 3), &train_data, 5, 0.01, 0).unwrap();
+    let elastic = grid(Regime::ElasticNet, &initial_network(&sizes, 3), &train_data, 5, 0.01).unwrap();
     assert_eq!(elastic.lambdas[0], 2.0 * lambda_max, "α = 1/2: the top is λ_max/α");
-    let none = grid(Regime::None, &initial_network(&sizes, 3), &train_data, 5, 0.01, 0).unwrap();
+    let none = grid(Regime::None, &initial_network(&sizes, 3), &train_data, 5, 0.01).unwrap();
     assert_eq!(none.lambdas, [0.0]);
 }
 

@@ -11,8 +11,7 @@ use crate::module::Module;
 /// An elementwise nonlinearity. Each variant applies the autograd op of the
 /// same name, where its derivative is written.
 ///
-/// Parsed from and displayed as the names the command line and the model
-/// files use: `relu`, `tanh`, `sigmoid`, `gelu`, `softplus`, `identity`,
+/// Parsed from and displayed as short lowercase names: `relu`, `tanh`, `sigmoid`, `gelu`, `softplus`, `identity`,
 /// `leaky_relu(0.01)` (`leaky_relu` alone means slope 0.01, torch's default).
 ///
 /// ```

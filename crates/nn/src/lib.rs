@@ -3,20 +3,19 @@
 //! Everything needed to train small networks on top of
 //! [`sparsegrad_autograd`]: modules, losses, initialization, optimizers
 //! with per-group L1/L2 regularization, learning-rate schedules and
-//! gradient clipping, sparsity metrics, data handling and model files.
+//! gradient clipping, sparsity metrics and data sets. Reading and writing
+//! files is the business of the `sparsegrad-io` crate.
 
 pub mod activation;
 pub mod clip;
 pub mod compact;
 pub mod data;
 pub mod dropout;
-pub mod fs;
 pub mod group_lasso;
 pub mod init;
 pub mod linear;
 pub mod loss;
 pub mod mlp;
-pub mod model_file;
 pub mod module;
 pub mod optim;
 pub mod path;

@@ -13,8 +13,7 @@
 //! is not all exactly zero, so it can still change the output.
 //!
 //! Everything here reads plain arrays, not modules, and serializes with
-//! serde: a [`SparsityReport`] measured without a tolerance serializes as
-//! exactly the `sparsity` object of the `fit` metrics file.
+//! serde, so that a report can be stored next to the model it describes.
 
 use ndarray::{ArrayView2, ArrayViewD, Ix2};
 use serde::{Deserialize, Serialize};

@@ -4,8 +4,8 @@
 use std::io;
 use std::path::PathBuf;
 
-use sparsegrad::nn::data::CsvError;
-use sparsegrad::nn::model_file::{FromMlpError, LoadError, ModelFileError};
+use sparsegrad::io::csv::CsvError;
+use sparsegrad::io::model_file::{FromMlpError, LoadError, ModelFileError};
 use sparsegrad::nn::optim::OptimError;
 use sparsegrad::nn::train::Diverged;
 use thiserror::Error;

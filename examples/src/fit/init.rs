@@ -3,8 +3,8 @@
 use std::path::Path;
 
 use sparsegrad::autograd::Float;
+use sparsegrad::io::model_file::{AnyModelFile, Layer, ModelFile};
 use sparsegrad::nn::data::{Dataset, Targets, Task};
-use sparsegrad::nn::model_file::{AnyModelFile, Layer, ModelFile};
 
 use super::args::{ActivationArg, FitArgs};
 use super::error::FitError;

@@ -5,9 +5,10 @@ use std::io::Write;
 
 use ndarray::{Array2, Axis, Ix2};
 use sparsegrad::autograd::{Float, Tensor, no_grad};
-use sparsegrad::nn::data::{Task, read_csv_features};
-use sparsegrad::nn::fs::write_atomically;
-use sparsegrad::nn::model_file::{AnyModelFile, ModelFile};
+use sparsegrad::io::csv::read_csv_features;
+use sparsegrad::io::fs::write_atomically;
+use sparsegrad::io::model_file::{AnyModelFile, ModelFile};
+use sparsegrad::nn::data::Task;
 use sparsegrad::nn::train::predict;
 
 use super::args::PredictArgs;

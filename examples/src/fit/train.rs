@@ -6,10 +6,10 @@ use std::time::Instant;
 use rand::SeedableRng;
 use rand::rngs::StdRng;
 use sparsegrad::autograd::Float;
+use sparsegrad::io::model_file::ModelFile;
 use sparsegrad::nn::activation::Activation;
 use sparsegrad::nn::data::{Dataset, Standardizer, Targets};
 use sparsegrad::nn::mlp::Mlp;
-use sparsegrad::nn::model_file::ModelFile;
 use sparsegrad::nn::module::Module;
 use sparsegrad::nn::optim::{
     Adam, AdamConfig, GroupOptions, GroupRules, Optimizer, ParamGroup, Sgd, SgdConfig,

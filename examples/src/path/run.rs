@@ -9,8 +9,9 @@ use ndarray::Array2;
 use rand::SeedableRng;
 use rand::rngs::StdRng;
 use serde::Serialize;
-use sparsegrad::nn::data::{CsvSpec, Dataset, Targets, Task, k_fold, read_csv};
-use sparsegrad::nn::fs::write_atomically;
+use sparsegrad::io::csv::{CsvSpec, read_csv};
+use sparsegrad::io::fs::write_atomically;
+use sparsegrad::nn::data::{Dataset, Targets, Task, k_fold};
 use sparsegrad::nn::path::{CvCurve, CvProblems, LeastSquares, Stopping, log_grid};
 use sparsegrad::nn::sparsity::SupportRecovery;
 

@@ -50,9 +50,9 @@ pub(super) fn render(
 }
 
 /// Writes `contents` to `path` atomically (a temporary file in the same
-/// folder, synced, then renamed; see [`sparsegrad::nn::fs::write_atomically`]).
+/// folder, synced, then renamed; see [`sparsegrad::io::fs::write_atomically`]).
 pub(super) fn write_atomically(path: &Path, contents: &str) -> Result<(), PlotError> {
-    sparsegrad::nn::fs::write_atomically(&[(path, contents.as_bytes())]).map_err(|source| {
+    sparsegrad::io::fs::write_atomically(&[(path, contents.as_bytes())]).map_err(|source| {
         PlotError::Io {
             path: path.to_path_buf(),
             source,

@@ -6,7 +6,8 @@ use std::path::PathBuf;
 
 use ndarray::{Array2, Axis};
 use rand::Rng;
-use sparsegrad::nn::data::{CsvSpec, Dataset, Standardizer, Targets, Task, read_csv, train_test_split};
+use sparsegrad::io::csv::{CsvSpec, read_csv};
+use sparsegrad::nn::data::{Dataset, Standardizer, Targets, Task, train_test_split};
 
 use super::StudyError;
 use super::config::{DataSource, Generator, ShippedDataset, StudyConfig};

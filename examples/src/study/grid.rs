@@ -32,18 +32,16 @@
 //! must overcome.
 //!
 //! For **L2** there is no λ_max (no weight becomes 0). The top is
-//! L = 2·σ_max([X 1])²/n, the curvature bound of a linear model's MSE
-//! ([`mse_lipschitz`]): at λ2 = L ridge shrinks every component of a
+//! L = 2·max(λ_max(XᵀX/n), 1), the curvature bound of a linear model's
+//! MSE on centred features ([`LeastSquares::lipschitz`]): at λ2 = L ridge shrinks every component of a
 //! linear model's solution by at least half (hₖ/(hₖ + λ2) ≤ ½), a strong
 //! penalty, and the grid runs from there down to light ones.
 //!
 //! The grid itself is [`log_grid`]: `grid` values from the top down to
 //! top·eps, evenly spaced in log λ, largest first.
 
-use rand::SeedableRng;
-use rand::rngs::StdRng;
 use serde::{Deserialize, Serialize};
-use sparsegrad::nn::data::Dataset;
+use sparsegrad::nn::data::{Dataset, Targets};
 use sparsegrad::nn::module::Module;
 use sparsegrad::nn::train::data_loss;
 use sparsegrad::autograd::Tensor;
@@ -51,7 +49,7 @@ use sparsegrad::nn::mlp::Mlp;
 
 use super::StudyError;
 use super::regime::{Regime, WeightPenalties};
-use crate::path::{log_grid, mse_lipschitz};
+use sparsegrad::nn::path::{LeastSquares, log_grid};
 
 /// How the top of a regime's grid was found.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -111,8 +109,7 @@ pub fn needs_hidden_layer(regime: Regime) -> bool {
 
 /// The grid of `regime` on the standardized training set `train`, for the
 /// study's initial network `initial`: `count` values from the top (see the
-/// [module docs](self)) down to top·`eps`. `seed` seeds the power
-/// iteration of the ridge top.
+/// [module docs](self)) down to top·`eps`.
 ///
 /// # Errors
 /// [`StudyError::Config`] when the top is 0 (a constant target, or
@@ -123,7 +120,6 @@ pub fn grid(
     train: &Dataset<f32>,
     count: usize,
     eps: f64,
-    seed: u64,
 ) -> Result<Grid, StudyError> {
     let Some(alpha) = l1_ratio(regime) else {
         return Ok(Grid {
@@ -134,7 +130,12 @@ pub fn grid(
     };
     let (top, value) = if alpha == 0.0 {
         let x = train.features().mapv(f64::from);
-        let lipschitz = mse_lipschitz(x.view(), &mut StdRng::seed_from_u64(seed));
+        let y = match train.targets() {
+            Targets::Regression(y) => y.column(0).mapv(f64::from),
+            // the curvature bound depends on the features only
+            Targets::Classification(labels) => ndarray::Array1::zeros(labels.len()),
+        };
+        let lipschitz = LeastSquares::from_data(x.view(), y.view()).lipschitz();
         (GridTop::RidgeHeuristic, lipschitz)
     } else {
         let exact = regime == Regime::L1FirstLayer || initial.linear_layers().count() == 1;

@@ -15,7 +15,7 @@ use rand::{Rng, SeedableRng};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use sparsegrad::nn::data::{Dataset, Split, k_fold};
-use sparsegrad::nn::fs::write_atomically;
+use sparsegrad::io::fs::{read_file, write_atomically};
 
 use super::config::StudyConfig;
 use super::data::{StudyData, prepare, standardized};
@@ -139,7 +139,6 @@ impl Plan {
                     &standardized_train,
                     config.grid,
                     config.eps,
-                    init_seed,
                 )
             })
             .collect::<Result<Vec<Grid>, _>>()?;
@@ -314,7 +313,7 @@ pub fn read_shards(dirs: &[PathBuf]) -> Result<(StudyHeader, Vec<JobResult>), St
             .collect();
         paths.sort();
         for path in paths {
-            let bytes = sparsegrad::nn::fs::read_file(&path)
+            let bytes = read_file(&path)
                 .map_err(|e| merge(format!("{}: {e}", path.display())))?;
             let file: ShardFile = serde_json::from_slice(&bytes)
                 .map_err(|e| merge(format!("{}: not a shard file: {e}", path.display())))?;

@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use sparsegrad::nn::fs::write_atomically;
+use sparsegrad::io::fs::write_atomically;
 
 use super::table::significant;
 use super::{RegimeReport, StudyError, StudyReport};

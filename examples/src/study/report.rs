@@ -11,7 +11,7 @@ use super::jobs::{JobResult, Part};
 use super::regime::Regime;
 use super::table::significant;
 use super::{StudyHeader, StudyReport};
-use crate::path::CvCurve;
+use sparsegrad::nn::path::CvCurve;
 
 /// One λ of a regime's grid: the CV estimate and the refit's sparsity.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

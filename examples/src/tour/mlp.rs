@@ -14,8 +14,8 @@ use sparsegrad::autograd::ndarray::ArrayD;
 use sparsegrad::autograd::{
     GradSummary, GradcheckReport, Graph, Reduction, Tensor, Trace, gradcheck,
 };
+use sparsegrad::io::fs::write_atomically;
 use sparsegrad::nn::activation::Activation;
-use sparsegrad::nn::fs::write_atomically;
 use sparsegrad::nn::mlp::{Mlp, MlpLayer};
 use sparsegrad::nn::module::Module;
 use thiserror::Error;

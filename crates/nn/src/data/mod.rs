@@ -1,9 +1,9 @@
 //! Data sets of features and targets, and what training does with them:
-//! mini-batches, train/test splits, K folds, standardization and CSV files.
+//! mini-batches, train/test splits, K folds and standardization.
 //!
-//! The intended flow, as `fit` uses it, keeps every number exact for as long
-//! as possible: [`read_csv`] gives a `Dataset<f64>` holding the values of the
-//! file; the split and the [`Standardizer`] work on those; only then does
+//! The intended flow keeps every number exact for as long as possible: the
+//! data set is built in f64 (a CSV reader gives the file's values exactly);
+//! the split and the [`Standardizer`] work on those; only then does
 //! [`Dataset::cast`] convert to the training dtype.
 //!
 //! ```
@@ -34,14 +34,10 @@
 //! ```
 
 mod batches;
-mod csv;
 mod split;
 mod standardize;
 
 pub use batches::MiniBatches;
-pub use csv::{
-    CellProblem, CsvError, CsvErrorKind, CsvSpec, MAX_CLASSES, read_csv, read_csv_features,
-};
 pub use split::{Split, k_fold, train_test_split};
 pub use standardize::Standardizer;
 
@@ -62,7 +58,7 @@ pub enum Task {
 /// The targets of a data set, one per sample.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Targets<T: Float> {
-    /// n × k real values (k = 1 for the CSV files of the programs).
+    /// n × k real values (k = 1 for a single target column).
     Regression(Array2<T>),
     /// n class labels.
     Classification(Vec<usize>),

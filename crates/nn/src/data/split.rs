@@ -5,7 +5,7 @@ use rand::seq::SliceRandom;
 
 /// The indices of a training part and a held-out part (test set or
 /// validation fold). Both are sorted ascending, so that a subset keeps the
-/// file order of its samples (which `--no-shuffle` promises).
+/// original order of its samples (so that an unshuffled run sees them in order).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Split {
     /// The samples to train on.

@@ -105,7 +105,7 @@ impl Standardizer {
     /// The first feature whose statistics cannot standardize (a μ that is
     /// not finite, or a σ that is not positive and finite), as
     /// (index, name of the statistic, value); `None` when all can.
-    pub(crate) fn first_unusable(&self) -> Option<(usize, &'static str, f64)> {
+    pub fn first_unusable(&self) -> Option<(usize, &'static str, f64)> {
         let bad_mean = self
             .mean
             .iter()

@@ -35,8 +35,8 @@ use std::path::Path;
 use ndarray::Array2;
 use thiserror::Error;
 
-use super::{Dataset, Targets, Task};
 use crate::fs::{FileError, ReadError, open_for_reading};
+use sparsegrad_nn::data::{Dataset, Targets, Task};
 
 /// Class labels must be below this (one million): a label is the index of
 /// a model output, and a stray large number (a regression target read as a
@@ -168,7 +168,8 @@ pub enum CellProblem {
 /// ```
 /// # let path = std::env::temp_dir().join(format!("sparsegrad-doc-{}.csv", std::process::id()));
 /// std::fs::write(&path, "x0,notes,x1,y\n1,ok,2,0\n3,?,4,1.0\n").unwrap();
-/// use sparsegrad_nn::data::{CsvSpec, Targets, Task, read_csv};
+/// use sparsegrad_io::csv::{CsvSpec, read_csv};
+/// use sparsegrad_nn::data::{Targets, Task};
 /// let spec = CsvSpec { target: "y".into(), features: Some(vec!["x1".into(), "x0".into()]), task: Task::Classification };
 /// let data = read_csv(&path, &spec).unwrap();
 /// assert_eq!(data.features().as_slice().unwrap(), &[2.0, 1.0, 4.0, 3.0]);

@@ -5,11 +5,11 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use proptest::prelude::*;
-use sparsegrad_nn::data::{
-    CellProblem, CsvError, CsvErrorKind, CsvSpec, MAX_CLASSES, Targets, Task, read_csv,
-    read_csv_features,
+use sparsegrad_io::csv::{
+    CellProblem, CsvError, CsvErrorKind, CsvSpec, MAX_CLASSES, read_csv, read_csv_features,
 };
-use sparsegrad_nn::fs::ReadError;
+use sparsegrad_io::fs::ReadError;
+use sparsegrad_nn::data::{Targets, Task};
 
 /// A CSV file in the temporary folder, removed when dropped.
 struct CsvFile(PathBuf);

@@ -53,7 +53,7 @@
 //!
 //! ```
 //! use sparsegrad_nn::data::Task;
-//! use sparsegrad_nn::model_file::{AnyModelFile, Layer, ModelFile};
+//! use sparsegrad_io::model_file::{AnyModelFile, Layer, ModelFile};
 //! use sparsegrad_autograd::ndarray::array;
 //!
 //! let layers = vec![
@@ -82,8 +82,8 @@ use std::path::Path;
 use ndarray::{Array1, Array2};
 use sparsegrad_autograd::Float;
 
-use crate::data::{Standardizer, Task};
 use crate::fs::{FileError, read_file, write_atomically};
+use sparsegrad_nn::data::{Standardizer, Task};
 
 /// The `format` string of every model file.
 pub const FORMAT: &str = "sparsegrad-model";

@@ -2,8 +2,8 @@
 
 use ndarray::{Array1, array};
 use serde_json::{Value, json};
+use sparsegrad_io::model_file::{AnyModelFile, Layer, ModelFile, ModelFileError};
 use sparsegrad_nn::data::{Standardizer, Task};
-use sparsegrad_nn::model_file::{AnyModelFile, Layer, ModelFile, ModelFileError};
 
 /// A valid f64 file: the contract's example with a standardizer.
 fn valid() -> Value {

@@ -96,7 +96,7 @@ pub fn read_file(path: &Path) -> Result<Vec<u8>, ReadError> {
 /// ```
 /// # let dir = std::env::temp_dir().join(format!("sparsegrad-doc-{}", std::process::id()));
 /// # std::fs::create_dir_all(&dir).unwrap();
-/// use sparsegrad_nn::fs::write_atomically;
+/// use sparsegrad_io::fs::write_atomically;
 /// let model = dir.join("model.json");
 /// let metrics = dir.join("metrics.json");
 /// write_atomically(&[(&model, b"{}".as_slice()), (&metrics, b"[]".as_slice())]).unwrap();

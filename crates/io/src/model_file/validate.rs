@@ -5,7 +5,7 @@ use std::collections::HashSet;
 use sparsegrad_autograd::Float;
 
 use super::{Layer, ModelFile, ModelFileError};
-use crate::data::Task;
+use sparsegrad_nn::data::Task;
 
 /// Checks `model` against the rules of the module docs, in the order a
 /// reader would look: names, the sequence of layers, their shapes and how

@@ -5,7 +5,7 @@
 //! ```
 //! use rand::{SeedableRng, rngs::StdRng};
 //! use sparsegrad_nn::{activation::Activation, data::Task, mlp::Mlp, module::Module};
-//! use sparsegrad_nn::model_file::ModelFile;
+//! use sparsegrad_io::model_file::ModelFile;
 //!
 //! let mlp = Mlp::<f64>::new(&[2, 3, 1], Activation::Tanh, &mut StdRng::seed_from_u64(0));
 //! let names = vec!["a".to_string(), "b".to_string()];
@@ -27,10 +27,10 @@ use sparsegrad_autograd::Float;
 use thiserror::Error;
 
 use super::{Layer, ModelFile, ModelFileError};
-use crate::activation::Activation;
-use crate::data::{Standardizer, Task};
-use crate::linear::Linear;
-use crate::mlp::{Mlp, MlpLayer};
+use sparsegrad_nn::activation::Activation;
+use sparsegrad_nn::data::{Standardizer, Task};
+use sparsegrad_nn::linear::Linear;
+use sparsegrad_nn::mlp::{Mlp, MlpLayer};
 
 /// Why an [`Mlp`] cannot be saved as a model file.
 #[derive(Debug, Error)]

@@ -3,9 +3,9 @@
 use std::path::PathBuf;
 
 use ndarray::array;
+use sparsegrad_io::fs::{ReadError, write_atomically};
+use sparsegrad_io::model_file::{AnyModelFile, Layer, LoadErrorKind, ModelFile, ModelFileError};
 use sparsegrad_nn::data::Task;
-use sparsegrad_nn::fs::{ReadError, write_atomically};
-use sparsegrad_nn::model_file::{AnyModelFile, Layer, LoadErrorKind, ModelFile, ModelFileError};
 
 /// A fresh, empty folder, removed when dropped.
 struct Scratch(PathBuf);

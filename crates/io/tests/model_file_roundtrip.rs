@@ -4,8 +4,8 @@
 use ndarray::{Array1, Array2, array};
 use proptest::prelude::*;
 use sparsegrad_autograd::Float;
+use sparsegrad_io::model_file::{AnyModelFile, Layer, ModelFile};
 use sparsegrad_nn::data::{Standardizer, Task};
-use sparsegrad_nn::model_file::{AnyModelFile, Layer, ModelFile};
 
 /// The example of the command-line contract, character for character.
 const CONTRACT_EXAMPLE: &str = include_str!("model_file_fixtures/contract_example.json");

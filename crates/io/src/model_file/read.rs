@@ -9,7 +9,7 @@ use serde_json::error::Category;
 use sparsegrad_autograd::Float;
 
 use super::{AnyModelFile, FORMAT, Layer, ModelFile, ModelFileError, VERSION};
-use crate::data::{Standardizer, Task};
+use sparsegrad_nn::data::{Standardizer, Task};
 
 /// The fields that decide how to read the rest. Everything else is skipped
 /// unparsed at this stage, so a file of another version or format is named
