@@ -22,9 +22,9 @@ use sparsegrad_examples::study::{NetworkSparsity, Regime, standardized};
 /// A standardized regression: y depends on features 0 and 2 of 6.
 fn data(n: usize, seed: u64) -> Dataset<f32> {
     let mut rng = StdRng::seed_from_u64(seed);
-    let x = Array2::from_shape_fn((n, 6), |_| StandardNormal.sample(&mut rng));
+    let x: Array2<f64> = Array2::from_shape_fn((n, 6), |_| StandardNormal.sample(&mut rng));
     let y = Array2::from_shape_fn((n, 1), |(i, _)| {
-        2.0 * x[[i, 0]] - x[[i, 2]] * x[[i, 2]] + 0.1 * StandardNormal.sample(&mut rng)
+        2.0 * x[[i, 0]] - x[[i, 2]] * x[[i, 2]] + 0.1 * Distribution::<f64>::sample(&StandardNormal, &mut rng)
     });
     let names = (0..6).map(|j| format!("x{j}")).collect();
     let raw = Dataset::new(x, Targets::Regression(y), names, "y".into());

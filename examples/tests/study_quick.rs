@@ -3,6 +3,8 @@
 //! support, the unpenalized one keeps everything, and threads do not
 //! change a bit.
 
+use std::sync::OnceLock;
+
 use sparsegrad_examples::progress::Progress;
 use sparsegrad_examples::study::{Regime, Selection, StudyConfig, StudyReport, run_study};
 
@@ -17,9 +19,28 @@ fn run(config: &StudyConfig) -> StudyReport {
     run_study(config, &Progress::new(true)).expect("the quick study runs")
 }
 
+/// The quick study with seed 7, run once for the tests that read it.
+fn seven() -> &'static StudyReport {
+    static REPORT: OnceLock<StudyReport> = OnceLock::new();
+    REPORT.get_or_init(|| run(&quick(7)))
+}
+
+/// A smaller study for the tests that compare two runs: two regimes, a
+/// 3-point grid, short fits.
+fn small(seed: u64) -> StudyConfig {
+    StudyConfig {
+        regimes: vec![Regime::L1Proximal, Regime::L2Coupled],
+        grid: 3,
+        first_epochs: 10,
+        path_epochs: 3,
+        settle_epochs: 5,
+        ..quick(seed)
+    }
+}
+
 #[test]
 fn every_regime_is_reported_at_its_cross_validated_lambda() {
-    let report = run(&quick(7));
+    let report = seven();
     for r in &report.regimes {
         let cv: Vec<f64> = r.curve.iter().map(|p| p.cv_mean).collect();
         let best = cv.iter().copied().fold(f64::INFINITY, f64::min);
@@ -43,7 +64,8 @@ fn every_regime_is_reported_at_its_cross_validated_lambda() {
 
 #[test]
 fn the_l1_regimes_recover_the_support_and_no_penalty_keeps_everything() {
-    let report = run(&quick(7));
+    let report = seven();
+    let support = report.header.support.as_ref().expect("a synthetic task");
     let n_features = report.header.feature_names.len();
     let none = report.regime(Regime::None).unwrap();
     assert_eq!(none.exact_zero_fraction, 0.0);
@@ -54,8 +76,11 @@ fn the_l1_regimes_recover_the_support_and_no_penalty_keeps_everything() {
         assert_eq!(recovery.recall, 1.0, "{}", r.label);
         assert!(r.features_kept < n_features, "{}: kept {}", r.label, r.features_kept);
         assert!(r.exact_zero_fraction > 0.3, "{}: {}", r.label, r.exact_zero_fraction);
-        // at the top of the grid the first layer is (all but) empty
-        assert!(r.curve[0].features_kept <= 1, "{}: {:?}", r.label, r.curve[0]);
+        // at the top of the grid (λ_max) only the support is left, and
+        // fewer features than at the bottom
+        let (top, bottom) = (&r.curve[0], &r.curve[r.curve.len() - 1]);
+        assert!(top.features_kept <= support.len(), "{}: {top:?}", r.label);
+        assert!(top.features_kept < bottom.features_kept, "{}", r.label);
     }
     // Subgradient L1 and L2 never land on exact zeros.
     for regime in [Regime::L1Subgradient, Regime::L2Coupled] {
@@ -68,7 +93,7 @@ fn the_l1_regimes_recover_the_support_and_no_penalty_keeps_everything() {
 fn select_best_reports_the_minimum() {
     let report = run(&StudyConfig {
         select: Selection::Best,
-        ..quick(3)
+        ..small(3)
     });
     for r in &report.regimes {
         assert_eq!(r.chosen, r.lambda_best, "{}", r.label);
@@ -82,7 +107,7 @@ fn threads_do_not_change_a_bit() {
             .num_threads(threads)
             .build()
             .unwrap();
-        let report = pool.install(|| run(&quick(11)));
+        let report = pool.install(|| run(&small(11)));
         serde_json::to_string(&report).unwrap()
     };
     assert_eq!(in_pool(1), in_pool(2));
