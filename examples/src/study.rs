@@ -44,8 +44,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 use sparsegrad::io::csv::CsvError;
 use sparsegrad::nn::data::Task;
-use sparsegrad::nn::optim::OptimError;
-use sparsegrad::nn::train::Diverged;
+use sparsegrad::nn::path::NetworkPathError;
 
 use crate::plot::PlotError;
 use crate::progress::Progress;
@@ -63,18 +62,14 @@ pub enum StudyError {
     /// The CSV file cannot be used (fit's rules and messages).
     #[error(transparent)]
     Csv(#[from] CsvError),
-    /// The optimizer refused its groups (a strength or rate out of range).
-    #[error("optimizer: {0}")]
-    Optimizer(#[from] OptimError),
-    /// Training diverged (the learning rate is too large).
-    #[error("regime '{regime}' at λ = {lambda}: {source}; try a smaller --lr")]
-    Diverged {
+    /// A fit of a regime's path failed (a refused strength or rate, or a
+    /// loss that stopped being a number).
+    #[error("regime '{regime}' at {source}; try a smaller --lr")]
+    Path {
         /// The regime's label.
         regime: &'static str,
-        /// The λ of the fit.
-        lambda: f64,
-        /// Where and how the loss stopped being finite.
-        source: Diverged,
+        /// What failed, at which λ.
+        source: NetworkPathError,
     },
     /// Shard files that do not make one study.
     #[error("merge: {0}")]

@@ -131,15 +131,9 @@ pub struct StudyConfig {
     /// Mini-batch epochs of every later fit of a path, warm-started from
     /// the fit at the next smaller λ.
     pub path_epochs: usize,
-    /// Full-batch epochs (one step each) closing every fit.
-    ///
-    /// A weight at 0 stays at 0 after a proximal step exactly when the
-    /// gradient of that step satisfies |g| ≤ lr·λ1/lr = λ1. A mini-batch
-    /// gradient is the full one plus sampling noise, which for the
-    /// weights of a noise feature is usually larger than λ1: some of them
-    /// leave 0 at every step. The full-batch steps at the end of a fit are
-    /// proximal gradient descent (ISTA) on the training objective itself,
-    /// and settle those zeros. Every regime gets the same steps.
+    /// Full-batch epochs (one step each) closing every fit: they settle
+    /// the exact zeros that mini-batch noise keeps undoing (see
+    /// [`sparsegrad::nn::path::network`]).
     pub settle_epochs: usize,
 }
 

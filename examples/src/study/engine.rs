@@ -1,28 +1,9 @@
-//! One regime's path on one part of the data: a fit at every λ of its
-//! grid, each warm-started from the previous one, each measured on the
-//! held-out samples.
-//!
-//! # The direction: dense to sparse
-//!
-//! A linear lasso path goes from λ_max down (scikit-learn's `lasso_path`),
-//! because there the problem is convex and every start gives the same
-//! optimum. A network's path goes the other way, from the smallest λ up
-//! (LassoNet's direction): a network whose penalized weights are all 0 is
-//! a stationary point of gradient descent (with L1 on every layer no unit
-//! sees a varying input, so no weight gets a gradient to leave 0), and a
-//! path started there would stay there. The first fit, at the smallest
-//! λ, trains from the study's common initial network; each later fit
-//! starts from the previous one and only has to prune. The grid is still
-//! anchored at λ_max (see [`super::grid`]); the report lists it largest
-//! first.
-//!
-//! # One fit
-//!
-//! Plain SGD on the regime's parameter groups at that λ: `epochs`
-//! mini-batch epochs, then `settle_epochs` full-batch steps (proximal
-//! gradient descent proper, which settles the zeros the mini-batch noise
-//! keeps undoing; see [`StudyConfig::settle_epochs`]). Every regime and λ
-//! of a part gets the same batches in the same order (one RNG per part).
+//! One regime's path on one part of the data, through the library's
+//! network path engine ([`network_path`]: a fit at every λ of the grid,
+//! dense to sparse, each warm-started from the previous one), each fit
+//! measured on the held-out samples. Every regime and λ of a part gets the
+//! same batches in the same order (one RNG per part), from the same
+//! initial network.
 
 use rand::SeedableRng;
 use rand::rngs::StdRng;
@@ -31,8 +12,8 @@ use sparsegrad::nn::activation::Activation;
 use sparsegrad::nn::data::{Dataset, Targets};
 use sparsegrad::nn::mlp::Mlp;
 use sparsegrad::nn::module::Module;
-use sparsegrad::nn::optim::{Sgd, SgdConfig};
-use sparsegrad::nn::train::{Diverged, TrainOptions, evaluate_loss, predict, train};
+use sparsegrad::nn::path::{NetworkPathSettings, network_path};
+use sparsegrad::nn::train::{evaluate_loss, predict};
 
 use super::StudyError;
 use super::config::StudyConfig;
@@ -85,72 +66,46 @@ pub struct PathJob<'a> {
     pub keep_parameters: bool,
 }
 
-/// Fits `job`'s path (smallest λ first, see the [module docs](self)) with
-/// the training settings of `config`, calling `on_fit` after each λ;
-/// returns the points in grid order (largest λ first).
+/// Fits `job`'s path with the training settings of `config`, calling
+/// `on_fit` after each λ; returns the points in grid order (largest λ
+/// first).
 ///
 /// # Errors
-/// [`StudyError::Diverged`] when a fit's loss stops being a number.
+/// [`StudyError::Path`] when the optimizer refuses a λ or a fit diverges.
 pub fn fit_path(
     job: &PathJob<'_>,
     config: &StudyConfig,
     mut on_fit: impl FnMut(),
 ) -> Result<Vec<PathPoint>, StudyError> {
     let model = initial_network(job.sizes, job.init_seed);
-    let mut batches = StdRng::seed_from_u64(job.batch_seed);
     let named = model.named_parameters();
     let first_weight = named[0].0.clone();
-    let mut points = Vec::with_capacity(job.lambdas.len());
-    for (i, &lambda) in job.lambdas.iter().rev().enumerate() {
-        let epochs = if i == 0 {
-            config.first_epochs
-        } else {
-            config.path_epochs
-        };
-        let groups = penalties_at(job.regime, lambda).groups(named.clone(), &first_weight);
-        let mut sgd = Sgd::new(
-            groups,
-            SgdConfig {
-                lr: config.lr,
-                ..SgdConfig::default()
-            },
-        )?;
-        fit_at(&model, &mut sgd, job.train, config, epochs, &mut batches).map_err(|source| {
-            StudyError::Diverged {
-                regime: job.regime.label(),
-                lambda,
-                source,
-            }
-        })?;
-        points.push(measure(&model, lambda, job.held_out, job.keep_parameters));
-        on_fit();
-    }
-    points.reverse();
-    Ok(points)
-}
-
-/// One fit: `epochs` mini-batch epochs then the settling full-batch steps.
-fn fit_at(
-    model: &Mlp<f32>,
-    sgd: &mut Sgd<f32>,
-    train_part: &Dataset<f32>,
-    config: &StudyConfig,
-    epochs: usize,
-    batches: &mut StdRng,
-) -> Result<(), Diverged> {
-    let phases = [
-        (epochs, config.batch_size, true),
-        (config.settle_epochs, 0, false),
-    ];
-    for (epochs, batch_size, shuffle) in phases {
-        let options = TrainOptions {
-            epochs,
-            batch_size,
-            shuffle,
-        };
-        train(model, sgd, train_part, options, batches, |_, _| {})?;
-    }
-    Ok(())
+    let groups_at =
+        |lambda| penalties_at(job.regime, lambda).groups(named.clone(), &first_weight);
+    let settings = NetworkPathSettings {
+        lr: config.lr,
+        batch_size: config.batch_size,
+        first_epochs: config.first_epochs,
+        path_epochs: config.path_epochs,
+        settle_epochs: config.settle_epochs,
+    };
+    let mut batches = StdRng::seed_from_u64(job.batch_seed);
+    network_path(
+        &model,
+        job.train,
+        job.lambdas,
+        groups_at,
+        &settings,
+        &mut batches,
+        |lambda, model| {
+            on_fit();
+            measure(model, lambda, job.held_out, job.keep_parameters)
+        },
+    )
+    .map_err(|source| StudyError::Path {
+        regime: job.regime.label(),
+        source,
+    })
 }
 
 /// The record of `model` at `lambda`, evaluated on `held_out`.
