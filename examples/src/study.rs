@@ -57,33 +57,34 @@ pub enum StudyError {
     #[error("invalid configuration: {0}")]
     Config(String),
     /// The data generator refused the configuration.
-    #[error("data: {0}")]
+    #[error(transparent)]
     Data(#[from] ConfigError),
     /// The CSV file cannot be used (fit's rules and messages).
     #[error(transparent)]
     Csv(#[from] CsvError),
     /// A fit of a regime's path failed (a refused strength or rate, or a
     /// loss that stopped being a number).
-    #[error("regime '{regime}' at {source}; try a smaller --lr")]
+    #[error("regime '{regime}' at {cause}; try a smaller --lr")]
     Path {
         /// The regime's label.
         regime: &'static str,
-        /// What failed, at which λ.
-        source: NetworkPathError,
+        /// What failed, at which λ (in the message, not a source: the
+        /// programs print the chain of sources).
+        cause: NetworkPathError,
     },
     /// Shard files that do not make one study.
     #[error("merge: {0}")]
     Merge(String),
     /// A plot could not be drawn or written.
-    #[error("plot: {0}")]
+    #[error(transparent)]
     Plot(#[from] PlotError),
     /// A folder or file could not be read or written.
-    #[error("{}: {source}", path.display())]
+    #[error("{}: {cause}", path.display())]
     Io {
         /// The path.
         path: PathBuf,
-        /// The underlying error.
-        source: std::io::Error,
+        /// The underlying error (in the message, not a source).
+        cause: std::io::Error,
     },
 }
 

@@ -102,9 +102,9 @@ pub fn fit_path(
             measure(model, lambda, job.held_out, job.keep_parameters)
         },
     )
-    .map_err(|source| StudyError::Path {
+    .map_err(|cause| StudyError::Path {
         regime: job.regime.label(),
-        source,
+        cause,
     })
 }
 

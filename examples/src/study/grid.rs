@@ -31,11 +31,14 @@
 //! stop reaching the network, the scale of the data gradient the penalty
 //! must overcome.
 //!
-//! For **L2** there is no λ_max (no weight becomes 0). The top is
-//! L = 2·max(λ_max(XᵀX/n), 1), the curvature bound of a linear model's
-//! MSE on centred features ([`LeastSquares::lipschitz`]): at λ2 = L ridge shrinks every component of a
-//! linear model's solution by at least half (hₖ/(hₖ + λ2) ≤ ½), a strong
-//! penalty, and the grid runs from there down to light ones.
+//! For **L2** there is no λ_max (no weight becomes 0). The top is L/10,
+//! with L = 2·max(λ_max(XᵀX/n), 1) the curvature bound of a linear
+//! model's MSE on centred features ([`LeastSquares::lipschitz`]): at
+//! λ2 = L/10 ridge shrinks every component of a linear model's solution
+//! whose curvature is at most L/10 by at least half (h/(h + λ2) ≤ ½), a
+//! strong penalty, and the grid runs from there down to light ones. (With
+//! the top at L the CV minimum sat at the grid's lower edge on the
+//! default task: the grid did not bracket it.)
 //!
 //! The grid itself is [`log_grid`]: `grid` values from the top down to
 //! top·eps, evenly spaced in log λ, largest first.
@@ -62,7 +65,8 @@ pub enum GridTop {
     /// The first layer's λ_max used for a penalty on every layer, where no
     /// λ_max exists.
     FirstLayerHeuristic,
-    /// The linear model's curvature bound L, for L2 (no exact zeros).
+    /// A tenth of the linear model's curvature bound L, for L2 (no exact
+    /// zeros).
     RidgeHeuristic,
 }
 
@@ -136,7 +140,7 @@ pub fn grid(
             Targets::Classification(labels) => ndarray::Array1::zeros(labels.len()),
         };
         let lipschitz = LeastSquares::from_data(x.view(), y.view()).lipschitz();
-        (GridTop::RidgeHeuristic, lipschitz)
+        (GridTop::RidgeHeuristic, lipschitz / 10.0)
     } else {
         let exact = regime == Regime::L1FirstLayer || initial.linear_layers().count() == 1;
         let rule = if exact {

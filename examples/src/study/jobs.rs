@@ -277,7 +277,7 @@ pub fn shard_file_name(shard: Shard) -> String {
 pub fn write_shard(file: &ShardFile, out_dir: &Path) -> Result<PathBuf, StudyError> {
     let io_error = |path: &Path| {
         let path = path.to_path_buf();
-        move |source| StudyError::Io { path, source }
+        move |cause| StudyError::Io { path, cause }
     };
     std::fs::create_dir_all(out_dir).map_err(io_error(out_dir))?;
     let path = out_dir.join(shard_file_name(file.shard));
@@ -298,9 +298,9 @@ pub fn read_shards(dirs: &[PathBuf]) -> Result<(StudyHeader, Vec<JobResult>), St
     let merge = |reason: String| StudyError::Merge(reason);
     let mut files: Vec<(PathBuf, ShardFile)> = Vec::new();
     for dir in dirs {
-        let entries = std::fs::read_dir(dir).map_err(|source| StudyError::Io {
+        let entries = std::fs::read_dir(dir).map_err(|cause| StudyError::Io {
             path: dir.clone(),
-            source,
+            cause,
         })?;
         let mut paths: Vec<PathBuf> = entries
             .filter_map(Result::ok)

@@ -44,7 +44,7 @@ pub fn cv_file_name(regime: &RegimeReport) -> String {
 pub fn write_outputs(report: &StudyReport, out_dir: &Path) -> Result<Vec<PathBuf>, StudyError> {
     let io_error = |path: &Path| {
         let path = path.to_path_buf();
-        move |source| StudyError::Io { path, source }
+        move |cause| StudyError::Io { path, cause }
     };
     std::fs::create_dir_all(out_dir).map_err(io_error(out_dir))?;
     let json = out_dir.join(REPORT_JSON);
@@ -154,10 +154,10 @@ fn tradeoff(
                 select_name(report)
             ),
             x_label,
-            format!("{loss_name} (log scale)"),
+            loss_name,
         ),
         x_scale,
-        y_scale: Scale::Log10,
+        y_scale: Scale::Linear,
         series,
         markers: Vec::new(),
     }

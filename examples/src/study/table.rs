@@ -68,7 +68,7 @@ pub fn format_choices(report: &StudyReport) -> String {
                 super::grid::GridTop::Unpenalized => String::new(),
                 super::grid::GridTop::Exact => format!("; grid from the exact λ_max {}", significant(r.curve[0].lambda)),
                 super::grid::GridTop::FirstLayerHeuristic => format!("; grid from the first layer's λ_max {} (heuristic here)", significant(r.curve[0].lambda)),
-                super::grid::GridTop::RidgeHeuristic => format!("; grid from the curvature bound L = {} (heuristic)", significant(r.curve[0].lambda)),
+                super::grid::GridTop::RidgeHeuristic => format!("; grid from L/10 = {}, L the curvature bound (heuristic)", significant(r.curve[0].lambda)),
             };
             let lambda = if r.curve.len() == 1 { String::new() } else { format!("λ = {}: ", significant(r.chosen)) };
             format!("{}: {lambda}{}{top}\n", r.label, r.reason(select))

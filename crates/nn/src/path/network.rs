@@ -90,6 +90,7 @@ pub enum NetworkPathError {
         /// The λ.
         lambda: f64,
         /// What it refused.
+        #[source]
         source: OptimError,
     },
     /// A fit's loss stopped being a number.
