@@ -21,7 +21,8 @@ fn run(args: &[&str]) -> (bool, String, String) {
 
 /// A fresh scratch folder for test `name`.
 fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("sparsegrad-sparsity-{name}-{}", std::process::id()));
+    let dir =
+        std::env::temp_dir().join(format!("sparsegrad-sparsity-{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     dir
@@ -44,7 +45,16 @@ fn report(dir: &Path) -> serde_json::Value {
 
 /// Fast settings on top of --quick, for the runs on other data.
 const TINY: [&str; 10] = [
-    "--quick", "--quiet", "--grid", "3", "--first-epochs", "3", "--path-epochs", "1", "--settle-epochs", "2",
+    "--quick",
+    "--quiet",
+    "--grid",
+    "3",
+    "--first-epochs",
+    "3",
+    "--path-epochs",
+    "1",
+    "--settle-epochs",
+    "2",
 ];
 
 #[test]
@@ -76,7 +86,10 @@ fn the_quick_run_writes_the_contracted_report_and_plots() {
     let dir = scratch("quick");
     let (ok, stdout, stderr) = run(&["--quick", "--quiet", "--out-dir", s(&dir)]);
     assert!(ok, "{stderr}");
-    assert!(stdout.contains("L1 proximal") && stdout.contains("1-SE rule"), "{stdout}");
+    assert!(
+        stdout.contains("L1 proximal") && stdout.contains("1-SE rule"),
+        "{stdout}"
+    );
     let report = report(&dir);
     let regimes = report["regimes"].as_array().unwrap();
     assert_eq!(regimes.len(), 7);
@@ -96,16 +109,32 @@ fn the_quick_run_writes_the_contracted_report_and_plots() {
         }
         assert_eq!(regime["chosen"], regime["lambda_1se"]);
         for point in regime["curve"].as_array().unwrap() {
-            for key in ["lambda", "cv_mean", "cv_se", "exact_zero_fraction", "features_kept"] {
+            for key in [
+                "lambda",
+                "cv_mean",
+                "cv_se",
+                "exact_zero_fraction",
+                "features_kept",
+            ] {
                 assert!(point[key].is_number(), "{key} missing in {point}");
             }
         }
     }
-    for name in ["tradeoff-zeros.svg", "tradeoff-params.svg", "cv-l1_proximal.svg", "weights.svg", "features.svg"] {
+    for name in [
+        "tradeoff-zeros.svg",
+        "tradeoff-params.svg",
+        "cv-l1_proximal.svg",
+        "weights.svg",
+        "features.svg",
+    ] {
         let svg = std::fs::read_to_string(dir.join(name)).unwrap();
         assert!(svg.trim_end().ends_with("</svg>"), "{name}");
     }
-    assert!(std::fs::read_to_string(dir.join("weights.svg")).unwrap().contains("exactly 0"));
+    assert!(
+        std::fs::read_to_string(dir.join("weights.svg"))
+            .unwrap()
+            .contains("exactly 0")
+    );
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
@@ -114,15 +143,30 @@ fn shards_merge_into_the_single_runs_report_byte_for_byte() {
     let dir = scratch("shards");
     let single = dir.join("single");
     let common = ["--quick", "--quiet", "--seed", "5"];
-    let (ok, _, stderr) = run(&[&common[..], &["--threads", "2", "--out-dir", s(&single)]].concat());
+    let (ok, _, stderr) =
+        run(&[&common[..], &["--threads", "2", "--out-dir", s(&single)]].concat());
     assert!(ok, "{stderr}");
     let shards: Vec<PathBuf> = (1..=3).map(|k| dir.join(format!("shard{k}"))).collect();
     for (k, shard_dir) in shards.iter().enumerate() {
         let shard = format!("{}/3", k + 1);
-        let args = [&common[..], &["--threads", "1", "--shard", &shard, "--out-dir", s(shard_dir)]].concat();
+        let args = [
+            &common[..],
+            &[
+                "--threads",
+                "1",
+                "--shard",
+                &shard,
+                "--out-dir",
+                s(shard_dir),
+            ],
+        ]
+        .concat();
         let (ok, stdout, stderr) = run(&args);
         assert!(ok, "{stderr}");
-        assert!(stdout.contains(&format!("shard-{}-of-3.json", k + 1)), "{stdout}");
+        assert!(
+            stdout.contains(&format!("shard-{}-of-3.json", k + 1)),
+            "{stdout}"
+        );
     }
     let merged = dir.join("merged");
     let mut args = vec!["--quiet", "--out-dir", s(&merged), "--merge"];
@@ -130,11 +174,24 @@ fn shards_merge_into_the_single_runs_report_byte_for_byte() {
     let (ok, _, stderr) = run(&args);
     assert!(ok, "{stderr}");
     let read = |d: &Path| std::fs::read(d.join("report.json")).unwrap();
-    assert!(read(&single) == read(&merged), "merged report differs from the single run's");
+    assert!(
+        read(&single) == read(&merged),
+        "merged report differs from the single run's"
+    );
 
     // A missing shard is an error, not a partial report.
-    let (ok, _, stderr) = run(&["--quiet", "--out-dir", s(&merged), "--merge", s(&shards[0]), s(&shards[2])]);
-    assert!(!ok && stderr.starts_with("error: ") && stderr.contains("shard 2/3 is missing"), "{stderr}");
+    let (ok, _, stderr) = run(&[
+        "--quiet",
+        "--out-dir",
+        s(&merged),
+        "--merge",
+        s(&shards[0]),
+        s(&shards[2]),
+    ]);
+    assert!(
+        !ok && stderr.starts_with("error: ") && stderr.contains("shard 2/3 is missing"),
+        "{stderr}"
+    );
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
@@ -142,7 +199,11 @@ fn shards_merge_into_the_single_runs_report_byte_for_byte() {
 fn a_users_csv_runs_for_regression_and_classification() {
     let dir = scratch("csv");
     let data = shipped("sparse_linear.csv");
-    let args = [&TINY[..], &["--data", &data, "--target", "y", "--out-dir", s(&dir)]].concat();
+    let args = [
+        &TINY[..],
+        &["--data", &data, "--target", "y", "--out-dir", s(&dir)],
+    ]
+    .concat();
     let (ok, stdout, stderr) = run(&args);
     assert!(ok, "{stderr}");
     assert!(stdout.contains("sparse_linear.csv"), "{stdout}");
@@ -153,7 +214,16 @@ fn a_users_csv_runs_for_regression_and_classification() {
     let data = shipped("breast_cancer.csv");
     let args = [
         &TINY[..],
-        &["--data", &data, "--target", "benign", "--task", "classification", "--out-dir", s(&dir)],
+        &[
+            "--data",
+            &data,
+            "--target",
+            "benign",
+            "--task",
+            "classification",
+            "--out-dir",
+            s(&dir),
+        ],
     ]
     .concat();
     let (ok, stdout, stderr) = run(&args);
@@ -162,7 +232,9 @@ fn a_users_csv_runs_for_regression_and_classification() {
     let classification = report(&dir);
     assert_eq!(classification["task"], "classification");
     assert_eq!(classification["layer_sizes"][0], 30);
-    let accuracy = classification["regimes"][0]["test_accuracy"].as_f64().unwrap();
+    let accuracy = classification["regimes"][0]["test_accuracy"]
+        .as_f64()
+        .unwrap();
     assert!(accuracy > 0.8, "breast cancer test accuracy {accuracy}");
     std::fs::remove_dir_all(&dir).unwrap();
 }
@@ -170,14 +242,24 @@ fn a_users_csv_runs_for_regression_and_classification() {
 #[test]
 fn the_shipped_data_sets_run() {
     let dir = scratch("shipped");
-    for (name, features, task) in [("diabetes", 10, "regression"), ("breast-cancer", 30, "classification")] {
+    for (name, features, task) in [
+        ("diabetes", 10, "regression"),
+        ("breast-cancer", 30, "classification"),
+    ] {
         let args = [&TINY[..], &["--dataset", name, "--out-dir", s(&dir)]].concat();
         let (ok, _, stderr) = run(&args);
         assert!(ok, "{name}: {stderr}");
         let report = report(&dir);
-        assert_eq!(report["feature_names"].as_array().unwrap().len(), features, "{name}");
+        assert_eq!(
+            report["feature_names"].as_array().unwrap().len(),
+            features,
+            "{name}"
+        );
         assert_eq!(report["task"], task, "{name}");
-        assert!(report["support"].is_null(), "{name}: a real data set has no known support");
+        assert!(
+            report["support"].is_null(),
+            "{name}: a real data set has no known support"
+        );
     }
     std::fs::remove_dir_all(&dir).unwrap();
 }
@@ -194,7 +276,14 @@ fn bad_data_gets_fits_error_contract() {
         (vec!["--data", s(&bad_cell), "--target", "y"], "line 3"),
         (vec!["--data", s(&bad_cell), "--target", "nope"], "nope"),
         (
-            vec!["--data", &shipped("sparse_linear.csv"), "--target", "y", "--task", "classification"],
+            vec![
+                "--data",
+                &shipped("sparse_linear.csv"),
+                "--target",
+                "y",
+                "--task",
+                "classification",
+            ],
             "label",
         ),
     ] {
@@ -203,7 +292,10 @@ fn bad_data_gets_fits_error_contract() {
         assert!(!ok, "{args:?} succeeded");
         assert!(stdout.is_empty(), "{args:?} printed {stdout}");
         assert_eq!(stderr.lines().count(), 1, "{args:?}: {stderr}");
-        assert!(stderr.starts_with("error: ") && stderr.contains(needle), "{args:?}: {stderr}");
+        assert!(
+            stderr.starts_with("error: ") && stderr.contains(needle),
+            "{args:?}: {stderr}"
+        );
         assert!(!out.exists(), "{args:?} created the out-dir");
     }
     std::fs::remove_dir_all(&dir).unwrap();

@@ -7,14 +7,14 @@ use ndarray::{Array2, array};
 use rand::SeedableRng;
 use rand::rngs::StdRng;
 use rand_distr::{Distribution, StandardNormal};
+use sparsegrad::nn::activation::Activation;
 use sparsegrad::nn::data::{Dataset, Targets};
 use sparsegrad::nn::linear::Linear;
 use sparsegrad::nn::mlp::{Mlp, MlpLayer};
-use sparsegrad::nn::activation::Activation;
 use sparsegrad::nn::module::Module;
 use sparsegrad::nn::optim::{Sgd, SgdConfig};
-use sparsegrad::nn::train::{TrainOptions, train};
 use sparsegrad::nn::path::lambda_max_l1;
+use sparsegrad::nn::train::{TrainOptions, train};
 use sparsegrad_examples::study::engine::initial_network;
 use sparsegrad_examples::study::grid::{GridTop, first_layer_lambda_max, grid, penalties_at};
 use sparsegrad_examples::study::{NetworkSparsity, Regime, standardized};
@@ -24,7 +24,8 @@ fn data(n: usize, seed: u64) -> Dataset<f32> {
     let mut rng = StdRng::seed_from_u64(seed);
     let x: Array2<f64> = Array2::from_shape_fn((n, 6), |_| StandardNormal.sample(&mut rng));
     let y = Array2::from_shape_fn((n, 1), |(i, _)| {
-        2.0 * x[[i, 0]] - x[[i, 2]] * x[[i, 2]] + 0.1 * Distribution::<f64>::sample(&StandardNormal, &mut rng)
+        2.0 * x[[i, 0]] - x[[i, 2]] * x[[i, 2]]
+            + 0.1 * Distribution::<f64>::sample(&StandardNormal, &mut rng)
     });
     let names = (0..6).map(|j| format!("x{j}")).collect();
     let raw = Dataset::new(x, Targets::Regression(y), names, "y".into());
@@ -38,10 +39,34 @@ fn nonzeros_after_one_step(model: &Mlp<f32>, train_data: &Dataset<f32>, lambda: 
     let named = model.named_parameters();
     let first = named[0].0.clone();
     let groups = penalties_at(Regime::L1FirstLayer, lambda).groups(named, &first);
-    let mut sgd = Sgd::new(groups, SgdConfig { lr: 0.01, ..SgdConfig::default() }).unwrap();
-    let options = TrainOptions { epochs: 1, batch_size: 0, shuffle: false };
-    train(model, &mut sgd, train_data, options, &mut StdRng::seed_from_u64(0), |_, _| {}).unwrap();
-    let nonzeros = model.first_layer_weight().value().iter().filter(|&&w| w != 0.0).count();
+    let mut sgd = Sgd::new(
+        groups,
+        SgdConfig {
+            lr: 0.01,
+            ..SgdConfig::default()
+        },
+    )
+    .unwrap();
+    let options = TrainOptions {
+        epochs: 1,
+        batch_size: 0,
+        shuffle: false,
+    };
+    train(
+        model,
+        &mut sgd,
+        train_data,
+        options,
+        &mut StdRng::seed_from_u64(0),
+        |_, _| {},
+    )
+    .unwrap();
+    let nonzeros = model
+        .first_layer_weight()
+        .value()
+        .iter()
+        .filter(|&&w| w != 0.0)
+        .count();
     nonzeros
 }
 
@@ -52,17 +77,58 @@ fn the_first_layer_lambda_max_is_the_kkt_bound_of_a_zero_first_layer() {
     let lambda_max = first_layer_lambda_max(&initial_network(&sizes, 3), &train_data);
     assert!(lambda_max > 0.0);
     // f32 gradients: a relative margin of 1e-4 is far above their rounding.
-    assert_eq!(nonzeros_after_one_step(&initial_network(&sizes, 3), &train_data, lambda_max * 1.0001), 0);
-    assert!(nonzeros_after_one_step(&initial_network(&sizes, 3), &train_data, lambda_max * 0.999) >= 1);
-    let l1 = grid(Regime::L1FirstLayer, &initial_network(&sizes, 3), &train_data, 5, 0.01).unwrap();
+    assert_eq!(
+        nonzeros_after_one_step(
+            &initial_network(&sizes, 3),
+            &train_data,
+            lambda_max * 1.0001
+        ),
+        0
+    );
+    assert!(
+        nonzeros_after_one_step(&initial_network(&sizes, 3), &train_data, lambda_max * 0.999) >= 1
+    );
+    let l1 = grid(
+        Regime::L1FirstLayer,
+        &initial_network(&sizes, 3),
+        &train_data,
+        5,
+        0.01,
+    )
+    .unwrap();
     assert_eq!(l1.top, GridTop::Exact);
     assert_eq!(l1.lambdas[0], lambda_max);
     assert!((l1.lambdas[4] - 0.01 * lambda_max).abs() < 1e-12 * lambda_max);
-    let everywhere = grid(Regime::L1Proximal, &initial_network(&sizes, 3), &train_data, 5, 0.01).unwrap();
+    let everywhere = grid(
+        Regime::L1Proximal,
+        &initial_network(&sizes, 3),
+        &train_data,
+        5,
+        0.01,
+    )
+    .unwrap();
     assert_eq!(everywhere.top, GridTop::FirstLayerHeuristic);
-    let elastic = grid(Regime::ElasticNet, &initial_network(&sizes, 3), &train_data, 5, 0.01).unwrap();
-    assert_eq!(elastic.lambdas[0], 2.0 * lambda_max, "α = 1/2: the top is λ_max/α");
-    let none = grid(Regime::None, &initial_network(&sizes, 3), &train_data, 5, 0.01).unwrap();
+    let elastic = grid(
+        Regime::ElasticNet,
+        &initial_network(&sizes, 3),
+        &train_data,
+        5,
+        0.01,
+    )
+    .unwrap();
+    assert_eq!(
+        elastic.lambdas[0],
+        2.0 * lambda_max,
+        "α = 1/2: the top is λ_max/α"
+    );
+    let none = grid(
+        Regime::None,
+        &initial_network(&sizes, 3),
+        &train_data,
+        5,
+        0.01,
+    )
+    .unwrap();
     assert_eq!(none.lambdas, [0.0]);
 }
 
@@ -71,11 +137,16 @@ fn for_a_linear_model_it_is_the_lassos_closed_form() {
     let train_data = data(300, 2);
     let lambda_max = first_layer_lambda_max(&initial_network(&[6, 1], 9), &train_data);
     let x = train_data.features().mapv(f64::from);
-    let Targets::Regression(y) = train_data.targets() else { unreachable!() };
+    let Targets::Regression(y) = train_data.targets() else {
+        unreachable!()
+    };
     let y = y.column(0).mapv(f64::from);
     let closed_form = lambda_max_l1(x.view(), y.view());
     // (2/n)·max|Xᵀ(y − ȳ)| on centred X, whatever the intercept; f32 sums.
-    assert!((lambda_max - closed_form).abs() < 1e-5 * closed_form, "{lambda_max} vs {closed_form}");
+    assert!(
+        (lambda_max - closed_form).abs() < 1e-5 * closed_form,
+        "{lambda_max} vs {closed_form}"
+    );
 }
 
 #[test]

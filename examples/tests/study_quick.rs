@@ -44,8 +44,16 @@ fn every_regime_is_reported_at_its_cross_validated_lambda() {
     for r in &report.regimes {
         let cv: Vec<f64> = r.curve.iter().map(|p| p.cv_mean).collect();
         let best = cv.iter().copied().fold(f64::INFINITY, f64::min);
-        let i_best = r.curve.iter().position(|p| p.lambda == r.lambda_best).unwrap();
-        let i_1se = r.curve.iter().position(|p| p.lambda == r.lambda_1se).unwrap();
+        let i_best = r
+            .curve
+            .iter()
+            .position(|p| p.lambda == r.lambda_best)
+            .unwrap();
+        let i_1se = r
+            .curve
+            .iter()
+            .position(|p| p.lambda == r.lambda_1se)
+            .unwrap();
         // λ_best minimizes the CV mean; λ_1se is the largest λ (grid is
         // largest first) within one SE of it.
         assert_eq!(cv[i_best], best, "{}", r.label);
@@ -74,8 +82,18 @@ fn the_l1_regimes_recover_the_support_and_no_penalty_keeps_everything() {
         let r = report.regime(regime).unwrap();
         let recovery = r.support_recovery.as_ref().expect("the support is known");
         assert_eq!(recovery.recall, 1.0, "{}", r.label);
-        assert!(r.features_kept < n_features, "{}: kept {}", r.label, r.features_kept);
-        assert!(r.exact_zero_fraction > 0.3, "{}: {}", r.label, r.exact_zero_fraction);
+        assert!(
+            r.features_kept < n_features,
+            "{}: kept {}",
+            r.label,
+            r.features_kept
+        );
+        assert!(
+            r.exact_zero_fraction > 0.3,
+            "{}: {}",
+            r.label,
+            r.exact_zero_fraction
+        );
         // at the top of the grid (λ_max) only the support is left, and
         // fewer features than at the bottom
         let (top, bottom) = (&r.curve[0], &r.curve[r.curve.len() - 1]);

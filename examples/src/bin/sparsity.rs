@@ -17,8 +17,8 @@ use std::time::Instant;
 use clap::{Parser, ValueEnum};
 use sparsegrad_examples::progress::Progress;
 use sparsegrad_examples::study::{
-    DataSource, Generator, Selection, Shard, ShippedDataset, StudyConfig, StudyReport, SyntheticTask,
-    format_choices, format_table, merge_shards, run_shard, run_study, write_outputs,
+    DataSource, Generator, Selection, Shard, ShippedDataset, StudyConfig, StudyReport,
+    SyntheticTask, format_choices, format_table, merge_shards, run_shard, run_study, write_outputs,
 };
 
 /// Compare regularization regimes (none, L2, L1 subgradient and proximal,

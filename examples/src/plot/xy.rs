@@ -9,8 +9,8 @@ use plotters::chart::{SeriesAnno, SeriesLabelPosition};
 use plotters::coord::ranged1d::{AsRangedCoord, Ranged, ValueFormatter};
 use plotters::element::DashedPathElement;
 use plotters::prelude::{
-    BLACK, Circle, Color, DashedLineSeries, EmptyElement, IntoLogRange, LineSeries, PathElement, RGBColor,
-    SVGBackend, ShapeStyle, WHITE,
+    BLACK, Circle, Color, DashedLineSeries, EmptyElement, IntoLogRange, LineSeries, PathElement,
+    RGBColor, SVGBackend, ShapeStyle, WHITE,
 };
 use std::ops::Range;
 use std::path::Path;

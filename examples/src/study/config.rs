@@ -220,7 +220,11 @@ impl StudyConfig {
         if self.regimes.is_empty() {
             return fail("no regime to compare".to_owned());
         }
-        if let Some(regime) = self.regimes.iter().find(|&&r| super::grid::needs_hidden_layer(r)) {
+        if let Some(regime) = self
+            .regimes
+            .iter()
+            .find(|&&r| super::grid::needs_hidden_layer(r))
+        {
             if self.hidden.is_empty() {
                 return fail(format!(
                     "regime '{}' needs a hidden layer (--hidden)",

@@ -46,7 +46,9 @@ pub fn shipped_file(dataset: ShippedDataset) -> (PathBuf, &'static str, Task) {
         ShippedDataset::Diabetes => ("diabetes.csv", "progression", Task::Regression),
         ShippedDataset::BreastCancer => ("breast_cancer.csv", "benign", Task::Classification),
     };
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("data").join(name);
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("data")
+        .join(name);
     (path, target, task)
 }
 

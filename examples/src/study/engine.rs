@@ -80,8 +80,7 @@ pub fn fit_path(
     let model = initial_network(job.sizes, job.init_seed);
     let named = model.named_parameters();
     let first_weight = named[0].0.clone();
-    let groups_at =
-        |lambda| penalties_at(job.regime, lambda).groups(named.clone(), &first_weight);
+    let groups_at = |lambda| penalties_at(job.regime, lambda).groups(named.clone(), &first_weight);
     let settings = NetworkPathSettings {
         lr: config.lr,
         batch_size: config.batch_size,

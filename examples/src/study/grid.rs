@@ -44,11 +44,11 @@
 //! top·eps, evenly spaced in log λ, largest first.
 
 use serde::{Deserialize, Serialize};
+use sparsegrad::autograd::Tensor;
 use sparsegrad::nn::data::{Dataset, Targets};
+use sparsegrad::nn::mlp::Mlp;
 use sparsegrad::nn::module::Module;
 use sparsegrad::nn::train::data_loss;
-use sparsegrad::autograd::Tensor;
-use sparsegrad::nn::mlp::Mlp;
 
 use super::StudyError;
 use super::regime::{Regime, WeightPenalties};

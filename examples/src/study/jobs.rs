@@ -14,8 +14,8 @@ use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
-use sparsegrad::nn::data::{Dataset, Split, k_fold};
 use sparsegrad::io::fs::{read_file, write_atomically};
+use sparsegrad::nn::data::{Dataset, Split, k_fold};
 
 use super::config::StudyConfig;
 use super::data::{StudyData, prepare, standardized};
@@ -203,8 +203,8 @@ impl Plan {
             .grids
             .iter()
             .map(|grid| {
-                let fits = jobs.iter().filter(|j| j.regime == grid.regime).count()
-                    * grid.lambdas.len();
+                let fits =
+                    jobs.iter().filter(|j| j.regime == grid.regime).count() * grid.lambdas.len();
                 progress.bar(fits as u64, grid.regime.label(), "fits")
             })
             .collect();
@@ -313,8 +313,7 @@ pub fn read_shards(dirs: &[PathBuf]) -> Result<(StudyHeader, Vec<JobResult>), St
             .collect();
         paths.sort();
         for path in paths {
-            let bytes = read_file(&path)
-                .map_err(|e| merge(format!("{}: {e}", path.display())))?;
+            let bytes = read_file(&path).map_err(|e| merge(format!("{}: {e}", path.display())))?;
             let file: ShardFile = serde_json::from_slice(&bytes)
                 .map_err(|e| merge(format!("{}: not a shard file: {e}", path.display())))?;
             if file.format != SHARD_FORMAT {
@@ -355,17 +354,15 @@ pub fn read_shards(dirs: &[PathBuf]) -> Result<(StudyHeader, Vec<JobResult>), St
     let header = first.header.clone();
     let mut results: Vec<JobResult> = files.into_iter().flat_map(|(_, f)| f.results).collect();
     let order = |job: &Job| {
-        let regime = header
-            .config
-            .regimes
-            .iter()
-            .position(|&r| r == job.regime);
+        let regime = header.config.regimes.iter().position(|&r| r == job.regime);
         (regime, job.part)
     };
     results.sort_by_key(|r| order(&r.job));
     let expected = header.config.regimes.len() * (header.config.folds + 1);
     let complete = results.len() == expected
-        && results.windows(2).all(|w| order(&w[0].job) < order(&w[1].job))
+        && results
+            .windows(2)
+            .all(|w| order(&w[0].job) < order(&w[1].job))
         && results.iter().all(|r| order(&r.job).0.is_some());
     if !complete {
         return Err(merge(format!(

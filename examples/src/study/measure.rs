@@ -44,8 +44,16 @@ impl NetworkSparsity {
         let hidden = weights.len() - 1;
         NetworkSparsity {
             exact_zero_fraction: zeros as f64 / total.max(1) as f64,
-            features_kept: if constant { Vec::new() } else { compacted.features },
-            neurons_kept: if constant { vec![0; hidden] } else { size.neurons },
+            features_kept: if constant {
+                Vec::new()
+            } else {
+                compacted.features
+            },
+            neurons_kept: if constant {
+                vec![0; hidden]
+            } else {
+                size.neurons
+            },
             params_after_compaction: size.parameters,
         }
     }

@@ -222,7 +222,10 @@ fn weight_values(regime: &RegimeReport) -> Vec<f64> {
 /// ‖W₁[:, j]‖₂ per input feature of the chosen refit (W₁ is row-major
 /// [hidden, features]).
 fn column_norms(regime: &RegimeReport, n_features: usize) -> Vec<f64> {
-    let first = regime.chosen_parameters.first().map_or(&[][..], Vec::as_slice);
+    let first = regime
+        .chosen_parameters
+        .first()
+        .map_or(&[][..], Vec::as_slice);
     (0..n_features)
         .map(|j| {
             first

@@ -90,7 +90,11 @@ impl RegimeReport {
     /// Why this λ: one line with the CV figures behind it.
     pub fn reason(&self, select: Selection) -> String {
         let at = |lambda: f64| {
-            let p = &self.curve[self.curve.iter().position(|p| p.lambda == lambda).unwrap_or(0)];
+            let p = &self.curve[self
+                .curve
+                .iter()
+                .position(|p| p.lambda == lambda)
+                .unwrap_or(0)];
             (p.cv_mean, p.cv_se)
         };
         if self.curve.len() == 1 {
@@ -98,9 +102,7 @@ impl RegimeReport {
         }
         let (best_mean, best_se) = at(self.lambda_best);
         match select {
-            Selection::Best => format!(
-                "the smallest mean CV loss, {best_mean:.4} ± {best_se:.4}"
-            ),
+            Selection::Best => format!("the smallest mean CV loss, {best_mean:.4} ± {best_se:.4}"),
             Selection::OneSe => {
                 let (mean, _) = at(self.lambda_1se);
                 format!(

@@ -40,7 +40,11 @@ pub fn format_table(report: &StudyReport) -> String {
         row.extend([
             format!("{:.1}%", 100.0 * r.exact_zero_fraction),
             format!("{}/{n_features}", r.features_kept),
-            if neurons.is_empty() { "-".to_owned() } else { neurons.join("-") },
+            if neurons.is_empty() {
+                "-".to_owned()
+            } else {
+                neurons.join("-")
+            },
             r.params_after_compaction.to_string(),
         ]);
         if let Some(recovery) = &r.support_recovery {
@@ -66,11 +70,24 @@ pub fn format_choices(report: &StudyReport) -> String {
         .map(|r| {
             let top = match r.grid_top {
                 super::grid::GridTop::Unpenalized => String::new(),
-                super::grid::GridTop::Exact => format!("; grid from the exact λ_max {}", significant(r.curve[0].lambda)),
-                super::grid::GridTop::FirstLayerHeuristic => format!("; grid from the first layer's λ_max {} (heuristic here)", significant(r.curve[0].lambda)),
-                super::grid::GridTop::RidgeHeuristic => format!("; grid from L/10 = {}, L the curvature bound (heuristic)", significant(r.curve[0].lambda)),
+                super::grid::GridTop::Exact => format!(
+                    "; grid from the exact λ_max {}",
+                    significant(r.curve[0].lambda)
+                ),
+                super::grid::GridTop::FirstLayerHeuristic => format!(
+                    "; grid from the first layer's λ_max {} (heuristic here)",
+                    significant(r.curve[0].lambda)
+                ),
+                super::grid::GridTop::RidgeHeuristic => format!(
+                    "; grid from L/10 = {}, L the curvature bound (heuristic)",
+                    significant(r.curve[0].lambda)
+                ),
             };
-            let lambda = if r.curve.len() == 1 { String::new() } else { format!("λ = {}: ", significant(r.chosen)) };
+            let lambda = if r.curve.len() == 1 {
+                String::new()
+            } else {
+                format!("λ = {}: ", significant(r.chosen))
+            };
             format!("{}: {lambda}{}{top}\n", r.label, r.reason(select))
         })
         .collect()
