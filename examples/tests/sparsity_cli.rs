@@ -84,7 +84,7 @@ fn invalid_options_give_one_error_line() {
 #[test]
 fn the_quick_run_writes_the_contracted_report_and_plots() {
     let dir = scratch("quick");
-    let (ok, stdout, stderr) = run(&["--quick", "--quiet", "--out-dir", s(&dir)]);
+    let (ok, stdout, stderr) = run(&[&TINY[..], &["--out-dir", s(&dir)]].concat());
     assert!(ok, "{stderr}");
     assert!(
         stdout.contains("L1 proximal") && stdout.contains("1-SE rule"),
@@ -142,7 +142,7 @@ fn the_quick_run_writes_the_contracted_report_and_plots() {
 fn shards_merge_into_the_single_runs_report_byte_for_byte() {
     let dir = scratch("shards");
     let single = dir.join("single");
-    let common = ["--quick", "--quiet", "--seed", "5"];
+    let common = [&TINY[..], &["--seed", "5"]].concat();
     let (ok, _, stderr) =
         run(&[&common[..], &["--threads", "2", "--out-dir", s(&single)]].concat());
     assert!(ok, "{stderr}");

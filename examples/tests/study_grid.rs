@@ -61,13 +61,12 @@ fn nonzeros_after_one_step(model: &Mlp<f32>, train_data: &Dataset<f32>, lambda: 
         |_, _| {},
     )
     .unwrap();
-    let nonzeros = model
+    model
         .first_layer_weight()
         .value()
         .iter()
         .filter(|&&w| w != 0.0)
-        .count();
-    nonzeros
+        .count()
 }
 
 #[test]
@@ -88,47 +87,20 @@ fn the_first_layer_lambda_max_is_the_kkt_bound_of_a_zero_first_layer() {
     assert!(
         nonzeros_after_one_step(&initial_network(&sizes, 3), &train_data, lambda_max * 0.999) >= 1
     );
-    let l1 = grid(
-        Regime::L1FirstLayer,
-        &initial_network(&sizes, 3),
-        &train_data,
-        5,
-        0.01,
-    )
-    .unwrap();
+    let grid_of = |regime| grid(regime, &initial_network(&sizes, 3), &train_data, 5, 0.01).unwrap();
+    let l1 = grid_of(Regime::L1FirstLayer);
     assert_eq!(l1.top, GridTop::Exact);
     assert_eq!(l1.lambdas[0], lambda_max);
     assert!((l1.lambdas[4] - 0.01 * lambda_max).abs() < 1e-12 * lambda_max);
-    let everywhere = grid(
-        Regime::L1Proximal,
-        &initial_network(&sizes, 3),
-        &train_data,
-        5,
-        0.01,
-    )
-    .unwrap();
+    let everywhere = grid_of(Regime::L1Proximal);
     assert_eq!(everywhere.top, GridTop::FirstLayerHeuristic);
-    let elastic = grid(
-        Regime::ElasticNet,
-        &initial_network(&sizes, 3),
-        &train_data,
-        5,
-        0.01,
-    )
-    .unwrap();
+    let elastic = grid_of(Regime::ElasticNet);
     assert_eq!(
         elastic.lambdas[0],
         2.0 * lambda_max,
         "α = 1/2: the top is λ_max/α"
     );
-    let none = grid(
-        Regime::None,
-        &initial_network(&sizes, 3),
-        &train_data,
-        5,
-        0.01,
-    )
-    .unwrap();
+    let none = grid_of(Regime::None);
     assert_eq!(none.lambdas, [0.0]);
 }
 

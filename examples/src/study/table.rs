@@ -136,9 +136,27 @@ fn align(rows: Vec<Vec<String>>) -> String {
     out
 }
 
+/// `x` with 3 significant digits in fixed notation (`0.0123`, `4.56`,
+/// `123`), as λ values are printed; 0 is `0`.
+pub fn significant(x: f64) -> String {
+    if x == 0.0 || !x.is_finite() {
+        return format!("{x}");
+    }
+    let decimals = (2 - x.abs().log10().floor() as i32).max(0) as usize;
+    format!("{x:.decimals$}")
+}
+
 #[cfg(test)]
 mod tests {
     use super::align;
+
+    #[test]
+    fn lambdas_print_with_three_significant_digits() {
+        assert_eq!(super::significant(0.0123456), "0.0123");
+        assert_eq!(super::significant(4.567), "4.57");
+        assert_eq!(super::significant(1234.4), "1234");
+        assert_eq!(super::significant(0.0), "0");
+    }
 
     #[test]
     fn columns_are_aligned_by_characters() {
@@ -153,14 +171,4 @@ mod tests {
             "name    ‖w‖₁\n------------\na       12.5\nlonger     3\n"
         );
     }
-}
-
-/// `x` with 3 significant digits in fixed notation (`0.0123`, `4.56`,
-/// `123`), as λ values are printed; 0 is `0`.
-pub fn significant(x: f64) -> String {
-    if x == 0.0 || !x.is_finite() {
-        return format!("{x}");
-    }
-    let decimals = (2 - x.abs().log10().floor() as i32).max(0) as usize;
-    format!("{x:.decimals$}")
 }
