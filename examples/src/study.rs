@@ -1,11 +1,14 @@
-//! The main job: the same MLP, from the same initial weights, trained
-//! under each regularization [`Regime`], and what each did to the weights.
+//! The main job: which penalty gives the sparsest network that predicts as
+//! well? Every regime gets its own λ grid, its λ chosen by K-fold
+//! cross-validation, and is refitted at that λ and judged on a held-out
+//! test set.
 //!
-//! [`run_study`] trains the regimes one after the other through
-//! [`sparsegrad::nn::train::train`] and measures each with
-//! [`sparsegrad::nn::sparsity`]; [`format_table`] lays the results out
-//! side by side; [`write_outputs`] writes `report.json` and the SVG plots.
-//! The `sparsity` program is these three calls.
+//! The study is a set of independent jobs ([`jobs`]): one warm-started path
+//! over a regime's grid ([`grid`], [`engine`]) per (regime, fold) and one
+//! refit per regime on the whole training set. [`run_study`] runs them on
+//! the current rayon pool; [`run_shard`] runs one shard of them and
+//! [`merge_shards`] assembles shards into the report a single run gives,
+//! bit for bit. [`format_table`] and [`write_outputs`] show the result.
 //!
 //! ```no_run
 //! use sparsegrad_examples::progress::Progress;
@@ -18,35 +21,36 @@
 
 mod config;
 mod data;
+pub mod engine;
+pub mod grid;
+pub mod jobs;
 mod measure;
 mod output;
 mod regime;
+mod report;
 mod table;
 
-pub use config::{DatasetKind, StudyConfig};
-pub use data::{StudyData, prepare};
-pub use measure::RegimeResult;
-pub use output::{FEATURES_SVG, LOSS_SVG, REPORT_JSON, WEIGHTS_SVG, write_outputs};
+pub use config::{DataSource, Generator, Selection, ShippedDataset, StudyConfig, SyntheticTask};
+pub use data::{StudyData, prepare, shipped_file, standardized};
+pub use jobs::{Job, JobResult, Part, Plan, Shard, ShardFile};
+pub use measure::NetworkSparsity;
+pub use output::{OUTPUT_FILES, REPORT_JSON, write_outputs};
 pub use regime::{Regime, WeightPenalties};
-pub use table::format_table;
+pub use report::{CurvePoint, RegimeReport};
+pub use table::{format_choices, format_table};
 
-use std::path::PathBuf;
-use std::time::Instant;
+use std::path::{Path, PathBuf};
 
-use rand::rngs::StdRng;
-use rand::{Rng, SeedableRng};
 use serde::{Deserialize, Serialize};
-use sparsegrad::nn::activation::Activation;
-use sparsegrad::nn::mlp::Mlp;
-use sparsegrad::nn::module::{DeepCopy, Module};
-use sparsegrad::nn::optim::{OptimError, Sgd, SgdConfig};
-use sparsegrad::nn::train::{Diverged, TrainOptions, evaluate_loss, train};
+use sparsegrad::io::csv::CsvError;
+use sparsegrad::nn::data::Task;
+use sparsegrad::nn::path::NetworkPathError;
 
 use crate::plot::PlotError;
 use crate::progress::Progress;
 use crate::synthetic::ConfigError;
 
-/// Why a study could not run or be written.
+/// Why a study could not run, be merged or be written.
 #[derive(Debug, thiserror::Error)]
 pub enum StudyError {
     /// The configuration makes no sense.
@@ -56,170 +60,117 @@ pub enum StudyError {
     #[error(transparent)]
     Limit(#[from] sparsegrad::io::limits::LimitExceeded),
     /// The data generator refused the configuration.
-    #[error("data: {0}")]
+    #[error(transparent)]
     Data(#[from] ConfigError),
-    /// The optimizer refused its groups (a strength or rate out of range).
-    #[error("optimizer: {0}")]
-    Optimizer(#[from] OptimError),
-    /// Training diverged (the learning rate is too large).
-    #[error("regime '{regime}': {source}; try a smaller learning rate")]
-    Diverged {
+    /// The CSV file cannot be used (fit's rules and messages).
+    #[error(transparent)]
+    Csv(#[from] CsvError),
+    /// A fit of a regime's path failed (a refused strength or rate, or a
+    /// loss that stopped being a number).
+    #[error("regime '{regime}' at {cause}; try a smaller --lr")]
+    Path {
         /// The regime's label.
         regime: &'static str,
-        /// Where and how the loss stopped being finite.
-        source: Diverged,
+        /// What failed, at which λ (in the message, not a source: the
+        /// programs print the chain of sources).
+        cause: NetworkPathError,
     },
+    /// Shard files that do not make one study.
+    #[error("merge: {0}")]
+    Merge(String),
     /// A plot could not be drawn or written.
-    #[error("plot: {0}")]
+    #[error(transparent)]
     Plot(#[from] PlotError),
-    /// The output folder or the report could not be written.
-    #[error("{}: {source}", path.display())]
+    /// A folder or file could not be read or written.
+    #[error("{}: {cause}", path.display())]
     Io {
-        /// The path being written.
+        /// The path.
         path: PathBuf,
-        /// The underlying error.
-        source: std::io::Error,
+        /// The underlying error (in the message, not a source).
+        cause: std::io::Error,
     },
 }
 
-/// The result of a study: its configuration, the data, and one result per
-/// regime, in [`Regime::ALL`] order. This is `report.json`.
+/// What a study is about, known before any job runs: the configuration,
+/// the data, the network and every regime's grid.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct StudyReport {
-    /// The configuration the study ran with (the seed included).
+pub struct StudyHeader {
+    /// The configuration (the seed included).
     pub config: StudyConfig,
     /// What the data set is.
-    pub dataset: String,
-    /// Training samples.
+    pub data: String,
+    /// Regression or classification.
+    pub task: Task,
+    /// Training samples (cross-validated and refitted on).
     pub n_train: usize,
-    /// Test samples.
+    /// Test samples (held out until the end).
     pub n_test: usize,
-    /// The indices of the informative features.
-    pub support: Vec<usize>,
+    /// The input features' names.
+    pub feature_names: Vec<String>,
+    /// The indices of the informative features, when known.
+    pub support: Option<Vec<usize>>,
     /// The layer widths, input to output.
     pub layer_sizes: Vec<usize>,
-    /// One entry per regime.
-    pub regimes: Vec<RegimeResult>,
+    /// Each regime's grid, in the configuration's order.
+    pub grids: Vec<grid::Grid>,
+}
+
+/// The result of a study: `report.json`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct StudyReport {
+    /// What the study is about.
+    #[serde(flatten)]
+    pub header: StudyHeader,
+    /// One entry per regime, in the configuration's order.
+    pub regimes: Vec<RegimeReport>,
 }
 
 impl StudyReport {
-    /// The result of `regime`, if it was run.
-    pub fn result(&self, regime: Regime) -> Option<&RegimeResult> {
+    /// The report of `regime`, if it was run.
+    pub fn regime(&self, regime: Regime) -> Option<&RegimeReport> {
         self.regimes.iter().find(|r| r.regime == regime)
     }
 }
 
-/// Runs the study: generates the data, draws one initial network, and for
-/// each regime of [`Regime::ALL`] trains a copy of it with SGD and
-/// measures the result. `progress` shows one bar per regime.
-///
-/// Random draws, all from `config.seed`: the data and split, then the
-/// initial weights, then one seed for the batch order, which every regime
-/// reuses. Two runs with the same configuration give the same weights.
+/// Runs the whole study on the current rayon pool (bars on `progress`).
 ///
 /// # Errors
-/// An invalid configuration, a refused data or optimizer setting, or a
-/// regime whose loss diverged.
+/// An invalid configuration, unusable data, or a diverging fit.
 pub fn run_study(config: &StudyConfig, progress: &Progress) -> Result<StudyReport, StudyError> {
-    config.validate()?;
-    let mut rng = StdRng::seed_from_u64(config.seed);
-    let data = prepare(config, &mut rng)?;
-    let layer_sizes: Vec<usize> = std::iter::once(data.train.n_features())
-        .chain(config.hidden.iter().copied())
-        .chain([1])
-        .collect();
-    let initial = Mlp::<f32>::new(&layer_sizes, Activation::Relu, &mut rng);
-    let batch_seed: u64 = rng.random();
-    let regimes = Regime::ALL
-        .iter()
-        .map(|&regime| {
-            let model = initial.deep_copy();
-            let batches = StdRng::seed_from_u64(batch_seed);
-            run_regime(config, &data, regime, &model, batches, progress)
-        })
-        .collect::<Result<Vec<_>, _>>()?;
-    Ok(StudyReport {
-        config: config.clone(),
-        dataset: data.description,
-        n_train: data.train.len(),
-        n_test: data.test.len(),
-        support: data.support,
-        layer_sizes,
-        regimes,
-    })
+    let plan = Plan::new(config)?;
+    let results = plan.run(&plan.jobs(), progress)?;
+    Ok(report::assemble(plan.header, results))
 }
 
-/// Trains `model` under `regime` with the batch order drawn from
-/// `batches`, and measures it.
-fn run_regime(
+/// Runs shard `shard`'s jobs and writes them into `out_dir` as
+/// `shard-K-of-N.json`; returns its path.
+///
+/// # Errors
+/// As [`run_study`], or when the file cannot be written.
+pub fn run_shard(
     config: &StudyConfig,
-    data: &StudyData,
-    regime: Regime,
-    model: &Mlp<f32>,
-    mut batches: StdRng,
+    shard: Shard,
+    out_dir: &Path,
     progress: &Progress,
-) -> Result<RegimeResult, StudyError> {
-    let start = Instant::now();
-    let penalties = regime.penalties(config.l1, config.l2);
-    let sgd_config = SgdConfig {
-        lr: config.lr,
-        ..SgdConfig::default()
-    };
-    let mut sgd = Sgd::new(penalties.groups(model.named_parameters()), sgd_config)?;
-    let total_epochs = config.epochs + config.full_batch_epochs;
-    let bar = progress.bar(total_epochs as u64, regime.label(), "epochs");
-    let mut test_curve = Vec::with_capacity(total_epochs);
-    let mut record = |train_loss: f64| {
-        let test_loss = evaluate_loss(model, &data.test);
-        test_curve.push(test_loss);
-        bar.set_message(format!("train {train_loss:.4}  test {test_loss:.4}"));
-        bar.inc(1);
-    };
-    // Mini-batch SGD, then full-batch steps: proximal gradient descent
-    // (ISTA) proper, whose zeros are not undone by the next mini-batch's
-    // noise (see `StudyConfig::full_batch_epochs`).
-    let phases = [
-        (config.epochs, config.batch_size),
-        (config.full_batch_epochs, 0),
-    ];
-    let mut train_curve = Vec::with_capacity(total_epochs);
-    for (epochs, batch_size) in phases {
-        let options = TrainOptions {
-            epochs,
-            batch_size,
-            shuffle: true,
-            ..TrainOptions::default()
-        };
-        let curve = train(model, &mut sgd, &data.train, options, &mut batches, |end| {
-            record(end.loss)
-        })
-        .map_err(|source| StudyError::Diverged {
-            regime: regime.label(),
-            source,
-        })?;
-        train_curve.extend(curve);
-    }
-    bar.finish();
-    let measures = measure::measure_weights(
-        model,
-        config.near_zero_tolerance,
-        &data.support,
-        data.train.feature_names(),
-    );
-    Ok(RegimeResult {
-        regime,
-        label: regime.label().to_owned(),
-        penalties,
-        train_loss: evaluate_loss(model, &data.train),
-        test_loss: evaluate_loss(model, &data.test),
-        weights: measures.weights,
-        l1_norm: measures.l1_norm,
-        l2_norm: measures.l2_norm,
-        features: measures.features,
-        recovery: measures.recovery,
-        train_curve,
-        test_curve,
-        seconds: start.elapsed().as_secs_f64(),
-        weight_values: measures.weight_values,
-    })
+) -> Result<PathBuf, StudyError> {
+    let plan = Plan::new(config)?;
+    let results = plan.run(&shard.select(&plan.jobs()), progress)?;
+    jobs::write_shard(
+        &ShardFile {
+            format: jobs::SHARD_FORMAT.to_owned(),
+            shard,
+            header: plan.header,
+            results,
+        },
+        out_dir,
+    )
+}
+
+/// The report of the shards found in `dirs` (see [`jobs::read_shards`]).
+///
+/// # Errors
+/// Shards that are missing, repeated, of different studies or unreadable.
+pub fn merge_shards(dirs: &[PathBuf]) -> Result<StudyReport, StudyError> {
+    let (header, results) = jobs::read_shards(dirs)?;
+    Ok(report::assemble(header, results))
 }

@@ -11,6 +11,7 @@
 //! |---|---|---|---|
 //! | [`SparseRegressionConfig::generate_linear`] | regression, y = X·β + σε | N(0,1), AR(1) correlation ρ | k random positions |
 //! | [`SparseRegressionConfig::generate_nonlinear`] | regression, tanh main effects + pairwise products | N(0,1), AR(1) correlation ρ | k random positions |
+//! | [`SparseRegressionConfig::generate_classification`] | two classes, the nonlinear target above its median | N(0,1), AR(1) correlation ρ | k random positions |
 //! | [`Friedman1Config`] | regression, Friedman #1 | U\[0,1\] | {0,…,4} |
 //! | [`MoonsConfig`], [`SpiralsConfig`], [`BlobsConfig`] | classification in the plane | 2 informative + N(0,1) padding | {0, 1} |
 //!
@@ -31,6 +32,7 @@ mod friedman;
 mod linear;
 mod nonlinear;
 mod sparse;
+mod sparse_classification;
 
 pub use classification::{BlobsConfig, MoonsConfig, SpiralsConfig};
 pub use friedman::{Friedman1Config, friedman1_target};

@@ -1,6 +1,9 @@
-//! The `sparsity` program's command line: bad options are one `error:`
-//! line and a non-zero exit.
+//! The `sparsity` program as a user runs it: the quick run CI makes, a
+//! user's CSV (regression and classification), the shipped real data,
+//! fit's error contract on bad data, and shard-and-merge giving the single
+//! run's report byte for byte.
 
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
 /// Runs the built program with `args`; returns (success, stdout, stderr).
@@ -16,14 +19,58 @@ fn run(args: &[&str]) -> (bool, String, String) {
     )
 }
 
+/// A fresh scratch folder for test `name`.
+fn scratch(name: &str) -> PathBuf {
+    let dir =
+        std::env::temp_dir().join(format!("sparsegrad-sparsity-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// The path as a &str.
+fn s(path: &Path) -> &str {
+    path.to_str().expect("temporary paths are UTF-8")
+}
+
+/// The shipped data file `name`.
+fn shipped(name: &str) -> String {
+    format!("{}/data/{name}", env!("CARGO_MANIFEST_DIR"))
+}
+
+/// report.json of `dir`, parsed.
+fn report(dir: &Path) -> serde_json::Value {
+    serde_json::from_slice(&std::fs::read(dir.join("report.json")).unwrap()).unwrap()
+}
+
+/// Fast settings on top of --quick, for the runs on other data.
+const TINY: [&str; 10] = [
+    "--quick",
+    "--quiet",
+    "--grid",
+    "3",
+    "--first-epochs",
+    "3",
+    "--path-epochs",
+    "1",
+    "--settle-epochs",
+    "2",
+];
+
 #[test]
 fn invalid_options_give_one_error_line() {
     for args in [
         &["--dataset", "moons"][..],
-        &["--epochs", "many"],
+        &["--folds", "many"],
+        &["--folds", "1"],
         &["--hidden", "64,0"],
-        &["--l1", "-1"],
-        &["--l2", "nan"],
+        &["--lr", "-1"],
+        &["--eps", "nan"],
+        &["--select", "median"],
+        &["--shard", "3/2"],
+        &["--shard", "0/2"],
+        &["--threads", "0"],
+        &["--data", "x.csv"],
         &["--no-such-option"],
     ] {
         let (ok, stdout, stderr) = run(args);
@@ -35,40 +82,221 @@ fn invalid_options_give_one_error_line() {
 }
 
 #[test]
-fn a_tiny_run_writes_the_report_and_plots() {
-    let dir = std::env::temp_dir().join(format!("sparsegrad-sparsity-cli-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    let (ok, stdout, stderr) = run(&[
-        "--quick",
-        "--quiet",
-        "--epochs",
-        "2",
-        "--full-batch-epochs",
-        "1",
-        "--hidden",
-        "8",
-        "--seed",
-        "3",
-        "--out-dir",
-        dir.to_str().unwrap(),
-    ]);
+fn the_quick_run_writes_the_contracted_report_and_plots() {
+    let dir = scratch("quick");
+    let (ok, stdout, stderr) = run(&[&TINY[..], &["--out-dir", s(&dir)]].concat());
     assert!(ok, "{stderr}");
     assert!(
-        stdout.contains("L1 proximal") && stdout.contains("elastic net"),
+        stdout.contains("L1 proximal") && stdout.contains("1-SE rule"),
         "{stdout}"
     );
-    let report: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(dir.join("report.json")).unwrap()).unwrap();
-    assert_eq!(report["config"]["seed"], 3);
-    assert_eq!(report["config"]["hidden"], serde_json::json!([8]));
-    assert_eq!(report["regimes"].as_array().unwrap().len(), 7);
+    let report = report(&dir);
+    let regimes = report["regimes"].as_array().unwrap();
+    assert_eq!(regimes.len(), 7);
+    for regime in regimes {
+        for key in [
+            "lambda_best",
+            "lambda_1se",
+            "chosen",
+            "test_loss",
+            "exact_zero_fraction",
+            "features_kept",
+            "neurons_kept",
+            "params_after_compaction",
+            "feature_leave_lambda",
+        ] {
+            assert!(!regime[key].is_null(), "{key} missing in {regime}");
+        }
+        assert_eq!(regime["chosen"], regime["lambda_1se"]);
+        for point in regime["curve"].as_array().unwrap() {
+            for key in [
+                "lambda",
+                "cv_mean",
+                "cv_se",
+                "exact_zero_fraction",
+                "features_kept",
+            ] {
+                assert!(point[key].is_number(), "{key} missing in {point}");
+            }
+        }
+    }
     for name in [
-        "sparsity-weights.svg",
-        "sparsity-features.svg",
-        "sparsity-loss.svg",
+        "tradeoff-zeros.svg",
+        "tradeoff-params.svg",
+        "cv-l1_proximal.svg",
+        "weights.svg",
+        "features.svg",
     ] {
         let svg = std::fs::read_to_string(dir.join(name)).unwrap();
         assert!(svg.trim_end().ends_with("</svg>"), "{name}");
+    }
+    assert!(
+        std::fs::read_to_string(dir.join("weights.svg"))
+            .unwrap()
+            .contains("exactly 0")
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn shards_merge_into_the_single_runs_report_byte_for_byte() {
+    let dir = scratch("shards");
+    let single = dir.join("single");
+    let common = [&TINY[..], &["--seed", "5"]].concat();
+    let (ok, _, stderr) =
+        run(&[&common[..], &["--threads", "2", "--out-dir", s(&single)]].concat());
+    assert!(ok, "{stderr}");
+    let shards: Vec<PathBuf> = (1..=3).map(|k| dir.join(format!("shard{k}"))).collect();
+    for (k, shard_dir) in shards.iter().enumerate() {
+        let shard = format!("{}/3", k + 1);
+        let args = [
+            &common[..],
+            &[
+                "--threads",
+                "1",
+                "--shard",
+                &shard,
+                "--out-dir",
+                s(shard_dir),
+            ],
+        ]
+        .concat();
+        let (ok, stdout, stderr) = run(&args);
+        assert!(ok, "{stderr}");
+        assert!(
+            stdout.contains(&format!("shard-{}-of-3.json", k + 1)),
+            "{stdout}"
+        );
+    }
+    let merged = dir.join("merged");
+    let mut args = vec!["--quiet", "--out-dir", s(&merged), "--merge"];
+    args.extend(shards.iter().map(|p| s(p)));
+    let (ok, _, stderr) = run(&args);
+    assert!(ok, "{stderr}");
+    let read = |d: &Path| std::fs::read(d.join("report.json")).unwrap();
+    assert!(
+        read(&single) == read(&merged),
+        "merged report differs from the single run's"
+    );
+
+    // A missing shard is an error, not a partial report.
+    let (ok, _, stderr) = run(&[
+        "--quiet",
+        "--out-dir",
+        s(&merged),
+        "--merge",
+        s(&shards[0]),
+        s(&shards[2]),
+    ]);
+    assert!(
+        !ok && stderr.starts_with("error: ") && stderr.contains("shard 2/3 is missing"),
+        "{stderr}"
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn a_users_csv_runs_for_regression_and_classification() {
+    let dir = scratch("csv");
+    let data = shipped("sparse_linear.csv");
+    let args = [
+        &TINY[..],
+        &["--data", &data, "--target", "y", "--out-dir", s(&dir)],
+    ]
+    .concat();
+    let (ok, stdout, stderr) = run(&args);
+    assert!(ok, "{stderr}");
+    assert!(stdout.contains("sparse_linear.csv"), "{stdout}");
+    let regression = report(&dir);
+    assert_eq!(regression["task"], "regression");
+    assert!(regression["regimes"][0]["test_accuracy"].is_null());
+
+    let data = shipped("breast_cancer.csv");
+    let args = [
+        &TINY[..],
+        &[
+            "--data",
+            &data,
+            "--target",
+            "benign",
+            "--task",
+            "classification",
+            "--out-dir",
+            s(&dir),
+        ],
+    ]
+    .concat();
+    let (ok, stdout, stderr) = run(&args);
+    assert!(ok, "{stderr}");
+    assert!(stdout.contains("acc"), "{stdout}");
+    let classification = report(&dir);
+    assert_eq!(classification["task"], "classification");
+    assert_eq!(classification["layer_sizes"][0], 30);
+    let accuracy = classification["regimes"][0]["test_accuracy"]
+        .as_f64()
+        .unwrap();
+    assert!(accuracy > 0.8, "breast cancer test accuracy {accuracy}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn the_shipped_data_sets_run() {
+    let dir = scratch("shipped");
+    for (name, features, task) in [
+        ("diabetes", 10, "regression"),
+        ("breast-cancer", 30, "classification"),
+    ] {
+        let args = [&TINY[..], &["--dataset", name, "--out-dir", s(&dir)]].concat();
+        let (ok, _, stderr) = run(&args);
+        assert!(ok, "{name}: {stderr}");
+        let report = report(&dir);
+        assert_eq!(
+            report["feature_names"].as_array().unwrap().len(),
+            features,
+            "{name}"
+        );
+        assert_eq!(report["task"], task, "{name}");
+        assert!(
+            report["support"].is_null(),
+            "{name}: a real data set has no known support"
+        );
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn bad_data_gets_fits_error_contract() {
+    let dir = scratch("bad");
+    let out = dir.join("out");
+    let bad_cell = dir.join("bad.csv");
+    std::fs::write(&bad_cell, "a,b,y\n1,2,3\n4,x,6\n").unwrap();
+    let missing = dir.join("missing.csv");
+    for (args, needle) in [
+        (vec!["--data", s(&missing), "--target", "y"], "missing.csv"),
+        (vec!["--data", s(&bad_cell), "--target", "y"], "line 3"),
+        (vec!["--data", s(&bad_cell), "--target", "nope"], "nope"),
+        (
+            vec![
+                "--data",
+                &shipped("sparse_linear.csv"),
+                "--target",
+                "y",
+                "--task",
+                "classification",
+            ],
+            "label",
+        ),
+    ] {
+        let all = [&args[..], &["--quick", "--quiet", "--out-dir", s(&out)]].concat();
+        let (ok, stdout, stderr) = run(&all);
+        assert!(!ok, "{args:?} succeeded");
+        assert!(stdout.is_empty(), "{args:?} printed {stdout}");
+        assert_eq!(stderr.lines().count(), 1, "{args:?}: {stderr}");
+        assert!(
+            stderr.starts_with("error: ") && stderr.contains(needle),
+            "{args:?}: {stderr}"
+        );
+        assert!(!out.exists(), "{args:?} created the out-dir");
     }
     std::fs::remove_dir_all(&dir).unwrap();
 }

@@ -312,14 +312,14 @@ pub fn run(options: &PathOptions, progress: &Progress) -> Result<PathReport, Pat
 /// (or one no feature correlates with) has no path.
 fn grid(whole: &LeastSquares, options: &PathOptions) -> Result<Vec<f64>, PathError> {
     let lambda_max = whole.lambda_max_l1();
-    if lambda_max == 0.0 {
-        return Err(PathError::ConstantTarget);
-    }
     let top = options.settings.penalty.grid_top(whole);
     if !(lambda_max.is_finite() && top.is_finite()) {
         return Err(PathError::NotFinite(format!(
             "λ_max is {lambda_max:e}, the grid's top {top:e}: the target's values are too large for f64 arithmetic"
         )));
+    }
+    if lambda_max == 0.0 {
+        return Err(PathError::ConstantTarget);
     }
     Ok(log_grid(top, options.eps, options.grid))
 }

@@ -7,11 +7,11 @@
 use rand::SeedableRng;
 use rand::rngs::StdRng;
 use sparsegrad::autograd::{Graph, Tensor};
+use sparsegrad::io::model_file::{FromMlpError, ModelFile};
 use sparsegrad::nn::activation::Activation;
 use sparsegrad::nn::clip::Clip;
 use sparsegrad::nn::data::{Batch, MiniBatches, Targets};
 use sparsegrad::nn::mlp::Mlp;
-use sparsegrad::io::model_file::{FromMlpError, ModelFile};
 use sparsegrad::nn::module::Module;
 use sparsegrad::nn::optim::OptimError;
 use sparsegrad::nn::train::{data_loss, evaluate_loss, train_step};

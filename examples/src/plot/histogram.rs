@@ -3,7 +3,7 @@
 use super::frame::{LOG10_LIMIT, captioned_chart, check_panels, panel_figure};
 use super::svg::write_atomically;
 use super::{Colour, Labels, Panel, PlotError};
-use plotters::prelude::{Color, IntoLogRange, Rectangle};
+use plotters::prelude::{Color, IntoLogRange, Rectangle, Text};
 use std::path::Path;
 
 /// Histograms of |value| over log10-spaced bins, one panel per series (e.g.
@@ -24,10 +24,12 @@ pub struct Histogram {
 
 /// Writes `histogram` as an SVG file at `path` (atomically).
 ///
-/// A value of exactly 0 has no logarithm: exact zeros are counted apart and
-/// reported in the panel's caption ("name: z of n exact zeros (p%)"); the
-/// bars show the nonzero values. When every value is zero the x axis spans
-/// [0.1, 1] and shows no bars.
+/// A value of exactly 0 has no logarithm: exact zeros are counted apart,
+/// reported in the panel's caption ("name: z of n exact zeros (p%)") and
+/// drawn as a dark bar labelled "exactly 0" left of the log axis's first
+/// bin (with a one-bin gap), on the same count axis, so that a panel of
+/// mostly zeros is not empty. When every value is zero the x axis spans
+/// [0.1, 1] and only the zero bar shows.
 ///
 /// Errors: [`PlotError::NoData`] when no panel has a value,
 /// [`PlotError::NonFinite`] for a NaN or infinite value,
@@ -42,10 +44,16 @@ pub fn histogram(path: impl AsRef<Path>, histogram: &Histogram) -> Result<(), Pl
     }
     check_panels(CHART, &histogram.panels)?;
     let bins = LogBins::new(&histogram.panels, histogram.bins);
+    let zero_counts: Vec<usize> = histogram
+        .panels
+        .iter()
+        .map(|p| p.values.iter().filter(|v| **v == 0.0).count())
+        .collect();
     let tallest = bins
         .counts
         .iter()
         .flatten()
+        .chain(&zero_counts)
         .copied()
         .max()
         .unwrap_or(0)
@@ -57,14 +65,16 @@ pub fn histogram(path: impl AsRef<Path>, histogram: &Histogram) -> Result<(), Pl
         &[],
         &histogram.panels,
         |area, panel, index| {
-            let zeros = panel.values.iter().filter(|v| **v == 0.0).count();
+            let zeros = zero_counts[index];
             let total = panel.values.len();
             let caption = format!(
                 "{}: {zeros} of {total} exact zeros ({:.1}%)",
                 panel.name,
                 100.0 * zeros as f64 / total.max(1) as f64
             );
-            let x = (bins.edge(0)..bins.edge(histogram.bins)).log_scale();
+            // Two bin widths left of the first edge: the zero bar and a gap.
+            let zero_bar = (bins.below(2), bins.below(1));
+            let x = (zero_bar.0..bins.edge(histogram.bins)).log_scale();
             let y = 0.0..1.08 * tallest as f64;
             let mut chart = captioned_chart(area, (&caption, 15), (&labels.x, &labels.y), x, y)?;
             let colour = Colour::Palette(index).rgb().mix(0.75).filled();
@@ -74,6 +84,16 @@ pub fn histogram(path: impl AsRef<Path>, histogram: &Histogram) -> Result<(), Pl
                     colour,
                 )
             }))?;
+            let dark = Colour::Grey.rgb().mix(0.9).filled();
+            chart.draw_series(std::iter::once(Rectangle::new(
+                [(zero_bar.0, 0.0), (zero_bar.1, zeros as f64)],
+                dark,
+            )))?;
+            chart.draw_series(std::iter::once(Text::new(
+                "exactly 0",
+                (zero_bar.0, 1.04 * tallest as f64),
+                ("sans-serif", 12),
+            )))?;
             Ok(())
         },
     )?;
@@ -130,6 +150,12 @@ impl LogBins {
             })
             .collect();
         Self { low, width, counts }
+    }
+
+    /// The value `bins` bin widths below the first edge (the zero bar's
+    /// place on the log axis).
+    fn below(&self, bins: usize) -> f64 {
+        10f64.powf(self.low - bins as f64 * self.width)
     }
 
     /// The value (not its log) at the lower edge of bin `bin`.

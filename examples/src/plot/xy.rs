@@ -9,8 +9,8 @@ use plotters::chart::{SeriesAnno, SeriesLabelPosition};
 use plotters::coord::ranged1d::{AsRangedCoord, Ranged, ValueFormatter};
 use plotters::element::DashedPathElement;
 use plotters::prelude::{
-    BLACK, Color, DashedLineSeries, EmptyElement, IntoLogRange, LineSeries, PathElement, RGBColor,
-    SVGBackend, ShapeStyle, WHITE,
+    BLACK, Circle, Color, DashedLineSeries, EmptyElement, IntoLogRange, LineSeries, PathElement,
+    RGBColor, SVGBackend, ShapeStyle, WHITE,
 };
 use std::ops::Range;
 use std::path::Path;
@@ -27,6 +27,10 @@ pub struct Series {
     pub colour: Colour,
     /// Dashed instead of solid (e.g. test loss next to a solid train loss).
     pub dashed: bool,
+    /// A small dot at every point (a curve over a grid shows its points).
+    pub dots: bool,
+    /// The index of one point drawn as a large ring (a chosen point).
+    pub highlight: Option<usize>,
 }
 
 impl Series {
@@ -37,6 +41,8 @@ impl Series {
             points,
             colour,
             dashed: false,
+            dots: false,
+            highlight: None,
         }
     }
 
@@ -47,6 +53,21 @@ impl Series {
             points,
             colour,
             dashed: false,
+            dots: false,
+            highlight: None,
+        }
+    }
+
+    /// The same line with a dot at every point.
+    pub fn with_dots(self) -> Self {
+        Self { dots: true, ..self }
+    }
+
+    /// The same line with point `index` ringed (ignored when out of range).
+    pub fn highlighting(self, index: usize) -> Self {
+        Self {
+            highlight: Some(index),
+            ..self
         }
     }
 
@@ -291,6 +312,21 @@ impl XyPlot<'_> {
             };
             if let Some(name) = &series.name {
                 set_legend_line(annotation.label(name), style, series.dashed);
+            }
+            let colour = series.colour.rgb();
+            if series.dots {
+                chart.draw_series(
+                    series
+                        .points
+                        .iter()
+                        .map(|&p| Circle::new(p, 3, colour.filled())),
+                )?;
+            }
+            if let Some(&point) = series.highlight.and_then(|i| series.points.get(i)) {
+                chart.draw_series([
+                    Circle::new(point, 8, colour.stroke_width(3)),
+                    Circle::new(point, 4, colour.filled()),
+                ])?;
             }
         }
 

@@ -1,81 +1,193 @@
-//! The study's data: a synthetic task, split into train and test and
-//! standardized with the training part's statistics.
+//! The study's data: a synthetic task, a shipped real data set or a
+//! user's CSV file, split into train and test; and the one place where a
+//! part of it is standardized with the statistics of its training part.
+
+use std::path::PathBuf;
 
 use ndarray::{Array2, Axis};
 use rand::Rng;
-use sparsegrad::nn::data::{Dataset, Standardizer, Targets, train_test_split};
+use sparsegrad::io::csv::{CsvSpec, read_csv};
+use sparsegrad::nn::data::{Dataset, Standardizer, Targets, Task, train_test_split};
 
 use super::StudyError;
-use super::config::{DatasetKind, StudyConfig};
+use super::config::{DataSource, Generator, ShippedDataset, StudyConfig};
 use crate::synthetic::{self, Friedman1Config, SparseRegressionConfig, Synthetic};
 
-/// Train and test sets ready for training, and the truth to score against.
+/// Train and test sets (raw, as read or generated) and the truth to score
+/// against.
 pub struct StudyData {
-    /// The training samples, standardized, in f32.
-    pub train: Dataset<f32>,
-    /// The test samples, standardized with the training statistics, in f32.
-    pub test: Dataset<f32>,
-    /// The indices of the informative features, sorted.
-    pub support: Vec<usize>,
-    /// What the data set is, with its parameters.
+    /// The training samples.
+    pub train: Dataset<f64>,
+    /// The held-out test samples.
+    pub test: Dataset<f64>,
+    /// The indices of the informative features, sorted, when known.
+    pub support: Option<Vec<usize>>,
+    /// What the data set is.
     pub description: String,
 }
 
-/// Generates `config`'s task from `rng`, splits it, and standardizes both
-/// the features and the target (x ← (x − μ)/σ with the training part's μ
-/// and σ). A standardized target makes the losses fractions of the
-/// target's variance (1 − R² on the training part), comparable across
-/// data sets, and lets one learning rate and one λ serve them all.
+impl StudyData {
+    /// The number of model outputs: 1 for regression, K for K classes
+    /// (the largest label of either part plus one).
+    pub fn n_outputs(&self) -> usize {
+        match (self.train.targets(), self.test.targets()) {
+            (Targets::Classification(a), Targets::Classification(b)) => {
+                a.iter().chain(b).max().map_or(1, |&k| k + 1)
+            }
+            _ => 1,
+        }
+    }
+}
+
+/// The file of a shipped data set: `examples/data/<name>.csv` (read from
+/// the source tree the program was built in), and its target column.
+pub fn shipped_file(dataset: ShippedDataset) -> (PathBuf, &'static str, Task) {
+    let (name, target, task) = match dataset {
+        ShippedDataset::Diabetes => ("diabetes.csv", "progression", Task::Regression),
+        ShippedDataset::BreastCancer => ("breast_cancer.csv", "benign", Task::Classification),
+    };
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("data")
+        .join(name);
+    (path, target, task)
+}
+
+/// Loads or generates `config`'s data from `rng` and splits it into train
+/// and test (`config.test_fraction` held out).
 ///
 /// # Errors
-/// [`StudyError::Data`] when the generator refuses the configuration.
+/// [`StudyError::Data`] when a generator refuses the configuration,
+/// [`StudyError::Csv`] when a file cannot be read (fit's rules and
+/// messages), [`StudyError::Config`] when the split leaves a part with
+/// fewer samples than the folds need.
 pub fn prepare(config: &StudyConfig, rng: &mut impl Rng) -> Result<StudyData, StudyError> {
-    let sparse = SparseRegressionConfig {
-        n_samples: config.n_samples,
-        n_features: config.n_features,
-        n_informative: config.n_informative,
-        noise_std: config.noise_std,
-        correlation: 0.0,
-    };
-    let generated = match config.dataset {
-        DatasetKind::SparseNonlinear => sparse.generate_nonlinear(rng)?.data,
-        DatasetKind::SparseLinear => sparse.generate_linear(rng)?.data,
-        DatasetKind::Friedman => Friedman1Config {
-            n_samples: config.n_samples,
-            n_features: config.n_features,
-            noise_std: config.noise_std,
+    let (data, support, description) = match &config.data {
+        DataSource::Synthetic(task) => {
+            let generated = generate(task.generator, task, rng)?;
+            let support = generated.support.clone();
+            let description = generated.description.clone();
+            (from_synthetic(generated), support, description)
         }
-        .generate(rng)?,
+        DataSource::Shipped(dataset) => {
+            let (path, target, task) = shipped_file(*dataset);
+            let spec = CsvSpec {
+                target: target.to_owned(),
+                features: None,
+                task,
+            };
+            let description = format!("{} (target {target})", path.display());
+            (read_csv(&path, &spec)?, None, description)
+        }
+        DataSource::Csv {
+            path,
+            target,
+            features,
+            classification,
+        } => {
+            let spec = CsvSpec {
+                target: target.clone(),
+                features: features.clone(),
+                task: if *classification {
+                    Task::Classification
+                } else {
+                    Task::Regression
+                },
+            };
+            let description = format!("{} (target {target})", path.display());
+            (read_csv(path, &spec)?, None, description)
+        }
     };
-    let Synthetic {
-        features,
-        targets,
-        support,
-        feature_names,
-        description,
-    } = generated;
-    let synthetic::Targets::Values(values) = targets else {
-        unreachable!("the study's generators are all regressions")
-    };
-    let support = support.expect("the study's generators all know their support");
-    let values = values.insert_axis(Axis(1));
-
-    let split = train_test_split(features.nrows(), config.test_fraction, rng);
-    let part = |array: &Array2<f64>, rows: &[usize]| array.select(Axis(0), rows);
-    let (mut x_train, mut x_test) = (part(&features, &split.train), part(&features, &split.test));
-    let (mut y_train, mut y_test) = (part(&values, &split.train), part(&values, &split.test));
-    for (train, test) in [(&mut x_train, &mut x_test), (&mut y_train, &mut y_test)] {
-        let scaler = Standardizer::fit(train.view());
-        scaler.apply(train.view_mut());
-        scaler.apply(test.view_mut());
+    let split = train_test_split(data.len(), config.test_fraction, rng);
+    if split.train.len() < config.folds || split.test.is_empty() {
+        return Err(StudyError::Config(format!(
+            "{} samples split into {} train and {} test samples: too few for {} folds and a test set",
+            data.len(),
+            split.train.len(),
+            split.test.len(),
+            config.folds
+        )));
     }
-    let dataset = |x: Array2<f64>, y: Array2<f64>| {
-        Dataset::new(x, Targets::Regression(y), feature_names.clone(), "y".into()).cast::<f32>()
-    };
     Ok(StudyData {
-        train: dataset(x_train, y_train),
-        test: dataset(x_test, y_test),
+        train: data.subset(&split.train),
+        test: data.subset(&split.test),
         support,
         description,
     })
+}
+
+/// Runs the generator of `task`.
+fn generate(
+    generator: Generator,
+    task: &super::config::SyntheticTask,
+    rng: &mut impl Rng,
+) -> Result<Synthetic, StudyError> {
+    let sparse = SparseRegressionConfig {
+        n_samples: task.n_samples,
+        n_features: task.n_features,
+        n_informative: task.n_informative,
+        noise_std: task.noise_std,
+        correlation: 0.0,
+    };
+    Ok(match generator {
+        Generator::Nonlinear => sparse.generate_nonlinear(rng)?.data,
+        Generator::Linear => sparse.generate_linear(rng)?.data,
+        Generator::Classification => sparse.generate_classification(rng)?,
+        Generator::Friedman => Friedman1Config {
+            n_samples: task.n_samples,
+            n_features: task.n_features,
+            noise_std: task.noise_std,
+        }
+        .generate(rng)?,
+    })
+}
+
+/// A generated data set as the library's [`Dataset`].
+fn from_synthetic(generated: Synthetic) -> Dataset<f64> {
+    let targets = match generated.targets {
+        synthetic::Targets::Values(values) => Targets::Regression(values.insert_axis(Axis(1))),
+        synthetic::Targets::Classes { labels, .. } => Targets::Classification(labels),
+    };
+    Dataset::new(
+        generated.features,
+        targets,
+        generated.feature_names,
+        "y".into(),
+    )
+}
+
+/// `fit_part` and `others` standardized with `fit_part`'s statistics, in
+/// f32: every feature x ← (x − μ)/σ, and a regression target too. No
+/// statistic of a held-out part leaks into the fit (as a
+/// `Pipeline(StandardScaler(), …)` in scikit-learn's cross-validation). A
+/// standardized target makes the losses fractions of the target's
+/// variance (1 − R² on the training part), comparable across data sets,
+/// and lets one learning rate and one grid convention serve them all.
+pub fn standardized(fit_part: &Dataset<f64>, others: &[&Dataset<f64>]) -> Vec<Dataset<f32>> {
+    let features = Standardizer::fit(fit_part.features().view());
+    let target = match fit_part.targets() {
+        Targets::Regression(y) => Some(Standardizer::fit(y.view())),
+        Targets::Classification(_) => None,
+    };
+    std::iter::once(fit_part)
+        .chain(others.iter().copied())
+        .map(|part| {
+            let mut x: Array2<f64> = part.features().clone();
+            features.apply(x.view_mut());
+            let targets = match (part.targets(), &target) {
+                (Targets::Regression(y), Some(scaler)) => {
+                    let mut y = y.clone();
+                    scaler.apply(y.view_mut());
+                    Targets::Regression(y)
+                }
+                (targets, _) => targets.clone(),
+            };
+            Dataset::new(
+                x,
+                targets,
+                part.feature_names().to_vec(),
+                part.target_name().to_owned(),
+            )
+            .cast::<f32>()
+        })
+        .collect()
 }

@@ -1,109 +1,60 @@
-//! What the study records about one trained model: losses, how sparse
-//! its weights are, and which input features it still uses.
+//! What the study records about one fitted network: how many of its
+//! weights are exactly zero, and what is left of it after compaction
+//! (which input features and hidden neurons survive, and how many
+//! parameters).
 
-use ndarray::{ArrayViewD, Ix2};
 use serde::{Deserialize, Serialize};
+use sparsegrad::nn::compact::{NetworkSize, compact};
 use sparsegrad::nn::mlp::Mlp;
-use sparsegrad::nn::module::Module;
-use sparsegrad::nn::sparsity::{FeatureSelection, SparsityReport, SupportRecovery};
 
-use super::regime::{Regime, WeightPenalties};
-
-/// Everything measured for one regime.
+/// The sparsity of a network's weights and the size of its compacted form.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct RegimeResult {
-    /// The regime.
-    pub regime: Regime,
-    /// Its human name.
-    pub label: String,
-    /// The penalties its weights were trained with.
-    pub penalties: WeightPenalties,
-    /// Final data loss (MSE of the standardized target) on the whole
-    /// training set.
-    pub train_loss: f64,
-    /// Final data loss on the whole test set.
-    pub test_loss: f64,
-    /// Sparsity of the weights (biases left out: they are never
-    /// penalized), overall and per layer, with near zeros under the
-    /// configured tolerance.
-    pub weights: SparsityReport,
-    /// ‖w‖₁ over all weights.
-    pub l1_norm: f64,
-    /// ‖w‖₂ over all weights.
-    pub l2_norm: f64,
-    /// The first layer's column norms and the input features it still uses.
-    pub features: FeatureSelection,
-    /// Those features against the true support.
-    pub recovery: SupportRecovery,
-    /// Mean training loss of each epoch (each batch's loss taken before
-    /// its step).
-    pub train_curve: Vec<f64>,
-    /// Test loss after each epoch.
-    pub test_curve: Vec<f64>,
-    /// Wall-clock seconds of training and evaluation.
-    pub seconds: f64,
-    /// Every weight, flattened layer after layer (for the histograms; not
-    /// written to the report).
-    #[serde(skip)]
-    pub weight_values: Vec<f64>,
+pub struct NetworkSparsity {
+    /// Exact zeros among all weights (biases left out: they are never
+    /// penalized), as a fraction.
+    pub exact_zero_fraction: f64,
+    /// The input features the compacted network still reads, in order.
+    pub features_kept: Vec<usize>,
+    /// Per hidden layer, the neurons the compacted network keeps.
+    pub neurons_kept: Vec<usize>,
+    /// Weights and biases of the compacted network.
+    pub params_after_compaction: usize,
 }
 
-/// Sparsity figures of a model's weights.
-pub(super) struct WeightMeasures {
-    pub(super) weights: SparsityReport,
-    pub(super) l1_norm: f64,
-    pub(super) l2_norm: f64,
-    pub(super) features: FeatureSelection,
-    pub(super) recovery: SupportRecovery,
-    pub(super) weight_values: Vec<f64>,
-}
-
-/// Measures the weights of `model` (every parameter named `*.weight`)
-/// with near zeros under `tolerance`, and scores the first layer's
-/// surviving input features (named by `feature_names`) against `support`.
-pub(super) fn measure_weights(
-    model: &Mlp<f32>,
-    tolerance: f64,
-    support: &[usize],
-    feature_names: &[String],
-) -> WeightMeasures {
-    let weights: Vec<_> = model
-        .named_parameters()
-        .into_iter()
-        .filter(|(name, _)| name.ends_with(".weight"))
-        .collect();
-    let values: Vec<_> = weights.iter().map(|(_, t)| t.value()).collect();
-    let views: Vec<(String, ArrayViewD<f32>)> = weights
-        .iter()
-        .zip(&values)
-        .map(|((name, _), value)| (name.clone(), value.view()))
-        .collect();
-    let first = views[0]
-        .1
-        .view()
-        .into_dimensionality::<Ix2>()
-        .expect("a linear layer's weight is 2-dimensional");
-    let features = FeatureSelection::from_first_layer(first);
-    let recovery = features.recovery(support);
-    let selected = features.selected_names(feature_names);
-    let report = SparsityReport::measure(&views, Some(tolerance), selected);
-    let l1_norm = report.parameters.iter().map(|p| p.l1).sum();
-    let l2_norm = report
-        .parameters
-        .iter()
-        .map(|p| p.l2 * p.l2)
-        .sum::<f64>()
-        .sqrt();
-    let weight_values = views
-        .iter()
-        .flat_map(|(_, v)| v.iter().map(|&w| f64::from(w)))
-        .collect();
-    WeightMeasures {
-        weights: report,
-        l1_norm,
-        l2_norm,
-        features,
-        recovery,
-        weight_values,
+impl NetworkSparsity {
+    /// Measures `model`; what compaction keeps is what
+    /// [`compact`](sparsegrad::nn::compact::compact) keeps.
+    pub fn measure(model: &Mlp<f32>) -> Self {
+        let weights: Vec<_> = model.linear_layers().map(|l| l.weight().value()).collect();
+        let total: usize = weights.iter().map(|w| w.len()).sum();
+        let zeros: usize = weights
+            .iter()
+            .map(|w| w.iter().filter(|&&x| x == 0.0).count())
+            .sum();
+        let compacted = compact(model);
+        let size = NetworkSize::of(&compacted.mlp);
+        // A network left without inputs is compacted to a constant on one
+        // zero-weighted input: it reads no feature and keeps no neuron.
+        let constant = compacted
+            .mlp
+            .first_layer_weight()
+            .value()
+            .iter()
+            .all(|&w| w == 0.0);
+        let hidden = weights.len() - 1;
+        NetworkSparsity {
+            exact_zero_fraction: zeros as f64 / total.max(1) as f64,
+            features_kept: if constant {
+                Vec::new()
+            } else {
+                compacted.features
+            },
+            neurons_kept: if constant {
+                vec![0; hidden]
+            } else {
+                size.neurons
+            },
+            params_after_compaction: size.parameters,
+        }
     }
 }

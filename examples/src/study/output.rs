@@ -1,30 +1,53 @@
-//! The files of a study: `report.json` and three SVG plots, under stable
+//! The files of a study: `report.json` and the SVG plots, under stable
 //! names in one folder.
 
 use std::path::{Path, PathBuf};
 
 use sparsegrad::io::fs::write_atomically;
 
-use super::{StudyError, StudyReport};
+use super::table::significant;
+use super::{RegimeReport, StudyError, StudyReport};
 use crate::plot::{
-    BarChart, Colour, Histogram, Labels, LineChart, Panel, Scale, Series, bar_chart, histogram,
-    line_chart,
+    BarChart, Colour, ErrorBarChart, ErrorPoint, Histogram, Labels, LineChart, Marker, Panel,
+    Scale, Series, bar_chart, error_bar_chart, histogram, line_chart,
 };
 
-/// The JSON report: the configuration, the seed and every figure.
+/// The JSON report.
 pub const REPORT_JSON: &str = "report.json";
-/// Histograms of the weight magnitudes, one panel per regime.
-pub const WEIGHTS_SVG: &str = "sparsity-weights.svg";
-/// First-layer column norms per input feature, one panel per regime.
-pub const FEATURES_SVG: &str = "sparsity-features.svg";
-/// Train and test loss per epoch, one colour per regime.
-pub const LOSS_SVG: &str = "sparsity-loss.svg";
+/// Test loss against the exact-zero fraction, one curve per regime.
+pub const TRADEOFF_ZEROS_SVG: &str = "tradeoff-zeros.svg";
+/// Test loss against the parameters after compaction, one curve per regime.
+pub const TRADEOFF_PARAMS_SVG: &str = "tradeoff-params.svg";
+/// Histograms of the weight magnitudes at the chosen λ, with the zeros.
+pub const WEIGHTS_SVG: &str = "weights.svg";
+/// First-layer column norms per input feature at the chosen λ.
+pub const FEATURES_SVG: &str = "features.svg";
+
+/// The files of every study under fixed names (each regime's CV curve
+/// comes on top, named by [`cv_file_name`]), for the programs' up-front
+/// check that no output is an input.
+pub const OUTPUT_FILES: [&str; 5] = [
+    REPORT_JSON,
+    TRADEOFF_ZEROS_SVG,
+    TRADEOFF_PARAMS_SVG,
+    WEIGHTS_SVG,
+    FEATURES_SVG,
+];
 
 /// Bins of the weight-magnitude histograms.
 const HISTOGRAM_BINS: usize = 40;
 
-/// Writes `report.json` and the three plots into `out_dir` (created if
-/// missing), each file atomically, and returns their paths.
+/// The file of `regime`'s CV curve: `cv-<regime>.svg`.
+pub fn cv_file_name(regime: &RegimeReport) -> String {
+    let slug = serde_json::to_value(regime.regime)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .expect("a regime serializes to its name");
+    format!("cv-{slug}.svg")
+}
+
+/// Writes `report.json` and the plots into `out_dir` (created if missing),
+/// each file atomically, and returns their paths.
 ///
 /// # Errors
 /// [`StudyError::Io`] when the folder or the report cannot be written,
@@ -32,92 +55,197 @@ const HISTOGRAM_BINS: usize = 40;
 pub fn write_outputs(report: &StudyReport, out_dir: &Path) -> Result<Vec<PathBuf>, StudyError> {
     let io_error = |path: &Path| {
         let path = path.to_path_buf();
-        move |source| StudyError::Io { path, source }
+        move |cause| StudyError::Io { path, cause }
     };
     std::fs::create_dir_all(out_dir).map_err(io_error(out_dir))?;
-    let [json, weights, features, loss] =
-        [REPORT_JSON, WEIGHTS_SVG, FEATURES_SVG, LOSS_SVG].map(|name| out_dir.join(name));
-
+    let json = out_dir.join(REPORT_JSON);
     let mut text = serde_json::to_string_pretty(report)
         .expect("a study report holds only finite numbers and strings");
     text.push('\n');
     write_atomically(&[(&json, text.as_bytes())]).map_err(io_error(&json))?;
+    let mut written = vec![json];
 
-    let panels = |values: &dyn Fn(usize) -> Vec<f64>| -> Vec<Panel> {
+    let loss_name = match report.header.task {
+        sparsegrad::nn::data::Task::Regression => "test MSE (standardized target)",
+        sparsegrad::nn::data::Task::Classification => "test cross-entropy",
+    };
+    for (name, x_label, x_scale, x) in [
+        (
+            TRADEOFF_ZEROS_SVG,
+            "exact-zero fraction of the weights",
+            Scale::Linear,
+            (|p: &super::CurvePoint| p.exact_zero_fraction) as fn(&super::CurvePoint) -> f64,
+        ),
+        (
+            TRADEOFF_PARAMS_SVG,
+            "parameters after compaction (log scale)",
+            Scale::Log10,
+            |p: &super::CurvePoint| p.params_after_compaction.max(1) as f64,
+        ),
+    ] {
+        let path = out_dir.join(name);
+        line_chart(&path, &tradeoff(report, loss_name, x_label, x_scale, x))?;
+        written.push(path);
+    }
+
+    for regime in report.regimes.iter().filter(|r| r.curve.len() > 1) {
+        let path = out_dir.join(cv_file_name(regime));
+        error_bar_chart(&path, &cv_chart(report, regime))?;
+        written.push(path);
+    }
+
+    let panels = |values: &dyn Fn(&RegimeReport) -> Vec<f64>| -> Vec<Panel> {
         report
             .regimes
             .iter()
-            .enumerate()
-            .map(|(i, r)| Panel {
-                name: r.label.clone(),
-                values: values(i),
+            .map(|r| Panel {
+                name: format!("{} (λ = {})", r.label, significant(r.chosen)),
+                values: values(r),
             })
             .collect()
     };
+    let weights = out_dir.join(WEIGHTS_SVG);
     histogram(
         &weights,
         &Histogram {
             labels: Labels::new(
-                "Weight magnitudes per regime (all layers; exact zeros counted in the captions)",
+                "Weight magnitudes at each regime's chosen λ (all layers)",
                 "|w| (log scale)",
                 "weights",
             ),
-            panels: panels(&|i| report.regimes[i].weight_values.clone()),
+            panels: panels(&|r| weight_values(r)),
             bins: HISTOGRAM_BINS,
         },
     )?;
+    written.push(weights);
+    let features = out_dir.join(FEATURES_SVG);
+    let n_features = report.header.feature_names.len();
     bar_chart(
         &features,
         &BarChart {
             labels: Labels::new(
-                "First-layer feature importance per regime",
+                "First-layer feature importance at each regime's chosen λ",
                 "input feature",
                 "column norm ‖W₁[:, j]‖₂",
             ),
-            panels: panels(&|i| report.regimes[i].features.column_l2.clone()),
-            highlighted: report.support.clone(),
+            panels: panels(&|r| column_norms(r, n_features)),
+            highlighted: report.header.support.clone().unwrap_or_default(),
             highlight_name: "informative feature".to_owned(),
         },
     )?;
-    line_chart(&loss, &loss_chart(report))?;
-    Ok(vec![json, weights, features, loss])
+    written.push(features);
+    Ok(written)
 }
 
-/// Train (solid) and test (dashed) loss per epoch, one colour per regime,
-/// on a log scale.
-fn loss_chart(report: &StudyReport) -> LineChart {
-    let curve = |values: &[f64]| -> Vec<(f64, f64)> {
-        (1..).map(f64::from).zip(values.iter().copied()).collect()
-    };
+/// Test loss against `x` of each refit along its grid, one coloured curve
+/// per penalized regime with its chosen point ringed; the unpenalized
+/// regime's single point as a ringed dot.
+fn tradeoff(
+    report: &StudyReport,
+    loss_name: &str,
+    x_label: &str,
+    x_scale: Scale,
+    x: fn(&super::CurvePoint) -> f64,
+) -> LineChart {
     let series = report
         .regimes
         .iter()
         .enumerate()
-        .flat_map(|(i, r)| {
-            [
-                Series::named(
-                    format!("{} train", r.label),
-                    curve(&r.train_curve),
-                    Colour::Palette(i),
-                ),
-                Series::named(
-                    format!("{} test", r.label),
-                    curve(&r.test_curve),
-                    Colour::Palette(i),
-                )
-                .dashed(),
-            ]
+        .map(|(i, r)| {
+            let points = r.curve.iter().map(|p| (x(p), p.test_loss)).collect();
+            Series::named(&r.label, points, Colour::Palette(i))
+                .with_dots()
+                .highlighting(r.chosen_index())
         })
         .collect();
     LineChart {
         labels: Labels::new(
-            "Loss per epoch (MSE of the standardized target; solid train, dashed test)",
-            "epoch",
-            "MSE (log scale)",
+            format!(
+                "Trade-off along each regime's λ grid (ringed: the {} λ)",
+                select_name(report)
+            ),
+            x_label,
+            loss_name,
         ),
-        x_scale: Scale::Linear,
-        y_scale: Scale::Log10,
+        x_scale,
+        y_scale: Scale::Linear,
         series,
         markers: Vec::new(),
     }
+}
+
+/// "1-SE" or "best".
+fn select_name(report: &StudyReport) -> &'static str {
+    match report.header.config.select {
+        super::Selection::Best => "best",
+        super::Selection::OneSe => "1-SE",
+    }
+}
+
+/// The CV curve of `regime`: mean ± one standard error per λ, with the
+/// best and the 1-SE λ marked.
+fn cv_chart(report: &StudyReport, regime: &RegimeReport) -> ErrorBarChart {
+    ErrorBarChart {
+        labels: Labels::new(
+            format!(
+                "{}: {}-fold cross-validation",
+                regime.label, report.header.config.folds
+            ),
+            "λ (log scale)",
+            "validation loss",
+        ),
+        x_scale: Scale::Log10,
+        name: "mean ± 1 standard error over the folds".into(),
+        points: regime
+            .curve
+            .iter()
+            .map(|p| ErrorPoint {
+                x: p.lambda,
+                mean: p.cv_mean,
+                std: p.cv_se,
+            })
+            .collect(),
+        markers: vec![
+            Marker {
+                x: regime.lambda_best,
+                label: format!("best λ = {}", significant(regime.lambda_best)),
+            },
+            Marker {
+                x: regime.lambda_1se,
+                label: format!("1-SE λ = {}", significant(regime.lambda_1se)),
+            },
+        ],
+    }
+}
+
+/// Every weight (not bias) of the chosen refit, layer after layer: the
+/// even-indexed parameters, as every linear layer has a weight then a bias.
+fn weight_values(regime: &RegimeReport) -> Vec<f64> {
+    regime
+        .chosen_parameters
+        .iter()
+        .step_by(2)
+        .flatten()
+        .map(|&w| f64::from(w))
+        .collect()
+}
+
+/// ‖W₁[:, j]‖₂ per input feature of the chosen refit (W₁ is row-major
+/// [hidden, features]).
+fn column_norms(regime: &RegimeReport, n_features: usize) -> Vec<f64> {
+    let first = regime
+        .chosen_parameters
+        .first()
+        .map_or(&[][..], Vec::as_slice);
+    (0..n_features)
+        .map(|j| {
+            first
+                .iter()
+                .skip(j)
+                .step_by(n_features)
+                .map(|&w| f64::from(w).powi(2))
+                .sum::<f64>()
+                .sqrt()
+        })
+        .collect()
 }

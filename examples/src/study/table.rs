@@ -1,70 +1,97 @@
-//! The comparison table printed at the end of a study: one row per regime.
+//! The comparison table printed at the end of a study, one row per
+//! regime at its chosen λ, and the lines saying why each λ was chosen.
 
 use super::StudyReport;
 use crate::table::{Align, Table};
 
-/// The results of `report` as an aligned text table, one row per regime,
-/// ending with a newline:
+/// The results of `report` as an aligned text table, one row per regime
+/// at its chosen λ, ending with a newline:
 ///
-/// - `train`, `test`: final MSE of the standardized target;
-/// - `zeros`: exact-zero fraction of all weights, then per weight matrix
-///   (`W1` is the first layer);
-/// - `near0`: fraction with |w| < τ (exact zeros included);
-/// - `feats`: input features whose first-layer column is not all zero,
-///   then precision, recall and F1 against the true support;
-/// - `‖w‖₁`, `‖w‖₂`: norms of all weights; `s`: seconds.
+/// - `λ`: the chosen λ (`-` for the unpenalized regime);
+/// - `test`: the refit's test loss (MSE of the standardized target, or
+///   cross-entropy), then `acc` its accuracy (classification only);
+/// - `zeros`: the exact-zero fraction of all weights;
+/// - `feats`: input features the compacted network reads, of all, then
+///   `neurons` kept per hidden layer and `params` after compaction;
+/// - `prec`, `recall`, `F1`: the kept features against the true support
+///   (when it is known).
 pub fn format_table(report: &StudyReport) -> String {
-    let layers = report
-        .regimes
-        .first()
-        .map_or(0, |r| r.weights.parameters.len());
-    let mut header: Vec<String> = ["regime", "train", "test", "zeros"]
-        .into_iter()
-        .map(String::from)
-        .collect();
-    header.extend((1..=layers).map(|i| format!("zeros W{i}")));
-    header.extend(
-        [
-            "near0",
-            "feats",
-            "prec",
-            "recall",
-            "F1",
-            "‖w‖₁",
-            "‖w‖₂",
-            "s",
-        ]
-        .into_iter()
-        .map(String::from),
-    );
-    let percent = |fraction: f64| format!("{:.1}%", 100.0 * fraction);
+    let classification = report.regimes.iter().any(|r| r.test_accuracy.is_some());
+    let known = report.header.support.is_some();
+    let mut header = vec!["regime", "λ", "test"];
+    if classification {
+        header.push("acc");
+    }
+    header.extend(["zeros", "feats", "neurons", "params"]);
+    if known {
+        header.extend(["prec", "recall", "F1"]);
+    }
+    let n_features = report.header.feature_names.len();
     let rows = report.regimes.iter().map(|r| {
-        let mut row = vec![
-            r.label.clone(),
-            format!("{:.4}", r.train_loss),
-            format!("{:.4}", r.test_loss),
-            percent(r.weights.exact_zero_fraction),
-        ];
-        row.extend(
-            r.weights
-                .parameters
-                .iter()
-                .map(|p| percent(p.exact_zeros as f64 / p.numel.max(1) as f64)),
-        );
-        let near_zero = r.weights.near_zeros.as_ref().map_or(0.0, |n| n.fraction);
+        let lambda = if r.curve.len() == 1 {
+            "-".to_owned()
+        } else {
+            significant(r.chosen)
+        };
+        let mut row = vec![r.label.clone(), lambda, format!("{:.4}", r.test_loss)];
+        if let Some(accuracy) = r.test_accuracy {
+            row.push(format!("{:.1}%", 100.0 * accuracy));
+        }
+        let neurons: Vec<String> = r.neurons_kept.iter().map(usize::to_string).collect();
         row.extend([
-            percent(near_zero),
-            format!("{}/{}", r.features.selected.len(), r.features.n_features()),
-            format!("{:.2}", r.recovery.precision),
-            format!("{:.2}", r.recovery.recall),
-            format!("{:.2}", r.recovery.f1),
-            format!("{:.1}", r.l1_norm),
-            format!("{:.2}", r.l2_norm),
-            format!("{:.1}", r.seconds),
+            format!("{:.1}%", 100.0 * r.exact_zero_fraction),
+            format!("{}/{n_features}", r.features_kept),
+            if neurons.is_empty() {
+                "-".to_owned()
+            } else {
+                neurons.join("-")
+            },
+            r.params_after_compaction.to_string(),
         ]);
+        if let Some(recovery) = &r.support_recovery {
+            row.extend([
+                format!("{:.2}", recovery.precision),
+                format!("{:.2}", recovery.recall),
+                format!("{:.2}", recovery.f1),
+            ]);
+        }
         row
     });
+    let header: Vec<String> = header.into_iter().map(String::from).collect();
     align(header, rows)
+}
+
+/// One line per regime: the λ chosen and why (the CV figures behind it),
+/// and where its grid started.
+pub fn format_choices(report: &StudyReport) -> String {
+    let select = report.header.config.select;
+    report
+        .regimes
+        .iter()
+        .map(|r| {
+            let top = match r.grid_top {
+                super::grid::GridTop::Unpenalized => String::new(),
+                super::grid::GridTop::Exact => format!(
+                    "; grid from the exact λ_max {}",
+                    significant(r.curve[0].lambda)
+                ),
+                super::grid::GridTop::FirstLayerHeuristic => format!(
+                    "; grid from the first layer's λ_max {} (heuristic here)",
+                    significant(r.curve[0].lambda)
+                ),
+                super::grid::GridTop::RidgeHeuristic => format!(
+                    "; grid from L/10 = {}, L the curvature bound (heuristic)",
+                    significant(r.curve[0].lambda)
+                ),
+            };
+            let lambda = if r.curve.len() == 1 {
+                String::new()
+            } else {
+                format!("λ = {}: ", significant(r.chosen))
+            };
+            format!("{}: {lambda}{}{top}\n", r.label, r.reason(select))
+        })
+        .collect()
 }
 
 /// `header` and `rows` in columns two spaces apart: the first column
@@ -83,9 +110,27 @@ fn align(header: Vec<String>, rows: impl IntoIterator<Item = Vec<String>>) -> St
     table.to_string()
 }
 
+/// `x` with 3 significant digits in fixed notation (`0.0123`, `4.56`,
+/// `123`), as λ values are printed; 0 is `0`.
+pub fn significant(x: f64) -> String {
+    if x == 0.0 || !x.is_finite() {
+        return format!("{x}");
+    }
+    let decimals = (2 - x.abs().log10().floor() as i32).max(0) as usize;
+    format!("{x:.decimals$}")
+}
+
 #[cfg(test)]
 mod tests {
     use super::align;
+
+    #[test]
+    fn lambdas_print_with_three_significant_digits() {
+        assert_eq!(super::significant(0.0123456), "0.0123");
+        assert_eq!(super::significant(4.567), "4.57");
+        assert_eq!(super::significant(1234.4), "1234");
+        assert_eq!(super::significant(0.0), "0");
+    }
 
     #[test]
     fn columns_are_aligned_by_characters() {

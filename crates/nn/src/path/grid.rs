@@ -137,16 +137,20 @@ pub fn lambda_max_l1(x: ArrayView2<f64>, y: ArrayView1<f64>) -> f64 {
     let y_mean = y.sum() / n as f64;
     let centered = y.mapv(|v| v - y_mean);
     let correlations = x.t().dot(&centered);
-    // NaN (targets too large to center) propagates, for the caller to
-    // refuse; `f64::max` would drop it and report a constant target.
-    let largest = correlations.iter().fold(0.0_f64, |m, c| {
+    2.0 / n as f64 * largest_magnitude(correlations.iter().copied())
+}
+
+/// maxⱼ|cⱼ| (0 for none) that keeps a NaN: targets too large to center
+/// give NaN correlations, for the caller to refuse; `f64::max` would drop
+/// them and report a constant target.
+pub(crate) fn largest_magnitude(values: impl IntoIterator<Item = f64>) -> f64 {
+    values.into_iter().fold(0.0_f64, |m, c| {
         if c.is_nan() || c.abs() > m {
             c.abs()
         } else {
             m
         }
-    });
-    2.0 / n as f64 * largest
+    })
 }
 
 /// `count` values of λ from `top` down to `top·eps`, evenly spaced in log λ,

@@ -271,7 +271,7 @@ impl LeastSquares {
     /// λ_max of the lasso, 2·maxⱼ|qⱼ| = (2/n)·maxⱼ|zⱼᵀ(y − ȳ)|: the
     /// smallest λ1 at which w = 0 is optimal ([grid](super::grid) derives it).
     pub fn lambda_max_l1(&self) -> f64 {
-        2.0 * self.xty.iter().fold(0.0_f64, |m, q| m.max(q.abs()))
+        2.0 * super::grid::largest_magnitude(self.xty.iter().copied())
     }
 
     /// L = 2·max(λ_max(G), 1): the Lipschitz constant of ∇J in (w, b) for

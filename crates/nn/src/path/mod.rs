@@ -10,6 +10,8 @@
 //! - [`coordinate_descent`]: the linear path by cyclic coordinate descent,
 //!   stopped on the duality gap;
 //! - [`linear`]: the whole data's and every fold's problem, and their paths;
+//! - [`network`]: a network's warm-started path for any penalty parameter
+//!   groups express (dense to sparse);
 //! - [`cv`]: the cross-validation statistics and the choice of λ.
 //!
 //! ```
@@ -37,9 +39,11 @@ pub mod cv;
 pub mod grid;
 pub mod least_squares;
 pub mod linear;
+pub mod network;
 
 pub use coordinate_descent::{LinearFit, Stopping, linear_path};
 pub use cv::CvCurve;
 pub use grid::{PathPenalty, lambda_max_l1, log_grid};
 pub use least_squares::LeastSquares;
 pub use linear::{CvProblems, LinearPathCv};
+pub use network::{NetworkPathError, NetworkPathSettings, network_path};
