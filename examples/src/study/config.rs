@@ -2,7 +2,7 @@
 //! and the penalty strengths, with the default and the quick configuration.
 
 use serde::{Deserialize, Serialize};
-use sparsegrad::io::limits::{self, MAX_EPOCHS, MAX_VALUES, MAX_WIDTH, Size};
+use sparsegrad::io::limits::{self, MAX_EPOCHS, MAX_VALUES, Size};
 
 use super::StudyError;
 
@@ -157,13 +157,7 @@ impl StudyConfig {
             self.full_batch_epochs as u64,
             MAX_EPOCHS,
         )?;
-        for (layer, &width) in self.hidden.iter().enumerate() {
-            limits::check(
-                format!("hidden layer {} width", layer + 1),
-                width as u64,
-                MAX_WIDTH,
-            )?;
-        }
+        limits::check_widths("hidden", &self.hidden)?;
         limits::check_size(
             "n_samples × n_features",
             Size::product(self.n_samples as u128, self.n_features as u128),
