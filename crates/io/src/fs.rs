@@ -84,7 +84,7 @@ pub fn read_file(path: &Path, limit: u64) -> Result<Vec<u8>, ReadError> {
         .read_to_end(&mut bytes)?;
     if bytes.len() as u64 > limit {
         return Err(ReadError::TooLarge(LimitExceeded {
-            what: "the file's size in bytes".into(),
+            what: "the file's size in bytes (read so far)".into(),
             value: Size::Exact(u128::from(limit) + 1),
             limit,
         }));

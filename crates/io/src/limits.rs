@@ -29,8 +29,9 @@ pub const MAX_THREADS: u64 = 256;
 /// Bytes of one line of a CSV file: 16 MiB (a line is read whole before
 /// its cells are parsed).
 pub const MAX_LINE_BYTES: u64 = 16 << 20;
-/// Bytes of a model file: 1 GiB (the file is read whole, then parsed).
-pub const MAX_MODEL_FILE_BYTES: u64 = 1 << 30;
+/// Bytes of a model file: 256 MiB (the file is read whole, then parsed;
+/// a model at [`MAX_PARAMETERS`] takes about 220 MB of JSON).
+pub const MAX_MODEL_FILE_BYTES: u64 = 256 << 20;
 
 /// A size beyond its limit: `what is value, above the limit of limit`.
 #[derive(Clone, Debug, PartialEq, Eq, Error)]
@@ -107,6 +108,18 @@ pub fn check_size(what: impl Into<String>, value: Size, limit: u64) -> Result<()
             limit,
         }),
     }
+}
+
+/// Each hidden width of `widths` against [`MAX_WIDTH`], named as layer
+/// 1, 2, … of `option` (`--hidden layer 2 width is …`).
+pub fn check_widths(option: &str, widths: &[usize]) -> Result<(), LimitExceeded> {
+    widths.iter().enumerate().try_for_each(|(layer, &width)| {
+        check(
+            format!("{option} layer {} width", layer + 1),
+            width as u64,
+            MAX_WIDTH,
+        )
+    })
 }
 
 /// The parameters of an MLP of layer widths `widths` (inputs, hidden

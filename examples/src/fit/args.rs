@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use clap::{Parser, ValueEnum};
-use sparsegrad::io::limits::{self, MAX_EPOCHS, MAX_WIDTH};
+use sparsegrad::io::limits::{self, MAX_EPOCHS};
 use sparsegrad::nn::data::Task;
 use sparsegrad::nn::regularize::L1Mode;
 
@@ -252,13 +252,7 @@ impl FitArgs {
             return Err(FitError::invalid("--epochs must be at least 1".to_string()));
         }
         limits::check("--epochs", self.epochs as u64, MAX_EPOCHS)?;
-        for (layer, &width) in self.hidden.iter().enumerate() {
-            limits::check(
-                format!("--hidden layer {} width", layer + 1),
-                width as u64,
-                MAX_WIDTH,
-            )?;
-        }
+        limits::check_widths("--hidden", &self.hidden)?;
         self.training_loop.validate()?;
         self.structured.validate(&self.hidden)?;
         if let Some(position) = self.hidden.iter().position(|&width| width == 0) {

@@ -11,7 +11,7 @@ use rand::rngs::StdRng;
 use serde::Serialize;
 use sparsegrad::io::csv::{CsvSpec, read_csv};
 use sparsegrad::io::fs::write_atomically;
-use sparsegrad::io::limits::{self, MAX_EPOCHS, MAX_GRID, MAX_VALUES, MAX_WIDTH, Size};
+use sparsegrad::io::limits::{self, MAX_EPOCHS, MAX_GRID, MAX_VALUES, Size};
 use sparsegrad::nn::data::{Dataset, Targets, Task, k_fold};
 use sparsegrad::nn::path::{CvCurve, CvProblems, LeastSquares, Stopping, log_grid};
 use sparsegrad::nn::sparsity::SupportRecovery;
@@ -126,13 +126,7 @@ impl PathOptions {
         let s = &self.settings;
         limits::check("--grid", self.grid as u64, MAX_GRID)?;
         limits::check("--max-epochs", s.max_epochs as u64, MAX_EPOCHS)?;
-        for (layer, &width) in s.hidden.iter().enumerate() {
-            limits::check(
-                format!("--hidden layer {} width", layer + 1),
-                width as u64,
-                MAX_WIDTH,
-            )?;
-        }
+        limits::check_widths("--hidden", &s.hidden)?;
         if let DataSource::Synthetic(config) = &self.source {
             limits::check_size(
                 "--samples × --features",

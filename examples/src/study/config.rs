@@ -5,7 +5,7 @@
 use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
-use sparsegrad::io::limits::{self, MAX_EPOCHS, MAX_GRID, MAX_VALUES, MAX_WIDTH, Size};
+use sparsegrad::io::limits::{self, MAX_EPOCHS, MAX_GRID, MAX_VALUES, Size};
 
 use super::StudyError;
 use super::regime::Regime;
@@ -241,13 +241,7 @@ impl StudyConfig {
             limits::check(name, epochs as u64, MAX_EPOCHS)?;
         }
         limits::check("grid", self.grid as u64, MAX_GRID)?;
-        for (layer, &width) in self.hidden.iter().enumerate() {
-            limits::check(
-                format!("hidden layer {} width", layer + 1),
-                width as u64,
-                MAX_WIDTH,
-            )?;
-        }
+        limits::check_widths("hidden", &self.hidden)?;
         if let DataSource::Synthetic(task) = &self.data {
             limits::check_size(
                 "n_samples × n_features",
