@@ -7,9 +7,9 @@ use sparsegrad_examples::tour::group::{CURVATURE, LAMBDA, LR, W_STAR, closed_for
 fn each_step_is_the_gradient_step_then_the_block_soft_threshold() {
     let rows = run();
     for r in &rows {
-        for j in 0..4 {
+        for (j, &w_star) in W_STAR.iter().enumerate() {
             // v = w − lr·h·(w − w*)
-            let v = r.w[j] - LR * CURVATURE * (r.w[j] - W_STAR[j]);
+            let v = r.w[j] - LR * CURVATURE * (r.w[j] - w_star);
             assert!((r.v[j] - v).abs() < 1e-15);
             let g = j / 2;
             let norm = (r.v[2 * g].powi(2) + r.v[2 * g + 1].powi(2)).sqrt();
