@@ -24,7 +24,7 @@ pub const WEIGHTS_SVG: &str = "weights.svg";
 pub const FEATURES_SVG: &str = "features.svg";
 
 /// The files of every study under fixed names (each regime's CV curve
-/// comes on top, named by [`cv_file_name`]), for the programs' up-front
+/// comes on top, as `cv-<regime>.svg`), for the programs' up-front
 /// check that no output is an input.
 pub const OUTPUT_FILES: [&str; 5] = [
     REPORT_JSON,
