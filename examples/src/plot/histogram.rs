@@ -134,6 +134,10 @@ impl LogBins {
         } else {
             (-1.0, 0.0)
         };
+        // The axis starts two bin widths below `low` (the zero bar and its
+        // gap), and it too must stay within the limit: raise `low` until
+        // low − 2·(high − low)/bins ≥ −LOG10_LIMIT.
+        let low = low.max((2.0 * high - LOG10_LIMIT * bins as f64) / (bins as f64 + 2.0));
         let width = (high - low) / bins as f64;
         let counts = per_panel
             .iter()
