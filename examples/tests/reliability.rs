@@ -421,10 +421,10 @@ fn negative_looking_values_are_values() {
     assert_error(&path, "--l1-ratio -0.1 must be in [0, 1]");
     let sparsity = run_within(
         env!("CARGO_BIN_EXE_sparsity"),
-        &["--quick", "--l1", "-0.1", "--quiet"],
+        &["--quick", "--lr", "-0.1", "--quiet"],
         30,
     );
-    assert_error(&sparsity, "l1 must be finite and >= 0, got -0.1");
+    assert_error(&sparsity, "lr must be finite and > 0, got -0.1");
 }
 
 #[test]
