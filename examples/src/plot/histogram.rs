@@ -199,9 +199,13 @@ mod tests {
         assert_eq!((bins.low, bins.width), (0.0, 0.25));
         assert_eq!(bins.counts, vec![vec![2, 0, 0, 0]]);
 
+        // 10^-323.3 … 10^308.3 clamp to 10^±150, and the low end rises until
+        // the zero bar's two widths below it stay within the limit:
+        // low = (2·150 − 150·2)/(2 + 2) = 0, width 75, axis from 10^-150.
         let extremes = LogBins::new(&[panel(&[5e-324, 1.0, f64::MAX])], 2);
-        assert_eq!((extremes.low, extremes.width), (-150.0, 150.0));
-        assert_eq!(extremes.counts, vec![vec![1, 2]]);
+        assert_eq!((extremes.low, extremes.width), (0.0, 75.0));
+        assert_eq!(extremes.low - 2.0 * extremes.width, -LOG10_LIMIT);
+        assert_eq!(extremes.counts, vec![vec![2, 1]]);
 
         let zeros = LogBins::new(&[panel(&[0.0, 0.0])], 2);
         assert_eq!((zeros.low, zeros.width), (-1.0, 0.5));
