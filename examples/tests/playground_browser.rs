@@ -55,7 +55,7 @@ impl Browser {
                 "--disable-component-update",
                 "--disable-sync",
                 "--remote-debugging-port=0",
-                "--window-size=1400,1400",
+                "--window-size=1400,1500",
                 "about:blank",
             ])
             .arg(format!("--user-data-dir={}", profile.display()))
@@ -98,7 +98,7 @@ impl Browser {
         browser.session = attached["sessionId"].as_str().unwrap().to_string();
         browser.call(
             "Emulation.setDeviceMetricsOverride",
-            json!({ "width": 1400, "height": 1400, "deviceScaleFactor": 1, "mobile": false }),
+            json!({ "width": 1400, "height": 1500, "deviceScaleFactor": 1, "mobile": false }),
         );
         browser.call("Page.navigate", json!({ "url": url }));
         browser
@@ -301,7 +301,7 @@ fn the_page_trains_sparsifies_and_walks_one_backward_pass() {
     );
     let mut browser = Browser::launch(&url);
     browser.wait_for(
-        "document.readyState === 'complete' && window.playgroundUpdates > 0 && location.search.includes('task=line')",
+        "document.readyState === 'complete' && snapshot !== null && snapshot.sizes.join('→') === '2→8→8→1'",
         Duration::from_secs(30),
     );
     assert_eq!(server_state(address)["sizes"], json!([2, 8, 8, 1]));
