@@ -12,12 +12,12 @@ use serde::Serialize;
 use sparsegrad::io::csv::{CsvSpec, read_csv};
 use sparsegrad::io::fs::write_atomically;
 use sparsegrad::io::limits::{self, MAX_EPOCHS, MAX_GRID, MAX_VALUES, Size};
-use sparsegrad::nn::data::{Dataset, Targets, Task, k_fold};
+use sparsegrad::nn::data::{Dataset, Targets, Task, k_fold, standardize};
 use sparsegrad::nn::path::{CvCurve, CvProblems, LeastSquares, Stopping, log_grid};
 use sparsegrad::nn::sparsity::SupportRecovery;
 
 use super::PathError;
-use super::cv::{cross_validate, standardize};
+use super::cv::cross_validate;
 use super::fit::{FitSettings, Path, fit_mlp_path, linear_point};
 use crate::plot::{
     Colour, ErrorBarChart, ErrorPoint, Labels, LineChart, Marker, Scale, Series, error_bar_chart,
