@@ -163,24 +163,24 @@ fn from_synthetic(generated: Synthetic) -> Dataset<f64> {
 /// variance (1 − R² on the training part), comparable across data sets,
 /// and lets one learning rate and one grid convention serve them all.
 pub fn standardized(fit_part: &Dataset<f64>, others: &[&Dataset<f64>]) -> Vec<Dataset<f32>> {
-    let features = Standardizer::fit(fit_part.features().view());
-    let target = match fit_part.targets() {
-        Targets::Regression(y) => Some(Standardizer::fit(y.view())),
-        Targets::Classification(_) => None,
-    };
-    std::iter::once(fit_part)
+    let parts: Vec<&Dataset<f64>> = std::iter::once(fit_part)
         .chain(others.iter().copied())
-        .map(|part| {
-            let mut x: Array2<f64> = part.features().clone();
-            features.apply(x.view_mut());
-            let targets = match (part.targets(), &target) {
-                (Targets::Regression(y), Some(scaler)) => {
-                    let mut y = y.clone();
-                    scaler.apply(y.view_mut());
-                    Targets::Regression(y)
-                }
-                (targets, _) => targets.clone(),
-            };
+        .collect();
+    let mut features: Vec<Array2<f64>> = parts.iter().map(|part| part.features().clone()).collect();
+    let mut targets: Vec<Targets<f64>> = parts.iter().map(|part| part.targets().clone()).collect();
+    let mut x = features.iter_mut().map(|x| x.view_mut());
+    Standardizer::fit_apply(x.next().expect("the fit part comes first"), x);
+    let mut y = targets.iter_mut().filter_map(|targets| match targets {
+        Targets::Regression(y) => Some(y.view_mut()),
+        Targets::Classification(_) => None,
+    });
+    if let Some(fit_y) = y.next() {
+        Standardizer::fit_apply(fit_y, y);
+    }
+    parts
+        .iter()
+        .zip(features.into_iter().zip(targets))
+        .map(|(part, (x, targets))| {
             Dataset::new(
                 x,
                 targets,
