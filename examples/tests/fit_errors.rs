@@ -177,7 +177,10 @@ fn invalid_option_values_and_combinations_are_refused() {
             "--lr-schedule exponential needs --lr-gamma",
         ),
         (&["--lr-gamma", "1.5"], "--lr-gamma must be in (0, 1]"),
-        (&["--lr-gamma", "0"], "--lr-gamma must be > 0"),
+        (
+            &["--lr-gamma", "0"],
+            "--lr-gamma must be finite and positive",
+        ),
         (
             &["--lr-step-size", "0"],
             "--lr-step-size must be at least 1",
@@ -185,7 +188,10 @@ fn invalid_option_values_and_combinations_are_refused() {
         (&["--lr-t-max", "0"], "--lr-t-max must be at least 1"),
         (&["--lr-eta-min", "-0.1"], "--lr-eta-min must"),
         (&["--lr-schedule", "linear"], "linear"),
-        (&["--clip-grad-norm", "0"], "--clip-grad-norm must be > 0"),
+        (
+            &["--clip-grad-norm", "0"],
+            "--clip-grad-norm must be finite and positive",
+        ),
         (&["--clip-grad-value", "nan"], "--clip-grad-value must"),
         (
             &["--clip-grad-norm", "1", "--clip-grad-value", "1"],
