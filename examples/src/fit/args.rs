@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 
 use clap::{Parser, ValueEnum};
 use sparsegrad::io::limits::{self, MAX_EPOCHS};
+use sparsegrad::nn::activation::Activation;
 use sparsegrad::nn::data::Task;
 use sparsegrad::nn::optim::Requirement;
 use sparsegrad::nn::regularize::L1Mode;
@@ -40,6 +41,16 @@ pub enum ActivationArg {
     Tanh,
     /// 1/(1 + e⁻ˣ).
     Sigmoid,
+}
+
+impl From<ActivationArg> for Activation {
+    fn from(activation: ActivationArg) -> Self {
+        match activation {
+            ActivationArg::Relu => Activation::Relu,
+            ActivationArg::Tanh => Activation::Tanh,
+            ActivationArg::Sigmoid => Activation::Sigmoid,
+        }
+    }
 }
 
 /// `--optimizer`.

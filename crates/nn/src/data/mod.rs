@@ -58,6 +58,16 @@ pub enum Task {
     Classification,
 }
 
+/// The task's name as serde writes it: `regression`, `classification`.
+impl std::fmt::Display for Task {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Task::Regression => "regression",
+            Task::Classification => "classification",
+        })
+    }
+}
+
 /// The targets of a data set, one per sample.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Targets<T: Float> {
