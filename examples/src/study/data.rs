@@ -4,14 +4,14 @@
 
 use std::path::PathBuf;
 
-use ndarray::{Array2, Axis};
+use ndarray::Array2;
 use rand::Rng;
 use sparsegrad::io::csv::{CsvSpec, read_csv};
 use sparsegrad::nn::data::{Dataset, Standardizer, Targets, Task, train_test_split};
 
 use super::StudyError;
 use super::config::{DataSource, Generator, ShippedDataset, StudyConfig};
-use crate::synthetic::{self, Friedman1Config, SparseRegressionConfig, Synthetic};
+use crate::synthetic::{Friedman1Config, SparseRegressionConfig, Synthetic};
 
 /// Train and test sets (raw, as read or generated) and the truth to score
 /// against.
@@ -66,7 +66,7 @@ pub fn prepare(config: &StudyConfig, rng: &mut impl Rng) -> Result<StudyData, St
             let generated = generate(task.generator, task, rng)?;
             let support = generated.support.clone();
             let description = generated.description.clone();
-            (from_synthetic(generated), support, description)
+            (generated.into_dataset(), support, description)
         }
         DataSource::Shipped(dataset) => {
             let (path, target, task) = shipped_file(*dataset);
@@ -139,20 +139,6 @@ fn generate(
         }
         .generate(rng)?,
     })
-}
-
-/// A generated data set as the library's [`Dataset`].
-fn from_synthetic(generated: Synthetic) -> Dataset<f64> {
-    let targets = match generated.targets {
-        synthetic::Targets::Values(values) => Targets::Regression(values.insert_axis(Axis(1))),
-        synthetic::Targets::Classes { labels, .. } => Targets::Classification(labels),
-    };
-    Dataset::new(
-        generated.features,
-        targets,
-        generated.feature_names,
-        "y".into(),
-    )
 }
 
 /// `fit_part` and `others` standardized with `fit_part`'s statistics, in
