@@ -31,7 +31,7 @@ use std::path::Path;
 
 use sparsegrad::io::csv::{CsvSpec, read_csv};
 use sparsegrad::io::fs::write_atomically;
-use sparsegrad::nn::data::{Dataset, Standardizer};
+use sparsegrad::nn::data::{self, Dataset, Standardizer};
 
 use crate::cli::check_files;
 
@@ -72,7 +72,7 @@ pub fn run_fit(args: &FitArgs) -> Result<Metrics, FitError> {
 /// standardized values that are not finite in f64 (a column of ±1e308
 /// overflows its mean or its centred values).
 fn standardize(data: &mut Dataset<f64>) -> Result<Standardizer, FitError> {
-    let standardizer = Standardizer::fit(data.features().view());
+    let standardizer = data::standardize(data, &mut []);
     let names = data.feature_names().to_vec();
     let column_error = |j: usize, what: String| {
         FitError::NotFinite(format!("--standardize: column \"{}\": {what}", names[j]))
@@ -83,7 +83,6 @@ fn standardize(data: &mut Dataset<f64>) -> Result<Standardizer, FitError> {
             format!("its {statistic} is {value}, not a finite number"),
         ));
     }
-    standardizer.apply(data.features_mut());
     if let Some(((_, j), value)) = data.features().indexed_iter().find(|(_, x)| !x.is_finite()) {
         return Err(column_error(
             j,

@@ -47,7 +47,7 @@ pub mod cv;
 pub mod fit;
 pub mod run;
 
-pub use cv::{cross_validate, standardize};
+pub use cv::cross_validate;
 pub use fit::{FitSettings, Path, PathPoint, fit_mlp_path, linear_point, penalty_at};
 pub use run::{DataSource, OUTPUT_FILES, PathOptions, PathReport, run, summary, write_outputs};
 pub use sparsegrad::nn::path::{CvCurve, PathPenalty, lambda_max_l1, log_grid};

@@ -40,9 +40,10 @@ pub use linear::SparseLinear;
 pub use nonlinear::{NonlinearTarget, SparseNonlinear};
 pub use sparse::SparseRegressionConfig;
 
-use ndarray::{Array1, Array2};
+use ndarray::{Array1, Array2, Axis};
 use rand::Rng;
 use rand_distr::{Distribution, StandardNormal};
+use sparsegrad::nn::data::{self, Dataset};
 
 /// A generated data set: features, targets and the ground truth about them.
 #[derive(Debug, Clone, PartialEq)]
@@ -71,6 +72,18 @@ pub enum Targets {
         /// The number of classes.
         n_classes: usize,
     },
+}
+
+impl Synthetic {
+    /// The data set as the library's [`Dataset`], its target named `y`:
+    /// values become an n × 1 regression target, labels class labels.
+    pub fn into_dataset(self) -> Dataset<f64> {
+        let targets = match self.targets {
+            Targets::Values(values) => data::Targets::Regression(values.insert_axis(Axis(1))),
+            Targets::Classes { labels, .. } => data::Targets::Classification(labels),
+        };
+        Dataset::new(self.features, targets, self.feature_names, "y".into())
+    }
 }
 
 /// A configuration that no data set can be generated from (for example more

@@ -4,7 +4,9 @@
 
 mod fit_support;
 
-use fit_support::{Scratch, assert_error_leaves_outputs, assert_success, fit, model_file_text, s};
+use fit_support::{
+    Scratch, assert_error_leaves_outputs, assert_success, fit, fit_on, model_file_text, s,
+};
 
 /// A data set that trains fine: features a, b and a target y whose
 /// values are also valid class labels 0, 1.
@@ -93,19 +95,10 @@ fn unused_columns_are_not_read() {
     let scratch = Scratch::new("fit-unused");
     let data = scratch.write("data.csv", "a,notes,b,y\n1,n/a,2,3\n2,,1,0\n");
     let out = scratch.path("model.json");
-    let output = fit(&[
-        "--data",
-        s(&data),
-        "--target",
-        "y",
-        "--features",
-        "a,b",
-        "--epochs",
-        "1",
-        "--quiet",
-        "--out",
-        s(&out),
-    ]);
+    let output = fit_on(
+        &data,
+        &["--features", "a,b", "--epochs", "1", "--out", s(&out)],
+    );
     assert_success(&output);
     assert!(out.exists());
 }
@@ -142,19 +135,15 @@ fn class_labels_must_be_non_negative_integers() {
     // 1.0 is the label 1.
     let data = scratch.write("ok.csv", "a,b,y\n1,2,0\n3,4,1.0\n");
     let out = scratch.path("ok.json");
-    assert_success(&fit(&[
-        "--data",
-        s(&data),
-        "--target",
-        "y",
+    let labels = [
         "--task",
         "classification",
         "--epochs",
         "1",
-        "--quiet",
         "--out",
         s(&out),
-    ]));
+    ];
+    assert_success(&fit_on(&data, &labels));
 }
 
 #[test]
@@ -188,7 +177,10 @@ fn invalid_option_values_and_combinations_are_refused() {
             "--lr-schedule exponential needs --lr-gamma",
         ),
         (&["--lr-gamma", "1.5"], "--lr-gamma must be in (0, 1]"),
-        (&["--lr-gamma", "0"], "--lr-gamma must be > 0"),
+        (
+            &["--lr-gamma", "0"],
+            "--lr-gamma must be finite and positive",
+        ),
         (
             &["--lr-step-size", "0"],
             "--lr-step-size must be at least 1",
@@ -196,7 +188,10 @@ fn invalid_option_values_and_combinations_are_refused() {
         (&["--lr-t-max", "0"], "--lr-t-max must be at least 1"),
         (&["--lr-eta-min", "-0.1"], "--lr-eta-min must"),
         (&["--lr-schedule", "linear"], "linear"),
-        (&["--clip-grad-norm", "0"], "--clip-grad-norm must be > 0"),
+        (
+            &["--clip-grad-norm", "0"],
+            "--clip-grad-norm must be finite and positive",
+        ),
         (&["--clip-grad-value", "nan"], "--clip-grad-value must"),
         (
             &["--clip-grad-norm", "1", "--clip-grad-value", "1"],
@@ -245,19 +240,17 @@ fn outputs_are_written_together_or_not_at_all() {
     let metrics = scratch.path("metrics.json");
     let unwritable = scratch.path("no-such-folder").join("model.json");
     let run = || {
-        fit(&[
-            "--data",
-            s(&data),
-            "--target",
-            "y",
-            "--epochs",
-            "1",
-            "--quiet",
-            "--out",
-            s(&unwritable),
-            "--metrics",
-            s(&metrics),
-        ])
+        fit_on(
+            &data,
+            &[
+                "--epochs",
+                "1",
+                "--out",
+                s(&unwritable),
+                "--metrics",
+                s(&metrics),
+            ],
+        )
     };
     assert_error_leaves_outputs(
         &scratch,

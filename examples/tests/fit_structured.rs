@@ -6,7 +6,7 @@
 mod fit_support;
 
 use fit_support::{
-    Scratch, assert_error, assert_success, compact, csv_text, fit, linear_layers, predict,
+    Scratch, assert_error, assert_success, compact, csv_text, fit_on, linear_layers, predict,
     read_json, s,
 };
 use rand::rngs::StdRng;
@@ -31,10 +31,6 @@ fn run_fit(scratch: &Scratch, extra: &[&str]) -> (std::path::PathBuf, std::path:
     let data = scratch.write("data.csv", &data_text());
     let (out, metrics) = (scratch.path("model.json"), scratch.path("metrics.json"));
     let mut args = vec![
-        "--data",
-        s(&data),
-        "--target",
-        "y",
         "--hidden",
         "16",
         "--dtype",
@@ -45,14 +41,13 @@ fn run_fit(scratch: &Scratch, extra: &[&str]) -> (std::path::PathBuf, std::path:
         "150",
         "--batch-size",
         "0",
-        "--quiet",
         "--out",
         s(&out),
         "--metrics",
         s(&metrics),
     ];
     args.extend_from_slice(extra);
-    assert_success(&fit(&args));
+    assert_success(&fit_on(&data, &args));
     (out, metrics)
 }
 
@@ -154,15 +149,6 @@ fn bad_structured_options_are_one_error_line() {
     let scratch = Scratch::new("fit-structured-errors");
     let data = scratch.write("data.csv", &data_text());
     let out = scratch.path("m.json");
-    let base = [
-        "--data",
-        s(&data),
-        "--target",
-        "y",
-        "--quiet",
-        "--out",
-        s(&out),
-    ];
     let cases: [(&[&str], &str); 7] = [
         (&["--feature-groups", "a,b"], "2 labels for 8 features"),
         (&["--penalty-factor", "zz=1"], "`zz`"),
@@ -173,8 +159,8 @@ fn bad_structured_options_are_one_error_line() {
         (&["--neuron-l1", "inf", "--hidden", "4"], "--neuron-l1"),
     ];
     for (extra, needle) in cases {
-        let args: Vec<&str> = base.iter().chain(extra).copied().collect();
-        assert_error(&fit(&args), needle);
+        let args: Vec<&str> = ["--out", s(&out)].iter().chain(extra).copied().collect();
+        assert_error(&fit_on(&data, &args), needle);
         assert!(!out.exists());
     }
 }

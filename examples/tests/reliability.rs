@@ -13,7 +13,7 @@ use std::path::PathBuf;
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-use fit_support::{Scratch, assert_error, assert_success, fit, predict, s};
+use fit_support::{Scratch, assert_error, assert_success, fit_on, mkfifo, predict, s};
 
 /// A small regression data set.
 const DATA: &str = "x,y\n1,2\n2,4\n3,6\n4,8\n5,10\n6,12\n";
@@ -46,17 +46,7 @@ fn wait_within(mut child: Child, seconds: u64, what: &str) -> Output {
 fn trained(scratch: &Scratch) -> (PathBuf, PathBuf) {
     let data = scratch.write("d.csv", DATA);
     let model = scratch.path("m.json");
-    assert_success(&fit(&[
-        "--data",
-        s(&data),
-        "--target",
-        "y",
-        "--epochs",
-        "3",
-        "--quiet",
-        "--out",
-        s(&model),
-    ]));
+    assert_success(&fit_on(&data, &["--epochs", "3", "--out", s(&model)]));
     (data, model)
 }
 
@@ -68,15 +58,6 @@ fn an_output_is_never_an_input_however_it_is_spelled() {
     std::os::unix::fs::symlink(&data, scratch.path("link.csv")).unwrap();
     let dotted = format!("{}/./d.csv", scratch.dir.display());
     let link = scratch.path("link.csv");
-    let base = [
-        "--data",
-        s(&data),
-        "--target",
-        "y",
-        "--epochs",
-        "2",
-        "--quiet",
-    ];
     for (option, target, needle) in [
         ("--out", dotted.as_str(), "--out is the same file as --data"),
         ("--out", s(&link), "--out is the same file as --data"),
@@ -86,22 +67,21 @@ fn an_output_is_never_an_input_however_it_is_spelled() {
             "--metrics is the same file as --data",
         ),
     ] {
-        let mut args = base.to_vec();
-        args.extend([option, target]);
-        assert_error(&fit(&args), needle);
+        assert_error(&fit_on(&data, &["--epochs", "2", option, target]), needle);
         assert_eq!(fs::read_to_string(&data).unwrap(), DATA);
     }
-    let mut args = base.to_vec();
-    args.extend(["--init", s(&model), "--metrics", s(&model)]);
-    assert_error(&fit(&args), "--metrics is the same file as --init");
+    let init = ["--epochs", "2", "--init", s(&model), "--metrics", s(&model)];
+    assert_error(
+        &fit_on(&data, &init),
+        "--metrics is the same file as --init",
+    );
     assert_eq!(fs::read(&model).unwrap(), model_bytes);
 
     // Two outputs at one place, neither existing yet: the model would be lost.
     let new = scratch.path("new.json");
     let same = format!("{}/./new.json", scratch.dir.display());
-    let mut args = base.to_vec();
-    args.extend(["--out", s(&new), "--metrics", &same]);
-    assert_error(&fit(&args), "--metrics is the same file as --out");
+    let two = ["--epochs", "2", "--out", s(&new), "--metrics", &same];
+    assert_error(&fit_on(&data, &two), "--metrics is the same file as --out");
     assert!(!new.exists());
 
     for out in [&model, &data] {
@@ -140,22 +120,8 @@ fn an_output_that_is_not_a_regular_file_is_refused() {
     let scratch = Scratch::new("rel-special");
     let data = scratch.write("d.csv", DATA);
     let fifo = scratch.path("fifo");
-    assert!(
-        Command::new("mkfifo")
-            .arg(&fifo)
-            .status()
-            .unwrap()
-            .success()
-    );
-    let output = fit(&[
-        "--data",
-        s(&data),
-        "--target",
-        "y",
-        "--quiet",
-        "--out",
-        s(&fifo),
-    ]);
+    mkfifo(&fifo);
+    let output = fit_on(&data, &["--out", s(&fifo)]);
     assert_error(&output, "is a named pipe, not a regular file");
     assert!(
         fs::symlink_metadata(&fifo)
@@ -180,7 +146,6 @@ impl FifoLike for fs::FileType {
 fn every_size_from_outside_has_a_limit() {
     let scratch = Scratch::new("rel-limits");
     let data = scratch.write("d.csv", DATA);
-    let base = ["--data", s(&data), "--target", "y", "--quiet"];
     for (extra, needle) in [
         (
             &["--hidden", "1000000000"][..],
@@ -195,9 +160,7 @@ fn every_size_from_outside_has_a_limit() {
             "--epochs is 18446744073709551615, above the limit of 1000000",
         ),
     ] {
-        let mut args = base.to_vec();
-        args.extend_from_slice(extra);
-        assert_error(&fit(&args), needle);
+        assert_error(&fit_on(&data, extra), needle);
     }
     // A label of 999 999 asks for a million outputs of 21 inputs each.
     let mut wide =
@@ -208,17 +171,7 @@ fn every_size_from_outside_has_a_limit() {
     }
     let labels = scratch.write("labels.csv", &wide);
     assert_error(
-        &fit(&[
-            "--data",
-            s(&labels),
-            "--target",
-            "y",
-            "--task",
-            "classification",
-            "--epochs",
-            "1",
-            "--quiet",
-        ]),
+        &fit_on(&labels, &["--task", "classification", "--epochs", "1"]),
         "the model's parameter count is 21000000, above the limit",
     );
     // One line longer than 16 MiB (a valid cell padded with spaces).
@@ -227,15 +180,7 @@ fn every_size_from_outside_has_a_limit() {
     long.push_str(",2\n2,3\n");
     let long = scratch.write("long.csv", &long);
     assert_error(
-        &fit(&[
-            "--data",
-            s(&long),
-            "--target",
-            "y",
-            "--epochs",
-            "1",
-            "--quiet",
-        ]),
+        &fit_on(&long, &["--epochs", "1"]),
         "a line's length in bytes is",
     );
     let path = env!("CARGO_BIN_EXE_path");
@@ -364,13 +309,7 @@ fn files_are_written_before_the_table_is_printed() {
 fn a_named_pipe_with_a_bad_row_does_not_hang() {
     let scratch = Scratch::new("rel-fifo");
     let fifo = scratch.path("data.csv");
-    assert!(
-        Command::new("mkfifo")
-            .arg(&fifo)
-            .status()
-            .unwrap()
-            .success()
-    );
+    mkfifo(&fifo);
     let child = Command::new(env!("CARGO_BIN_EXE_fit"))
         .args(["--data", s(&fifo), "--target", "y", "--quiet"])
         .stdout(Stdio::piped())
@@ -392,17 +331,7 @@ fn temporary_names_fit_any_legal_name() {
     let scratch = Scratch::new("rel-long-name");
     let data = scratch.write("d.csv", DATA);
     let out = scratch.path(&"m".repeat(250));
-    assert_success(&fit(&[
-        "--data",
-        s(&data),
-        "--target",
-        "y",
-        "--epochs",
-        "1",
-        "--quiet",
-        "--out",
-        s(&out),
-    ]));
+    assert_success(&fit_on(&data, &["--epochs", "1", "--out", s(&out)]));
     assert!(out.is_file());
     let names: Vec<String> = fs::read_dir(&scratch.dir)
         .unwrap()

@@ -276,3 +276,30 @@ fn impossible_classification_configurations_are_errors() {
         "blobs"
     );
 }
+
+#[test]
+fn a_generated_set_converts_to_the_library_dataset_unchanged() {
+    use sparsegrad::nn::data;
+    let blobs = BlobsConfig::default().generate(&mut rng(3)).unwrap();
+    let converted = blobs.clone().into_dataset();
+    assert_eq!(converted.features(), &blobs.features);
+    assert_eq!(converted.feature_names(), blobs.feature_names.as_slice());
+    assert_eq!(converted.target_name(), "y");
+    let (labels, _) = labels(&blobs);
+    assert_eq!(
+        converted.targets(),
+        &data::Targets::Classification(labels.to_vec())
+    );
+
+    let config = sparsegrad_examples::synthetic::SparseRegressionConfig::default();
+    let linear = config.generate_linear(&mut rng(3)).unwrap().data;
+    let Targets::Values(y) = &linear.targets else {
+        panic!("expected values")
+    };
+    let converted = linear.clone().into_dataset();
+    let data::Targets::Regression(column) = converted.targets() else {
+        panic!("expected regression")
+    };
+    assert_eq!(column.dim(), (y.len(), 1));
+    assert_eq!(column.column(0), y.view());
+}

@@ -6,7 +6,7 @@ use std::str::FromStr;
 use sparsegrad_autograd::{Float, Tensor};
 use thiserror::Error;
 
-use crate::module::Module;
+use crate::module::{DeepCopy, Module};
 
 /// An elementwise nonlinearity. Each variant applies the autograd op of the
 /// same name, where its derivative is written.
@@ -88,6 +88,13 @@ impl fmt::Display for Activation {
             Activation::Softplus => f.write_str("softplus"),
             Activation::Identity => f.write_str("identity"),
         }
+    }
+}
+
+/// An activation has no parameters: its copy is itself.
+impl DeepCopy for Activation {
+    fn deep_copy(&self) -> Self {
+        *self
     }
 }
 

@@ -7,7 +7,7 @@ use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use sparsegrad_autograd::{Float, Tensor};
 
-use crate::module::Module;
+use crate::module::{DeepCopy, Module};
 
 /// In training mode, zeroes each element with probability p and scales the
 /// survivors by 1/(1 − p), so that the expected output equals the input:
@@ -71,6 +71,18 @@ impl Dropout {
     /// (passes the input through).
     pub fn is_training(&self) -> bool {
         self.training
+    }
+}
+
+/// The same probability and mode, and a copy of the RNG: the copy draws
+/// the masks the original would draw next.
+impl DeepCopy for Dropout {
+    fn deep_copy(&self) -> Self {
+        Self {
+            p: self.p,
+            training: self.training,
+            rng: RefCell::new(self.rng.borrow().clone()),
+        }
     }
 }
 

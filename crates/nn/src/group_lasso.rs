@@ -85,6 +85,8 @@
 
 use sparsegrad_autograd::Float;
 
+use crate::regularize::soft_threshold_one;
+
 /// max(1 − t/‖u‖, 0): the factor the block soft threshold multiplies a
 /// group of norm `norm` by. A group of norm ≤ t, 0 included, gets 0.
 pub fn shrink_factor(norm: f64, t: f64) -> f64 {
@@ -208,6 +210,12 @@ impl Groups {
     /// p_g for each group.
     pub fn sizes(&self) -> &[usize] {
         &self.sizes
+    }
+
+    /// The length of the labels' period: the number of elements for a
+    /// partition by element, the number of columns for one by column.
+    pub fn period(&self) -> usize {
+        self.labels.len()
     }
 
     /// The number of elements partitioned.
@@ -445,8 +453,7 @@ impl ColumnFactors {
     /// Step 5 on a chunk: the soft threshold at c_j·t on column j, t = lr·λ1.
     pub fn soft_threshold_chunk<T: Float>(&self, w: &mut [T], start: usize, threshold: T) {
         for (w, &c) in w.iter_mut().zip(self.columns_from(start)) {
-            let t = T::from_f64(c) * threshold;
-            *w -= w.max(-t).min(t);
+            soft_threshold_one(w, T::from_f64(c) * threshold);
         }
     }
 }

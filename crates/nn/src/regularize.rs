@@ -145,9 +145,11 @@ pub struct Term<M> {
 /// fields are private so that terms can grow (structured penalties)
 /// without breaking the constructors. It serializes flat, as
 /// `{"l1": λ1, "l1_mode": …, "l2": λ2, "decoupled": …}` (an absent term is
-/// strength 0).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(into = "FlatPenalty", from = "FlatPenalty")]
+/// strength 0). A penalty with a group lasso or penalty factors has no
+/// serialized form: serializing it is an error, not a silent loss of
+/// those terms.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(from = "FlatPenalty")]
 pub struct Penalty {
     l1: Option<Term<L1Mode>>,
     l2: Option<Term<L2Mode>>,
@@ -157,7 +159,7 @@ pub struct Penalty {
     factors: Option<ColumnFactors>,
 }
 
-/// The serialized form of a [`Penalty`].
+/// The serialized form of a [`Penalty`] without structured terms.
 #[derive(Clone, Copy, Serialize, Deserialize)]
 struct FlatPenalty {
     l1: f64,
@@ -166,14 +168,21 @@ struct FlatPenalty {
     decoupled: bool,
 }
 
-impl From<Penalty> for FlatPenalty {
-    fn from(penalty: Penalty) -> Self {
-        Self {
-            l1: penalty.l1_strength(),
-            l1_mode: penalty.l1.map_or(L1Mode::Subgradient, |t| t.mode),
-            l2: penalty.l2_strength(),
-            decoupled: penalty.l2.is_some_and(|t| t.mode == L2Mode::Decoupled),
+impl Serialize for Penalty {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        if self.is_structured() {
+            return Err(serde::ser::Error::custom(
+                "a penalty with a group lasso or penalty factors cannot be serialized \
+                 (its flat form holds only the L1 and L2 terms)",
+            ));
         }
+        FlatPenalty {
+            l1: self.l1_strength(),
+            l1_mode: self.l1.map_or(L1Mode::Subgradient, |t| t.mode),
+            l2: self.l2_strength(),
+            decoupled: self.l2.is_some_and(|t| t.mode == L2Mode::Decoupled),
+        }
+        .serialize(serializer)
     }
 }
 
@@ -338,6 +347,43 @@ impl Penalty {
             && self.group.as_ref().is_none_or(|g| g.lambda() == 0.0)
     }
 
+    /// `Ok` when the structured terms fit a parameter of shape `shape`,
+    /// else what does not fit: the group lasso must partition exactly its
+    /// elements, by element or by column (the partition's period is
+    /// either its number of elements or the last dimension), and the
+    /// penalty factors need one factor per column (the last dimension). A
+    /// penalty without structured terms fits any shape.
+    pub fn check_shape(&self, shape: &[usize]) -> Result<(), String> {
+        let numel: usize = shape.iter().product();
+        let columns = shape.last().copied().unwrap_or(1);
+        if let Some(group) = &self.group {
+            let groups = group.groups();
+            let period = groups.period();
+            if groups.numel() != numel || (period != numel && period != columns) {
+                return Err(format!(
+                    "the group lasso partitions {} elements in periods of {period}, \
+                     the parameter has shape {shape:?}",
+                    groups.numel()
+                ));
+            }
+        }
+        if let Some(factors) = &self.factors {
+            if factors.factors().len() != columns {
+                return Err(format!(
+                    "{} penalty factors for a parameter of shape {shape:?} ({columns} columns)",
+                    factors.factors().len()
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// True when the penalty has a term that describes a tensor's shape
+    /// (a group lasso partition or penalty factors).
+    pub fn is_structured(&self) -> bool {
+        self.group.is_some() || self.factors.is_some()
+    }
+
     /// Every strength with its name (`l1`, `l2`), for the optimizer's
     /// value checks.
     pub fn strengths(&self) -> impl Iterator<Item = (&'static str, f64)> {
@@ -398,8 +444,15 @@ pub fn decoupled_decay<T: Float>(w: &mut [T], rate: T) {
 /// loop vectorizes.
 pub fn soft_threshold<T: Float>(w: &mut [T], t: T) {
     for w in w {
-        *w -= w.max(-t).min(t);
+        soft_threshold_one(w, t);
     }
+}
+
+/// w ← sign(w)·max(|w| − t, 0) on one weight, as w − clamp(w, −t, t)
+/// (see [`soft_threshold`]).
+#[inline]
+pub fn soft_threshold_one<T: Float>(w: &mut T, t: T) {
+    *w -= w.max(-t).min(t);
 }
 
 /// λ1·Σ|w| + (λ2/2)·Σw², accumulated in f64: the penalty's share of the

@@ -2,10 +2,11 @@
 
 use sparsegrad_autograd::{Float, Tensor};
 
-use crate::module::{Module, indexed_parameters};
+use crate::module::{DeepCopy, Module, indexed_parameters};
 
 /// Applies its children in order: y = fₙ(…f₁(f₀(x))). Child i's parameters
 /// are named `{i}.{name}` (`0.weight`, `2.bias`), i counting every child.
+/// Every child can be deep-copied, so the chain can be ([`DeepCopy`]).
 ///
 /// ```
 /// use rand::{SeedableRng, rngs::StdRng};
@@ -19,7 +20,21 @@ use crate::module::{Module, indexed_parameters};
 /// assert_eq!(names, ["0.weight", "0.bias", "2.weight"]);
 /// ```
 pub struct Sequential<T: Float = f32> {
-    children: Vec<Box<dyn Module<T>>>,
+    children: Vec<Box<dyn Child<T>>>,
+}
+
+/// A module that a [`Sequential`] can hold: [`DeepCopy`] in a form that
+/// works behind a `Box<dyn …>` (`deep_copy` returns `Self`, which a trait
+/// object cannot). Every `Module + DeepCopy` is one.
+pub trait Child<T: Float>: Module<T> {
+    /// A deep copy of the module, boxed.
+    fn deep_copy_boxed(&self) -> Box<dyn Child<T>>;
+}
+
+impl<T: Float, M: Module<T> + DeepCopy + 'static> Child<T> for M {
+    fn deep_copy_boxed(&self) -> Box<dyn Child<T>> {
+        Box::new(self.deep_copy())
+    }
 }
 
 impl<T: Float> Default for Sequential<T> {
@@ -37,13 +52,13 @@ impl<T: Float> Sequential<T> {
     }
 
     /// The chain with `child` appended.
-    pub fn push(mut self, child: impl Module<T> + 'static) -> Self {
+    pub fn push(mut self, child: impl Module<T> + DeepCopy + 'static) -> Self {
         self.children.push(Box::new(child));
         self
     }
 
     /// The children, in order.
-    pub fn children(&self) -> &[Box<dyn Module<T>>] {
+    pub fn children(&self) -> &[Box<dyn Child<T>>] {
         &self.children
     }
 
@@ -58,9 +73,19 @@ impl<T: Float> Sequential<T> {
     }
 }
 
-impl<T: Float> From<Vec<Box<dyn Module<T>>>> for Sequential<T> {
-    fn from(children: Vec<Box<dyn Module<T>>>) -> Self {
+impl<T: Float> From<Vec<Box<dyn Child<T>>>> for Sequential<T> {
+    fn from(children: Vec<Box<dyn Child<T>>>) -> Self {
         Self { children }
+    }
+}
+
+/// Each child's own deep copy: the parameters are fresh leaves with the
+/// same values, a dropout keeps its probability, mode and RNG state.
+impl<T: Float> DeepCopy for Sequential<T> {
+    fn deep_copy(&self) -> Self {
+        Self {
+            children: self.children.iter().map(|c| c.deep_copy_boxed()).collect(),
+        }
     }
 }
 
@@ -72,7 +97,10 @@ impl<T: Float> Module<T> for Sequential<T> {
     }
 
     fn named_parameters(&self) -> Vec<(String, Tensor<T>)> {
-        indexed_parameters("", self.children.iter().map(|c| c.as_ref()))
+        indexed_parameters(
+            "",
+            self.children.iter().map(|c| c.as_ref() as &dyn Module<T>),
+        )
     }
 
     fn set_training(&mut self, training: bool) {

@@ -1,4 +1,4 @@
-//! The training loop every program shares: epochs of mini-batches from any
+//! The training loop: epochs of mini-batches from any
 //! [`BatchSource`] through a model, the task's loss, optional gradient
 //! clipping, an optimizer step, a learning-rate schedule between epochs, a
 //! per-epoch callback that may stop the run, and a typed error when the

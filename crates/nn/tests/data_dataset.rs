@@ -104,3 +104,12 @@ fn mismatched_targets_are_a_programming_error() {
         "c".into(),
     );
 }
+
+#[test]
+fn a_task_displays_as_it_serializes() {
+    for task in [Task::Regression, Task::Classification] {
+        let json = serde_json::to_string(&task).unwrap();
+        assert_eq!(json, format!("\"{task}\""));
+    }
+    assert_eq!(Task::Classification.to_string(), "classification");
+}

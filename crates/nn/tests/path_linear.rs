@@ -3,6 +3,8 @@
 //! standardized data, the optimality (KKT) conditions, the closed form on
 //! an orthogonal design, and each fold's cross-validation done by hand.
 
+mod support;
+
 use ndarray::{Array1, Array2, Axis, array};
 use rand::SeedableRng;
 use rand::rngs::StdRng;
@@ -11,6 +13,7 @@ use sparsegrad_nn::data::{Split, k_fold};
 use sparsegrad_nn::path::{
     CvProblems, LeastSquares, LinearFit, PathPenalty, Stopping, linear_path, log_grid,
 };
+use support::hadamard;
 
 /// y = 3 + X·β + 0.3·ε with β sparse and uncentered, correlated features.
 fn problem(seed: u64, n: usize) -> (Array2<f64>, Array1<f64>) {
@@ -160,13 +163,6 @@ fn kkt_conditions_hold_at_every_lambda() {
 /// wⱼ = S(2qⱼ, λ1)/(2 + λ2) with qⱼ = zⱼᵀ(y − ȳ)/n, exactly 0 when |2qⱼ| ≤ λ1.
 #[test]
 fn orthogonal_design_gives_the_closed_form_and_its_exact_zeros() {
-    let hadamard = |i: usize, j: usize| {
-        if (i & j).count_ones() % 2 == 0 {
-            1.0
-        } else {
-            -1.0
-        }
-    };
     let x = Array2::from_shape_fn((8, 7), |(i, j)| hadamard(i, j + 1));
     let y = array![3.0, -1.0, 4.0, 1.0, -5.0, 9.0, 2.0, -6.0];
     let problem = LeastSquares::from_data(x.view(), y.view());

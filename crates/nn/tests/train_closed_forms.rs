@@ -21,6 +21,8 @@
 //! and 1e-8 is a comfortable tolerance that still tells every formula from
 //! its near misses.
 
+mod support;
+
 use ndarray::{Array1, Array2};
 use sparsegrad_autograd::Tensor;
 use sparsegrad_nn::linear::Linear;
@@ -28,6 +30,7 @@ use sparsegrad_nn::loss::{Reduction, mse};
 use sparsegrad_nn::module::Module;
 use sparsegrad_nn::optim::{Optimizer, ParamGroup, Sgd, SgdConfig};
 use sparsegrad_nn::regularize::Penalty;
+use support::hadamard;
 
 const N: usize = 8;
 const P: usize = 4;
@@ -40,15 +43,6 @@ const W_TRUE: [f64; P] = [1.5, -0.6, 0.02, -0.05];
 const SCALES: [f64; P] = [1.0, 0.5, 2.0, 1.0];
 const L1: f64 = 0.2;
 const L2: f64 = 0.5;
-
-/// The 8×8 Sylvester–Hadamard matrix: entry (i, j) = (−1)^popcount(i & j).
-fn hadamard(i: usize, j: usize) -> f64 {
-    if (i & j).count_ones() % 2 == 0 {
-        1.0
-    } else {
-        -1.0
-    }
-}
 
 struct Problem {
     x: Tensor<f64>,

@@ -18,6 +18,8 @@
 //! steps leave 0.8⁴⁰⁰ ≈ 1e-39 of it: the result is the fixed point of the
 //! proximal gradient iteration, whose fixed points are the minimizers.
 
+mod support;
+
 use ndarray::{Array1, Array2};
 use sparsegrad_autograd::Tensor;
 use sparsegrad_nn::group_lasso::{ColumnFactors, Groups, block_soft_threshold};
@@ -26,6 +28,7 @@ use sparsegrad_nn::loss::{Reduction, mse};
 use sparsegrad_nn::module::Module;
 use sparsegrad_nn::optim::{Adam, AdamConfig, Optimizer, ParamGroup, Sgd, SgdConfig};
 use sparsegrad_nn::regularize::{Penalty, soft_threshold};
+use support::hadamard;
 
 const N: usize = 8;
 const P: usize = 6;
@@ -38,14 +41,6 @@ const W_TRUE: [f64; P] = [1.2, -0.8, 0.05, -0.04, 0.03, 0.9];
 const TOLERANCE: f64 = 1e-9;
 /// Steps of the penalty-factor test, whose slowest coordinate contracts by 0.978.
 const FACTOR_STEPS: usize = 1500;
-
-fn hadamard(i: usize, j: usize) -> f64 {
-    if (i & j).count_ones() % 2 == 0 {
-        1.0
-    } else {
-        -1.0
-    }
-}
 
 /// X (columns scaled by `scales`) and y = X_unscaled·w_true + r.
 fn data(scales: &[f64; P]) -> (Tensor<f64>, Tensor<f64>) {

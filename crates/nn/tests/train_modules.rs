@@ -9,7 +9,7 @@ use sparsegrad_nn::activation::Activation;
 use sparsegrad_nn::dropout::Dropout;
 use sparsegrad_nn::linear::{BiasLengthError, Linear};
 use sparsegrad_nn::mlp::{Mlp, MlpError, MlpLayer};
-use sparsegrad_nn::module::Module;
+use sparsegrad_nn::module::{DeepCopy, Module};
 use sparsegrad_nn::sequential::Sequential;
 
 fn names<T: sparsegrad_autograd::Float>(m: &dyn Module<T>) -> Vec<String> {
@@ -269,4 +269,28 @@ fn mlp_from_layers_checks_widths() {
     // A linear model: one layer, no activation.
     let linear = Mlp::<f64>::new(&[3, 1], Activation::Relu, &mut rng);
     assert_eq!(names(&linear), ["layers.0.weight", "layers.0.bias"]);
+}
+
+#[test]
+fn a_sequential_deep_copy_shares_no_parameter_and_computes_the_same() {
+    let mut rng = StdRng::seed_from_u64(4);
+    let net = Sequential::<f64>::new()
+        .push(Linear::new(3, 4, true, &mut rng))
+        .push(Activation::Tanh)
+        .push(Dropout::new(0.5, 7))
+        .push(Linear::new(4, 2, false, &mut rng));
+    let copy = net.deep_copy();
+    assert_eq!(names(&copy), names(&net));
+    let x = Tensor::from_vec((0..6).map(|k| k as f64 * 0.3 - 0.7).collect(), &[2, 3]);
+    // The dropout's RNG is copied: the first masks agree too.
+    assert_eq!(copy.forward(&x).to_array(), net.forward(&x).to_array());
+    for (original, copied) in net.parameters().iter().zip(copy.parameters()) {
+        assert!(!original.same_node(&copied) && copied.is_leaf() && copied.requires_grad());
+        assert_eq!(original.to_array(), copied.to_array());
+        copied.value_mut().fill(0.0);
+        assert!(
+            original.value().iter().any(|&v| v != 0.0),
+            "the original keeps its values"
+        );
+    }
 }

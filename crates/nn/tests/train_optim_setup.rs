@@ -7,6 +7,7 @@ use rand::SeedableRng;
 use rand::rngs::StdRng;
 use sparsegrad_autograd::Tensor;
 use sparsegrad_nn::activation::Activation;
+use sparsegrad_nn::group_lasso::{ColumnFactors, Groups};
 use sparsegrad_nn::loss::{Reduction, mse};
 use sparsegrad_nn::mlp::Mlp;
 use sparsegrad_nn::module::Module;
@@ -240,6 +241,130 @@ fn a_computed_tensor_is_refused() {
             group: 1
         }
     );
+}
+
+fn matrix(rows: usize, cols: usize) -> Tensor<f64> {
+    Tensor::from_vec(vec![0.5; rows * cols], &[rows, cols]).set_requires_grad(true)
+}
+
+#[test]
+fn a_group_partition_or_factors_of_the_wrong_shape_are_refused_when_built() {
+    // Each penalty is refused by Sgd and Adam alike, before any step.
+    let refused = |penalty: Penalty, param: &Tensor<f64>| {
+        let sgd = sgd_err(
+            vec![group(&[("w", param)]).with_penalty(penalty.clone())],
+            SgdConfig::default(),
+        );
+        let adam = adam_err(
+            vec![group(&[("w", param)]).with_penalty(penalty)],
+            AdamConfig::default(),
+        );
+        assert_eq!(sgd, adam);
+        match sgd {
+            OptimError::PenaltyShape {
+                name,
+                group,
+                problem,
+            } => {
+                assert_eq!((name.as_str(), group), ("w", 0));
+                problem
+            }
+            other => panic!("expected PenaltyShape, got {other:?}"),
+        }
+    };
+    let w = matrix(2, 5);
+    // Column groups of a [3, 4] matrix: 12 elements, the weight has 10.
+    let problem = refused(Penalty::group_lasso(0.1, Groups::each_column(3, 4)), &w);
+    assert!(
+        problem.contains("partitions 12 elements") && problem.contains("[2, 5]"),
+        "{problem}"
+    );
+    // 10 elements, but in periods of 2 columns on a weight of 5 columns:
+    // the count fits, the columns would not.
+    refused(
+        Penalty::group_lasso(0.1, Groups::columns(5, vec![0, 1])),
+        &w,
+    );
+    // Four factors for five columns.
+    let factors = ColumnFactors::new(vec![1.0; 4]);
+    let problem = refused(Penalty::l1_proximal(0.1).with_factors(factors), &w);
+    assert!(
+        problem.contains("4 penalty factors") && problem.contains("5 columns"),
+        "{problem}"
+    );
+    // An inherited partition is checked against every parameter it reaches.
+    let v = matrix(2, 4);
+    let config = SgdConfig {
+        penalty: Penalty::group_lasso(0.1, Groups::each_column(2, 4)),
+        ..SgdConfig::default()
+    };
+    assert_eq!(
+        sgd_err(vec![group(&[("v", &v), ("w", &w)])], config.clone()),
+        sgd_err(vec![group(&[("w", &w)])], config.clone())
+    );
+    // The partitions that fit are accepted: by column, by element, and
+    // factors with one entry per column.
+    let by_element = Groups::from_labels((0..10).map(|k| k % 3).collect());
+    for penalty in [
+        Penalty::group_lasso(0.1, Groups::columns(2, vec![0, 0, 1, 1, 2])),
+        Penalty::group_lasso(0.1, by_element),
+        Penalty::l2(0.1).with_factors(ColumnFactors::new(vec![1.0, 0.0, 2.0, 1.0, 1.0])),
+    ] {
+        assert!(
+            Sgd::new(
+                vec![group(&[("w", &w)]).with_penalty(penalty)],
+                SgdConfig::default()
+            )
+            .is_ok()
+        );
+    }
+}
+
+#[test]
+fn a_structured_penalty_whose_rule_selects_nothing_is_refused() {
+    // Neuron groups on layer 3 of a network with layers 0, 1 and 2.
+    let mlp = Mlp::<f64>::new(
+        &[4, 3, 2, 1],
+        Activation::Relu,
+        &mut StdRng::seed_from_u64(0),
+    );
+    let groups = GroupRules::new()
+        .rule(
+            Select::Layer(3),
+            Penalty::group_lasso(0.1, Groups::each_column(1, 2)),
+        )
+        .build(mlp.named_parameters());
+    assert_eq!(
+        sgd_err(groups, SgdConfig::default()),
+        OptimError::UnusedStructuredPenalty { group: 0 }
+    );
+    // A plain penalty on an empty group is no error: the group is empty.
+    let groups = GroupRules::new()
+        .rule(Select::Layer(3), Penalty::l1_proximal(0.1))
+        .build(mlp.named_parameters());
+    assert!(Sgd::new(groups, SgdConfig::default()).is_ok());
+}
+
+#[test]
+fn a_penalty_serializes_flat_and_refuses_to_drop_structured_terms() {
+    let elastic = Penalty::l1_proximal(1e-3).and(Penalty::decoupled_l2(1e-4));
+    let json = serde_json::to_string(&elastic).unwrap();
+    assert_eq!(
+        json,
+        r#"{"l1":0.001,"l1_mode":"proximal","l2":0.0001,"decoupled":true}"#
+    );
+    assert_eq!(serde_json::from_str::<Penalty>(&json).unwrap(), elastic);
+    let structured = [
+        Penalty::l1_proximal(1e-3).and(Penalty::group_lasso(0.1, Groups::each_column(2, 3))),
+        Penalty::l2(1e-4).with_factors(ColumnFactors::new(vec![1.0, 2.0])),
+    ];
+    for penalty in structured {
+        let err = serde_json::to_string(&penalty).unwrap_err().to_string();
+        assert!(
+            err.contains("group lasso or penalty factors cannot be serialized"),
+            "{err}"
+        );
+    }
 }
 
 #[test]

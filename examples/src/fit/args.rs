@@ -5,7 +5,9 @@ use std::path::{Path, PathBuf};
 
 use clap::{Parser, ValueEnum};
 use sparsegrad::io::limits::{self, MAX_EPOCHS};
+use sparsegrad::nn::activation::Activation;
 use sparsegrad::nn::data::Task;
+use sparsegrad::nn::optim::Requirement;
 use sparsegrad::nn::regularize::L1Mode;
 
 use super::error::FitError;
@@ -39,6 +41,16 @@ pub enum ActivationArg {
     Tanh,
     /// 1/(1 + e⁻ˣ).
     Sigmoid,
+}
+
+impl From<ActivationArg> for Activation {
+    fn from(activation: ActivationArg) -> Self {
+        match activation {
+            ActivationArg::Relu => Activation::Relu,
+            ActivationArg::Tanh => Activation::Tanh,
+            ActivationArg::Sigmoid => Activation::Sigmoid,
+        }
+    }
 }
 
 /// `--optimizer`.
@@ -187,40 +199,20 @@ pub struct FitArgs {
     pub quiet: bool,
 }
 
-/// The range an option's value must lie in (every range excludes NaN and
-/// the infinities).
-#[derive(Clone, Copy)]
-pub(super) enum Range {
-    /// > 0.
-    Positive,
-    /// ≥ 0.
-    NonNegative,
-    /// [0, 1).
-    HalfOpenUnit,
-    /// [0, 1].
-    ClosedUnit,
-}
-
-impl Range {
-    /// `Ok` when `value` lies in the range, else the error naming `--option`.
-    pub(super) fn check(self, option: &str, value: f64) -> Result<(), FitError> {
-        let (holds, wanted) = match self {
-            Range::Positive => (value > 0.0, "> 0"),
-            Range::NonNegative => (value >= 0.0, ">= 0"),
-            Range::HalfOpenUnit => ((0.0..1.0).contains(&value), "in [0, 1)"),
-            Range::ClosedUnit => ((0.0..=1.0).contains(&value), "in [0, 1]"),
-        };
-        if !value.is_finite() {
-            Err(FitError::invalid(format!(
-                "--{option} must be a finite number, got {value}"
-            )))
-        } else if !holds {
-            Err(FitError::invalid(format!(
-                "--{option} must be {wanted}, got {value}"
-            )))
-        } else {
-            Ok(())
-        }
+/// `Ok` when `value` satisfies `requirement` (the ranges of nn's
+/// hyperparameter checks, which exclude NaN and the infinities), else the
+/// error naming `--option`.
+pub(super) fn check_option(
+    requirement: Requirement,
+    option: &str,
+    value: f64,
+) -> Result<(), FitError> {
+    if requirement.holds(value) {
+        Ok(())
+    } else {
+        Err(FitError::invalid(format!(
+            "--{option} must be {requirement}, got {value}"
+        )))
     }
 }
 
@@ -229,14 +221,14 @@ impl FitArgs {
     /// is checked whichever optimizer is chosen (an option the optimizer
     /// does not use is otherwise ignored).
     pub fn validate(&self) -> Result<(), FitError> {
-        Range::Positive.check("lr", self.lr)?;
-        Range::HalfOpenUnit.check("momentum", self.momentum)?;
-        Range::ClosedUnit.check("dampening", self.dampening)?;
-        Range::HalfOpenUnit.check("beta1", self.beta1)?;
-        Range::HalfOpenUnit.check("beta2", self.beta2)?;
-        Range::Positive.check("eps", self.eps)?;
-        Range::NonNegative.check("l1", self.l1)?;
-        Range::NonNegative.check("l2", self.l2)?;
+        check_option(Requirement::Positive, "lr", self.lr)?;
+        check_option(Requirement::HalfOpenUnit, "momentum", self.momentum)?;
+        check_option(Requirement::ClosedUnit, "dampening", self.dampening)?;
+        check_option(Requirement::HalfOpenUnit, "beta1", self.beta1)?;
+        check_option(Requirement::HalfOpenUnit, "beta2", self.beta2)?;
+        check_option(Requirement::Positive, "eps", self.eps)?;
+        check_option(Requirement::NonNegative, "l1", self.l1)?;
+        check_option(Requirement::NonNegative, "l2", self.l2)?;
         if self.nesterov && self.momentum == 0.0 {
             return Err(FitError::invalid(
                 "--nesterov needs --momentum > 0".to_string(),

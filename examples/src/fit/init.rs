@@ -4,9 +4,10 @@ use std::path::Path;
 
 use sparsegrad::autograd::Float;
 use sparsegrad::io::model_file::{AnyModelFile, Layer, ModelFile};
+use sparsegrad::nn::activation::Activation;
 use sparsegrad::nn::data::{Dataset, Targets, Task};
 
-use super::args::{ActivationArg, FitArgs};
+use super::args::FitArgs;
 use super::error::FitError;
 
 /// Loads the `--init` file at `path` in dtype `T`.
@@ -36,9 +37,8 @@ pub(super) fn check_init<T: Float>(
     let task: Task = args.task.into();
     if init.task() != task {
         return Err(mismatch(format!(
-            "it is a {} model, the options ask for {}",
-            task_name(init.task()),
-            task_name(task)
+            "it is a {} model, the options ask for {task}",
+            init.task()
         )));
     }
     if init.features() != data.feature_names() {
@@ -56,7 +56,7 @@ pub(super) fn check_init<T: Float>(
             args.hidden
         )));
     }
-    let wanted = activation_name(args.activation);
+    let wanted = Activation::from(args.activation).to_string();
     if let Some(other) = init
         .layers()
         .iter()
@@ -82,22 +82,5 @@ pub(super) fn check_init<T: Float>(
             None => Ok(()),
         },
         Targets::Regression(_) => Ok(()),
-    }
-}
-
-/// The task as the model file spells it.
-fn task_name(task: Task) -> &'static str {
-    match task {
-        Task::Regression => "regression",
-        Task::Classification => "classification",
-    }
-}
-
-/// The activation as the model file spells it.
-fn activation_name(activation: ActivationArg) -> &'static str {
-    match activation {
-        ActivationArg::Relu => "relu",
-        ActivationArg::Tanh => "tanh",
-        ActivationArg::Sigmoid => "sigmoid",
     }
 }

@@ -4,9 +4,10 @@
 
 use clap::{Args, ValueEnum};
 use sparsegrad::nn::clip::Clip;
+use sparsegrad::nn::optim::Requirement;
 use sparsegrad::nn::schedule::Schedule;
 
-use super::args::Range;
+use super::args::check_option;
 use super::error::FitError;
 
 /// `--lr-schedule`: torch.optim.lr_scheduler's classes, stepped once per epoch.
@@ -65,14 +66,14 @@ impl LoopArgs {
             ));
         }
         if let Some(gamma) = self.lr_gamma {
-            Range::Positive.check("lr-gamma", gamma)?;
+            check_option(Requirement::Positive, "lr-gamma", gamma)?;
             if gamma > 1.0 {
                 return Err(FitError::invalid(format!(
                     "--lr-gamma must be in (0, 1], got {gamma}"
                 )));
             }
         }
-        Range::NonNegative.check("lr-eta-min", self.lr_eta_min)?;
+        check_option(Requirement::NonNegative, "lr-eta-min", self.lr_eta_min)?;
         if self.lr_schedule == ScheduleArg::Exponential && self.lr_gamma.is_none() {
             return Err(FitError::invalid(
                 "--lr-schedule exponential needs --lr-gamma".to_string(),
@@ -83,7 +84,7 @@ impl LoopArgs {
             ("clip-grad-value", self.clip_grad_value),
         ] {
             if let Some(bound) = bound {
-                Range::Positive.check(option, bound)?;
+                check_option(Requirement::Positive, option, bound)?;
             }
         }
         if self.clip_grad_norm.is_some() && self.clip_grad_value.is_some() {

@@ -5,8 +5,9 @@
 
 use clap::Args;
 use sparsegrad::nn::group_lasso::{ColumnFactors, Groups, dense_labels};
+use sparsegrad::nn::optim::Requirement;
 
-use super::args::Range;
+use super::args::check_option;
 use super::error::FitError;
 
 /// The structured-penalty options of `fit`, flattened into its command line.
@@ -43,10 +44,14 @@ impl StructuredArgs {
     /// The checks that need no data: the strengths' ranges, the factors'
     /// ranges, and `--neuron-l1` only with hidden layers.
     pub fn validate(&self, hidden: &[usize]) -> Result<(), FitError> {
-        Range::NonNegative.check("group-l1", self.group_l1)?;
-        Range::NonNegative.check("neuron-l1", self.neuron_l1)?;
+        check_option(Requirement::NonNegative, "group-l1", self.group_l1)?;
+        check_option(Requirement::NonNegative, "neuron-l1", self.neuron_l1)?;
         for (name, factor) in &self.penalty_factor {
-            Range::NonNegative.check(&format!("penalty-factor {name}"), *factor)?;
+            check_option(
+                Requirement::NonNegative,
+                &format!("penalty-factor {name}"),
+                *factor,
+            )?;
         }
         if self.neuron_l1 != 0.0 && hidden.is_empty() {
             return Err(FitError::invalid(

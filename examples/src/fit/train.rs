@@ -7,7 +7,6 @@ use rand::SeedableRng;
 use rand::rngs::StdRng;
 use sparsegrad::autograd::Float;
 use sparsegrad::io::model_file::{ModelFile, ModelFormat};
-use sparsegrad::nn::activation::Activation;
 use sparsegrad::nn::data::{Dataset, Standardizer, Targets};
 use sparsegrad::nn::group_lasso::Groups;
 use sparsegrad::nn::mlp::Mlp;
@@ -18,7 +17,7 @@ use sparsegrad::nn::optim::{
 use sparsegrad::nn::regularize::{L2Mode, Penalty};
 use sparsegrad::nn::train::{TrainOptions, evaluate_loss, penalty_total, train};
 
-use super::args::{ActivationArg, FitArgs, OptimizerArg, PenalizeArg};
+use super::args::{FitArgs, OptimizerArg, PenalizeArg};
 use super::error::FitError;
 use super::init::{check_init, load_init};
 use super::metrics::{Metrics, measure_sparsity};
@@ -61,7 +60,7 @@ pub(super) fn fit_in<T: Float>(
                 .chain(std::iter::once(outputs))
                 .collect();
             sparsegrad::io::limits::check_mlp(&sizes)?;
-            Mlp::<T>::new(&sizes, activation(args.activation), &mut rng)
+            Mlp::<T>::new(&sizes, args.activation.into(), &mut rng)
         }
     };
     let data = cast_finite::<T>(data)?;
@@ -155,15 +154,6 @@ fn cast_finite<T: Float>(data: &Dataset<f64>) -> Result<Dataset<T>, FitError> {
         }
     }
     Ok(cast)
-}
-
-/// The nn activation of `--activation`.
-fn activation(activation: ActivationArg) -> Activation {
-    match activation {
-        ActivationArg::Relu => Activation::Relu,
-        ActivationArg::Tanh => Activation::Tanh,
-        ActivationArg::Sigmoid => Activation::Sigmoid,
-    }
 }
 
 /// The optimizer the options ask for, over `model`'s parameters: the

@@ -5,21 +5,11 @@
 //! [`CvCurve`].
 
 use rand::Rng;
-use sparsegrad::nn::data::{Dataset, Standardizer, k_fold};
+use sparsegrad::nn::data::{Dataset, k_fold, standardize};
 use sparsegrad::nn::path::CvCurve;
 
 use super::PathError;
 use super::fit::{FitSettings, fit_mlp_path};
-
-/// Fits `train`'s standardizer and applies it to `train` and `others`.
-pub fn standardize(train: &mut Dataset<f64>, others: &mut [&mut Dataset<f64>]) -> Standardizer {
-    let scaler = Standardizer::fit(train.features().view());
-    scaler.apply(train.features_mut());
-    for other in others {
-        scaler.apply(other.features_mut());
-    }
-    scaler
-}
 
 /// K-fold cross-validation of the MLP path of `settings` over `lambdas`: the
 /// folds are drawn from `rng` ([`k_fold`]), each fold's training part is

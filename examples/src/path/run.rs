@@ -5,26 +5,25 @@
 use std::path::{Path as FsPath, PathBuf};
 use std::time::Instant;
 
-use ndarray::Array2;
 use rand::SeedableRng;
 use rand::rngs::StdRng;
 use serde::Serialize;
 use sparsegrad::io::csv::{CsvSpec, read_csv};
 use sparsegrad::io::fs::write_atomically;
 use sparsegrad::io::limits::{self, MAX_EPOCHS, MAX_GRID, MAX_VALUES, Size};
-use sparsegrad::nn::data::{Dataset, Targets, Task, k_fold};
+use sparsegrad::nn::data::{Dataset, Targets, Task, k_fold, standardize};
 use sparsegrad::nn::path::{CvCurve, CvProblems, LeastSquares, Stopping, log_grid};
 use sparsegrad::nn::sparsity::SupportRecovery;
 
 use super::PathError;
-use super::cv::{cross_validate, standardize};
+use super::cv::cross_validate;
 use super::fit::{FitSettings, Path, fit_mlp_path, linear_point};
 use crate::plot::{
     Colour, ErrorBarChart, ErrorPoint, Labels, LineChart, Marker, Scale, Series, error_bar_chart,
     line_chart,
 };
 use crate::progress::Progress;
-use crate::synthetic::{SparseRegressionConfig, Targets as SyntheticTargets};
+use crate::synthetic::SparseRegressionConfig;
 
 /// Where the data comes from.
 #[derive(Clone, Debug, PartialEq)]
@@ -188,21 +187,12 @@ fn load(source: &DataSource, rng: &mut StdRng) -> Result<Loaded, PathError> {
     match source {
         DataSource::Synthetic(config) => {
             let problem = config.generate_linear(rng)?.data;
-            let SyntheticTargets::Values(y) = problem.targets else {
-                unreachable!("generate_linear gives values")
-            };
-            let n = y.len();
-            let y = Array2::from_shape_vec((n, 1), y.to_vec()).expect("n values make n × 1");
-            let data = Dataset::new(
-                problem.features,
-                Targets::Regression(y),
-                problem.feature_names,
-                "y".into(),
-            );
+            let (description, true_support) =
+                (problem.description.clone(), problem.support.clone());
             Ok(Loaded {
-                data,
-                description: problem.description,
-                true_support: problem.support,
+                data: problem.into_dataset(),
+                description,
+                true_support,
             })
         }
         DataSource::Csv { path, target } => {

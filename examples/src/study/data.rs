@@ -4,14 +4,14 @@
 
 use std::path::PathBuf;
 
-use ndarray::{Array2, Axis};
+use ndarray::Array2;
 use rand::Rng;
 use sparsegrad::io::csv::{CsvSpec, read_csv};
 use sparsegrad::nn::data::{Dataset, Standardizer, Targets, Task, train_test_split};
 
 use super::StudyError;
 use super::config::{DataSource, Generator, ShippedDataset, StudyConfig};
-use crate::synthetic::{self, Friedman1Config, SparseRegressionConfig, Synthetic};
+use crate::synthetic::{Friedman1Config, SparseRegressionConfig, Synthetic};
 
 /// Train and test sets (raw, as read or generated) and the truth to score
 /// against.
@@ -66,7 +66,7 @@ pub fn prepare(config: &StudyConfig, rng: &mut impl Rng) -> Result<StudyData, St
             let generated = generate(task.generator, task, rng)?;
             let support = generated.support.clone();
             let description = generated.description.clone();
-            (from_synthetic(generated), support, description)
+            (generated.into_dataset(), support, description)
         }
         DataSource::Shipped(dataset) => {
             let (path, target, task) = shipped_file(*dataset);
@@ -141,20 +141,6 @@ fn generate(
     })
 }
 
-/// A generated data set as the library's [`Dataset`].
-fn from_synthetic(generated: Synthetic) -> Dataset<f64> {
-    let targets = match generated.targets {
-        synthetic::Targets::Values(values) => Targets::Regression(values.insert_axis(Axis(1))),
-        synthetic::Targets::Classes { labels, .. } => Targets::Classification(labels),
-    };
-    Dataset::new(
-        generated.features,
-        targets,
-        generated.feature_names,
-        "y".into(),
-    )
-}
-
 /// `fit_part` and `others` standardized with `fit_part`'s statistics, in
 /// f32: every feature x ← (x − μ)/σ, and a regression target too. No
 /// statistic of a held-out part leaks into the fit (as a
@@ -163,24 +149,24 @@ fn from_synthetic(generated: Synthetic) -> Dataset<f64> {
 /// variance (1 − R² on the training part), comparable across data sets,
 /// and lets one learning rate and one grid convention serve them all.
 pub fn standardized(fit_part: &Dataset<f64>, others: &[&Dataset<f64>]) -> Vec<Dataset<f32>> {
-    let features = Standardizer::fit(fit_part.features().view());
-    let target = match fit_part.targets() {
-        Targets::Regression(y) => Some(Standardizer::fit(y.view())),
-        Targets::Classification(_) => None,
-    };
-    std::iter::once(fit_part)
+    let parts: Vec<&Dataset<f64>> = std::iter::once(fit_part)
         .chain(others.iter().copied())
-        .map(|part| {
-            let mut x: Array2<f64> = part.features().clone();
-            features.apply(x.view_mut());
-            let targets = match (part.targets(), &target) {
-                (Targets::Regression(y), Some(scaler)) => {
-                    let mut y = y.clone();
-                    scaler.apply(y.view_mut());
-                    Targets::Regression(y)
-                }
-                (targets, _) => targets.clone(),
-            };
+        .collect();
+    let mut features: Vec<Array2<f64>> = parts.iter().map(|part| part.features().clone()).collect();
+    let mut targets: Vec<Targets<f64>> = parts.iter().map(|part| part.targets().clone()).collect();
+    let mut x = features.iter_mut().map(|x| x.view_mut());
+    Standardizer::fit_apply(x.next().expect("the fit part comes first"), x);
+    let mut y = targets.iter_mut().filter_map(|targets| match targets {
+        Targets::Regression(y) => Some(y.view_mut()),
+        Targets::Classification(_) => None,
+    });
+    if let Some(fit_y) = y.next() {
+        Standardizer::fit_apply(fit_y, y);
+    }
+    parts
+        .iter()
+        .zip(features.into_iter().zip(targets))
+        .map(|(part, (x, targets))| {
             Dataset::new(
                 x,
                 targets,

@@ -67,6 +67,20 @@ pub fn fit(args: &[&str]) -> Output {
     run(env!("CARGO_BIN_EXE_fit"), args)
 }
 
+/// Runs the built `fit` on the data file `data` with target `y`, quiet,
+/// and the options `extra`: what most runs of fit in a test share.
+pub fn fit_on(data: &Path, extra: &[&str]) -> Output {
+    let mut args = vec!["--data", s(data), "--target", "y", "--quiet"];
+    args.extend_from_slice(extra);
+    fit(&args)
+}
+
+/// Creates a named pipe at `path`.
+pub fn mkfifo(path: &Path) {
+    let made = Command::new("mkfifo").arg(path).status().unwrap();
+    assert!(made.success(), "mkfifo {}", path.display());
+}
+
 /// Runs the built `predict` with `args`.
 pub fn predict(args: &[&str]) -> Output {
     run(env!("CARGO_BIN_EXE_predict"), args)

@@ -8,7 +8,9 @@
 //!
 //! ```
 //! use rand::{SeedableRng, rngs::StdRng};
-//! use sparsegrad_nn::data::{Batch, Dataset, MiniBatches, Standardizer, Targets, train_test_split};
+//! use sparsegrad_nn::data::{
+//!     Batch, Dataset, MiniBatches, Standardizer, Targets, standardize, train_test_split,
+//! };
 //! use sparsegrad_autograd::ndarray::array;
 //!
 //! let features = array![[1.0, 10.0], [2.0, 20.0], [3.0, 30.0], [4.0, 40.0], [5.0, 50.0]];
@@ -18,9 +20,8 @@
 //! let mut rng = StdRng::seed_from_u64(0);
 //! let split = train_test_split(data.len(), 0.4, &mut rng);
 //! let (mut train, mut test) = (data.subset(&split.train), data.subset(&split.test));
-//! let scaler = Standardizer::fit(train.features().view());
-//! scaler.apply(train.features_mut());
-//! scaler.apply(test.features_mut());
+//! let scaler = standardize(&mut train, &mut [&mut test]); // fitted on train only
+//! assert_eq!(scaler, Standardizer::fit(data.subset(&split.train).features().view()));
 //! let train = train.cast::<f32>();
 //!
 //! let mut batches = MiniBatches::new(train.len(), 2);
@@ -55,6 +56,16 @@ pub enum Task {
     Regression,
     /// Class labels 0..K−1, fitted with softmax cross-entropy over K outputs.
     Classification,
+}
+
+/// The task's name as serde writes it: `regression`, `classification`.
+impl std::fmt::Display for Task {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Task::Regression => "regression",
+            Task::Classification => "classification",
+        })
+    }
 }
 
 /// The targets of a data set, one per sample.
@@ -261,6 +272,23 @@ impl<T: Float> Dataset<T> {
             target_name: self.target_name.clone(),
         }
     }
+}
+
+/// Fits a [`Standardizer`] on `train`'s features and standardizes the
+/// features of `train` and of each of `others` with it (see
+/// [`Standardizer::fit_apply`]): fit the scaler on the training part,
+/// apply it to the rest. Returns it, for a model file to keep.
+///
+/// # Panics
+/// When `train` is empty or a data set has another number of features.
+pub fn standardize<T: Float>(
+    train: &mut Dataset<T>,
+    others: &mut [&mut Dataset<T>],
+) -> Standardizer {
+    Standardizer::fit_apply(
+        train.features_mut(),
+        others.iter_mut().map(|other| other.features_mut()),
+    )
 }
 
 /// Gathers the rows `indices` of `features` and their `targets` into

@@ -35,9 +35,8 @@ impl<T: Float> BatchSource<T> for Dataset<T> {
     }
 }
 
-/// Features and targets held by the caller, borrowed as they are: what a
-/// program with its data in memory trains on, with no column names to
-/// invent.
+/// Features and targets held by the caller, borrowed as they are: data
+/// already in memory trains with no column names to invent.
 ///
 /// ```
 /// use sparsegrad_autograd::ndarray::array;

@@ -122,6 +122,25 @@ impl Standardizer {
             .min_by_key(|(j, _, _)| *j)
     }
 
+    /// Fits μ and σ on `train` and standardizes `train` and every one of
+    /// `others` with them: the held-out parts never contribute a
+    /// statistic (scikit-learn's `scaler.fit_transform(train)` then
+    /// `scaler.transform(other)`).
+    ///
+    /// # Panics
+    /// As [`fit`](Standardizer::fit) and [`apply`](Standardizer::apply).
+    pub fn fit_apply<'a, T: Float>(
+        mut train: ArrayViewMut2<'_, T>,
+        others: impl IntoIterator<Item = ArrayViewMut2<'a, T>>,
+    ) -> Self {
+        let standardizer = Self::fit(train.view());
+        standardizer.apply(train.view_mut());
+        for other in others {
+            standardizer.apply(other);
+        }
+        standardizer
+    }
+
     /// Standardizes `features` in place: x ← (x − μ) / σ, computed in f64
     /// and rounded once to `T`.
     ///

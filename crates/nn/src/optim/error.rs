@@ -122,6 +122,28 @@ pub enum OptimError {
         /// What it must be.
         requirement: Requirement,
     },
+    /// A group lasso partition or penalty factors that do not fit a
+    /// parameter of their group.
+    #[error("parameter `{name}` in group {group}: {problem}")]
+    PenaltyShape {
+        /// The parameter's name.
+        name: String,
+        /// Its group.
+        group: usize,
+        /// What does not fit.
+        problem: String,
+    },
+    /// A group whose penalty has a group lasso partition or penalty
+    /// factors but no parameter to apply them to (a rule that selected
+    /// nothing, such as a layer the model does not have).
+    #[error(
+        "group {group} has a group lasso or penalty factors but no parameter: \
+         its rule selected nothing"
+    )]
+    UnusedStructuredPenalty {
+        /// The group.
+        group: usize,
+    },
     /// Loaded state for another number of groups.
     #[error("optimizer state has {found} groups, the optimizer has {expected}")]
     StateGroupCount {

@@ -343,6 +343,29 @@ fn check_penalty(location: Location, penalty: &Penalty) -> Result<(), OptimError
         .try_for_each(|(name, strength)| Requirement::NonNegative.check(location, name, strength))
 }
 
+/// Checks that the structured terms of group `index`'s penalty fit each
+/// of its parameters and that the group has one to apply them to, so that
+/// a partition of the wrong shape is refused here and not met at the
+/// first step.
+fn check_structure<T: Float>(
+    index: usize,
+    params: &[(String, Tensor<T>)],
+    penalty: &Penalty,
+) -> Result<(), OptimError> {
+    if penalty.is_structured() && params.is_empty() {
+        return Err(OptimError::UnusedStructuredPenalty { group: index });
+    }
+    params.iter().try_for_each(|(name, param)| {
+        penalty
+            .check_shape(&param.shape())
+            .map_err(|problem| OptimError::PenaltyShape {
+                name: name.clone(),
+                group: index,
+                problem,
+            })
+    })
+}
+
 /// The learning rate and penalty every optimizer has, as defaults.
 pub(crate) struct CommonDefaults {
     pub(crate) lr: f64,
@@ -391,6 +414,7 @@ pub(crate) fn resolve_groups<T: Float, O: Default, H>(
             GroupPenalty::Set(penalty) => penalty,
         };
         check_penalty(location, &penalty)?;
+        check_structure(index, &group.params, &penalty)?;
         hypers.push(specific(location, &group.options)?);
         resolved.push(ResolvedGroup {
             params: group.params,

@@ -38,7 +38,7 @@ pub use error::{Location, OptimError, Requirement};
 pub use group::{GroupPenalty, GroupRules, ParamGroup, ResolvedGroup, Role, Select};
 pub use sgd::{Momentum, Sgd, SgdConfig, SgdOptions, SgdState};
 
-/// What every optimizer does. Object safe: a program can hold a
+/// What every optimizer does. Object safe: a caller can hold a
 /// `Box<dyn Optimizer<T>>` chosen at run time.
 pub trait Optimizer<T: Float> {
     /// Updates every parameter that has a gradient (see the
