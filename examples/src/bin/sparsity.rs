@@ -24,7 +24,8 @@ use sparsegrad_examples::study::{
 };
 
 /// Compare regularization regimes (none, L2, L1 subgradient and proximal,
-/// elastic net, L1 on the first layer) on the same MLP, each at its own
+/// elastic net, L1 on the first layer, group lasso on input features or
+/// on neurons, sparse group lasso) on the same MLP, each at its own
 /// cross-validated λ: test loss, exact zeros, features and neurons kept,
 /// parameters after compaction, and the trade-off curves.
 #[derive(Parser, Debug)]

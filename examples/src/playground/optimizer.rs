@@ -81,7 +81,7 @@ pub fn penalties_of(config: &Config) -> WeightPenalties {
         ),
         _ => (config.lambda, config.lambda),
     };
-    let penalties = config.regime.penalties(l1, l2);
+    let penalties = config.regime.penalties(l1, l2, config.lambda);
     if config.optimizer == OptimizerKind::Adamw {
         map_penalties(&penalties, |p| match p.l2_term() {
             Some(l2) => p.with_l2(l2.strength, L2Mode::Decoupled),
@@ -100,6 +100,7 @@ fn map_penalties(
     WeightPenalties {
         first_layer: change(penalties.first_layer.clone()),
         deeper_layers: change(penalties.deeper_layers.clone()),
+        ..penalties.clone()
     }
 }
 
