@@ -85,6 +85,10 @@ struct Cli {
     /// Full-batch epochs closing every fit (they settle the exact zeros).
     #[arg(long)]
     settle_epochs: Option<usize>,
+    /// A fit's settle phase stops once its proximal-gradient residual
+    /// ‖w − w⁺‖/lr is at most this (0: run every settle epoch).
+    #[arg(long)]
+    settle_tol: Option<f64>,
     /// Worker threads for the (regime, fold) jobs (default: every core).
     #[arg(long, value_parser = clap::value_parser!(u16).range(1..))]
     threads: Option<u16>,
@@ -193,6 +197,7 @@ impl Cli {
         config.first_epochs = self.first_epochs.unwrap_or(config.first_epochs);
         config.path_epochs = self.path_epochs.unwrap_or(config.path_epochs);
         config.settle_epochs = self.settle_epochs.unwrap_or(config.settle_epochs);
+        config.settle_tol = self.settle_tol.unwrap_or(config.settle_tol);
         config
     }
 }
@@ -248,8 +253,22 @@ fn report_text(report: &StudyReport) -> String {
         Some(support) => format!("true support {support:?}; "),
         None => String::new(),
     };
+    let settle: Vec<f64> = report
+        .regimes
+        .iter()
+        .flat_map(|r| r.curve.iter().map(|p| p.settle_steps))
+        .collect();
+    let mean_settle = settle.iter().sum::<f64>() / settle.len().max(1) as f64;
+    let worst = report
+        .regimes
+        .iter()
+        .flat_map(|r| r.curve.iter().filter_map(|p| p.settle_residual))
+        .reduce(f64::max)
+        .map_or(String::new(), |r| {
+            format!("; the largest residual left {r:.3}")
+        });
     format!(
-        "{}\n{support}{} train / {} test samples; layers {:?}; {}-fold CV over {} λ per regime; seed {}\n\n{}\n{}",
+        "{}\n{support}{} train / {} test samples; layers {:?}; {}-fold CV over {} λ per regime; seed {}\n\n{}\n{}settle steps per fit: {mean_settle:.1} on average, at most {} (stopping at a proximal-gradient residual of {}){worst}\n",
         header.data,
         header.n_train,
         header.n_test,
@@ -258,6 +277,8 @@ fn report_text(report: &StudyReport) -> String {
         config.grid,
         config.seed,
         format_table(report),
-        format_choices(report)
+        format_choices(report),
+        config.settle_epochs,
+        config.settle_tol
     )
 }

@@ -136,6 +136,10 @@ pub struct StudyConfig {
     /// the exact zeros that mini-batch noise keeps undoing (see
     /// [`sparsegrad::nn::path::network`]).
     pub settle_epochs: usize,
+    /// A fit's settle phase stops after the first full-batch step whose
+    /// proximal-gradient residual ‖w − w⁺‖₂/lr is at most this (see
+    /// [`sparsegrad::nn::path::network`]); 0 runs every settle epoch.
+    pub settle_tol: f64,
 }
 
 impl Default for StudyConfig {
@@ -164,6 +168,7 @@ impl Default for StudyConfig {
             first_epochs: 60,
             path_epochs: 20,
             settle_epochs: 40,
+            settle_tol: 1e-2,
         }
     }
 }
@@ -256,6 +261,12 @@ impl StudyConfig {
         }
         if !(self.lr.is_finite() && self.lr > 0.0) {
             return fail(format!("lr must be finite and > 0, got {}", self.lr));
+        }
+        if !(self.settle_tol.is_finite() && self.settle_tol >= 0.0) {
+            return fail(format!(
+                "settle_tol must be finite and >= 0, got {}",
+                self.settle_tol
+            ));
         }
         if !(self.eps > 0.0 && self.eps < 1.0) {
             return fail(format!("eps must be in (0, 1), got {}", self.eps));
