@@ -18,9 +18,9 @@ use clap::{Parser, ValueEnum};
 use sparsegrad_examples::cli::{check_files, print};
 use sparsegrad_examples::progress::Progress;
 use sparsegrad_examples::study::{
-    DataSource, Generator, OUTPUT_FILES, Selection, Shard, ShippedDataset, StudyConfig,
-    StudyReport, SyntheticTask, format_choices, format_table, merge_shards, run_shard, run_study,
-    write_outputs,
+    DataSource, Generator, Regime, Selection, Shard, ShippedDataset, StudyConfig, StudyReport,
+    SyntheticTask, format_choices, format_table, merge_shards, output_files, run_shard, run_study,
+    shard_file_name, shard_paths, write_outputs,
 };
 
 /// Compare regularization regimes (none, L2, L1 subgradient and proximal,
@@ -211,12 +211,25 @@ fn main() -> ExitCode {
 /// `sparsity | head -1`, still gets the files).
 fn run(cli: &Cli) -> anyhow::Result<()> {
     let start = Instant::now();
-    let inputs: Vec<(&str, &std::path::Path)> =
-        cli.data.iter().map(|p| ("--data", p.as_path())).collect();
-    let outputs = OUTPUT_FILES.map(|n| cli.out_dir.join(n));
+    // every file read (the CSV, the shards to merge) against every file written
+    let shards = shard_paths(cli.merge.as_deref().unwrap_or_default())?;
+    let inputs: Vec<(&str, &std::path::Path)> = cli
+        .data
+        .iter()
+        .map(|p| ("--data", p.as_path()))
+        .chain(shards.iter().map(|p| ("--merge", p.as_path())))
+        .collect();
+    let names = match cli.shard {
+        Some(shard) => vec![shard_file_name(shard)],
+        None => output_files(&Regime::ALL),
+    };
+    let outputs: Vec<_> = names.iter().map(|n| cli.out_dir.join(n)).collect();
     check_files(
         &inputs,
-        &outputs.each_ref().map(|p| ("--out-dir", p.as_path())),
+        &outputs
+            .iter()
+            .map(|p| ("--out-dir", p.as_path()))
+            .collect::<Vec<_>>(),
     )?;
     let threads = cli.threads.map_or(0, usize::from);
     rayon::ThreadPoolBuilder::new()

@@ -5,6 +5,8 @@ use std::path::{Path, PathBuf};
 
 use sparsegrad::io::fs::write_atomically;
 
+use super::grid::shares;
+use super::regime::Regime;
 use super::table::significant;
 use super::{RegimeReport, StudyError, StudyReport};
 use crate::plot::{
@@ -24,8 +26,7 @@ pub const WEIGHTS_SVG: &str = "weights.svg";
 pub const FEATURES_SVG: &str = "features.svg";
 
 /// The files of every study under fixed names (each regime's CV curve
-/// comes on top, as `cv-<regime>.svg`), for the programs' up-front
-/// check that no output is an input.
+/// comes on top, as `cv-<regime>.svg`: [`output_files`] lists them all).
 pub const OUTPUT_FILES: [&str; 5] = [
     REPORT_JSON,
     TRADEOFF_ZEROS_SVG,
@@ -37,9 +38,24 @@ pub const OUTPUT_FILES: [&str; 5] = [
 /// Bins of the weight-magnitude histograms.
 const HISTOGRAM_BINS: usize = 40;
 
+/// Every file a study of `regimes` writes into its out-dir: the fixed
+/// ones and each penalized regime's CV curve, for the programs' up-front
+/// check that no output is an input.
+pub fn output_files(regimes: &[Regime]) -> Vec<String> {
+    let cv = regimes
+        .iter()
+        .filter(|&&r| shares(r).is_some())
+        .map(|&r| cv_file_name(r));
+    OUTPUT_FILES
+        .iter()
+        .map(|&n| n.to_owned())
+        .chain(cv)
+        .collect()
+}
+
 /// The file of `regime`'s CV curve: `cv-<regime>.svg`.
-pub fn cv_file_name(regime: &RegimeReport) -> String {
-    let slug = serde_json::to_value(regime.regime)
+pub fn cv_file_name(regime: Regime) -> String {
+    let slug = serde_json::to_value(regime)
         .ok()
         .and_then(|v| v.as_str().map(str::to_owned))
         .expect("a regime serializes to its name");
@@ -89,7 +105,7 @@ pub fn write_outputs(report: &StudyReport, out_dir: &Path) -> Result<Vec<PathBuf
     }
 
     for regime in report.regimes.iter().filter(|r| r.curve.len() > 1) {
-        let path = out_dir.join(cv_file_name(regime));
+        let path = out_dir.join(cv_file_name(regime.regime));
         error_bar_chart(&path, &cv_chart(report, regime))?;
         written.push(path);
     }
