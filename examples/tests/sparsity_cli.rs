@@ -92,7 +92,7 @@ fn the_quick_run_writes_the_contracted_report_and_plots() {
     );
     let report = report(&dir);
     let regimes = report["regimes"].as_array().unwrap();
-    assert_eq!(regimes.len(), 7);
+    assert_eq!(regimes.len(), 10);
     for regime in regimes {
         for key in [
             "lambda_best",
@@ -124,6 +124,9 @@ fn the_quick_run_writes_the_contracted_report_and_plots() {
         "tradeoff-zeros.svg",
         "tradeoff-params.svg",
         "cv-l1_proximal.svg",
+        "cv-sparse_group_lasso.svg",
+        "network-none.svg",
+        "network-group_lasso_neurons.svg",
         "weights.svg",
         "features.svg",
     ] {

@@ -5,7 +5,7 @@
 use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
-use sparsegrad::io::limits::{self, MAX_EPOCHS, MAX_GRID, MAX_VALUES, Size};
+use sparsegrad::io::limits::{self, RunSizes};
 
 use super::StudyError;
 use super::regime::Regime;
@@ -238,27 +238,22 @@ impl StudyConfig {
                 ));
             }
         }
-        for (name, epochs) in [
-            ("first_epochs", self.first_epochs),
-            ("path_epochs", self.path_epochs),
-            ("settle_epochs", self.settle_epochs),
-        ] {
-            limits::check(name, epochs as u64, MAX_EPOCHS)?;
-        }
-        limits::check("grid", self.grid as u64, MAX_GRID)?;
-        limits::check_widths("hidden", &self.hidden)?;
-        if let DataSource::Synthetic(task) = &self.data {
-            limits::check_size(
-                "n_samples × n_features",
-                Size::product(task.n_samples as u128, task.n_features as u128),
-                MAX_VALUES,
-            )?;
-            let widths: Vec<usize> = std::iter::once(task.n_features)
-                .chain(self.hidden.iter().copied())
-                .chain([1])
-                .collect();
-            limits::check_mlp(&widths)?;
-        }
+        let synthetic = match &self.data {
+            DataSource::Synthetic(task) => {
+                Some(("n_samples × n_features", task.n_samples, task.n_features))
+            }
+            _ => None,
+        };
+        limits::check_run(&RunSizes {
+            grid: ("grid", self.grid),
+            epochs: &[
+                ("first_epochs", self.first_epochs),
+                ("path_epochs", self.path_epochs),
+                ("settle_epochs", self.settle_epochs),
+            ],
+            hidden: ("hidden", &self.hidden),
+            synthetic,
+        })?;
         if !(self.lr.is_finite() && self.lr > 0.0) {
             return fail(format!("lr must be finite and > 0, got {}", self.lr));
         }
