@@ -72,8 +72,7 @@ fn nonzeros_after_one_step(
         |_| {},
     )
     .unwrap();
-    let nonzeros = weight.value().iter().filter(|&&w| w != 0.0).count();
-    nonzeros
+    weight.value().iter().filter(|&&w| w != 0.0).count()
 }
 
 /// `lambda_max` is the KKT bound of `regime` on layer `layer`: one step
