@@ -32,9 +32,9 @@ mod table;
 
 pub use config::{DataSource, Generator, Selection, ShippedDataset, StudyConfig, SyntheticTask};
 pub use data::{StudyData, prepare, shipped_file, standardized};
-pub use jobs::{Job, JobResult, Part, Plan, Shard, ShardFile};
+pub use jobs::{Job, JobResult, Part, Plan, Shard, ShardFile, shard_file_name, shard_paths};
 pub use measure::NetworkSparsity;
-pub use output::{OUTPUT_FILES, REPORT_JSON, write_outputs};
+pub use output::{OUTPUT_FILES, REPORT_JSON, output_files, write_outputs};
 pub use regime::{Regime, WeightPenalties};
 pub use report::{CurvePoint, RegimeReport};
 pub use table::{format_choices, format_table};

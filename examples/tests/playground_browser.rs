@@ -347,8 +347,11 @@ fn the_page_trains_sparsifies_and_walks_one_backward_pass() {
 
     // The group lasso on the input features, same data and seed: it
     // removes whole inputs, each column of the first layer at once.
-    browser.set_form(&[("regime", "group_features")]);
-    assert_eq!(server_state(address)["config"]["regime"], "group_features");
+    browser.set_form(&[("regime", "group_lasso_features")]);
+    assert_eq!(
+        server_state(address)["config"]["regime"],
+        "group_lasso_features"
+    );
     let state = play_for(&mut browser, address, 3.0);
     check_removed_inputs(&mut browser, &state);
     let kept = check_count(&mut browser, "features-kept", &state, "features_kept");

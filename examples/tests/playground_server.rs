@@ -275,9 +275,9 @@ fn with_momentum_the_parts_still_add_up_to_the_update() {
 }
 
 /// Checks the update split of a group lasso on plain SGD (lr 0.5) against
-/// its rule written out by hand: v = w − lr·g, then the soft threshold at
-/// lr·λ1 on every weight, then on each weight of a layer in `grouped` the
-/// block soft threshold max(1 − lr·λg·√p/‖z_j‖₂, 0)·z_j of each column j
+/// its rule written out by hand: v = w − lr·g, then, on each weight of a
+/// layer in `grouped` (the others only take the gradient step), the soft
+/// threshold at lr·λ1 and the block soft threshold max(1 − lr·λg·√p/‖z_j‖₂, 0)·z_j of each column j
 /// of p rows. Returns how many columns it zeroed and how many it kept.
 fn check_group_split(view: &Value, l1: f64, group: f64, grouped: &[u64]) -> (usize, usize) {
     let lr = 0.5;
@@ -295,12 +295,13 @@ fn check_group_split(view: &Value, l1: f64, group: f64, grouped: &[u64]) -> (usi
         assert!(field("decay").iter().all(|&d| d == 0.0), "{name}");
         let v: Vec<f64> = w.iter().zip(&g).map(|(w, g)| w - lr * g).collect();
         let weight = update["layer"].as_u64();
-        let threshold = if weight.is_some() { lr * l1 } else { 0.0 };
+        let in_group = weight.is_some_and(|l| grouped.contains(&l));
+        let threshold = if in_group { lr * l1 } else { 0.0 };
         let mut expected: Vec<f64> = v
             .iter()
             .map(|v| v.signum() * (v.abs() - threshold).max(0.0))
             .collect();
-        if weight.is_some_and(|l| grouped.contains(&l)) {
+        if in_group {
             let shape = numbers(&update["shape"]);
             let (rows, cols) = (shape[0] as usize, shape[1] as usize);
             let t = lr * group * (rows as f64).sqrt();
@@ -339,13 +340,13 @@ fn the_update_split_of_the_group_lassos_is_the_block_soft_threshold() {
     // output layer's W₂ [2, 3] one per hidden neuron. One server for the
     // three runs (the memory test counts this process's servers).
     let address = start();
-    let (after, features) = slow_step_on(address, "group_features", 0.0, 0.15);
+    let (after, features) = slow_step_on(address, "group_lasso_features", 0.0, 0.15);
     let (zeroed, kept) = check_group_split(&features, 0.0, 0.15, &[0]);
     assert!(
         zeroed > 0 && kept > 0,
         "{zeroed} inputs zeroed, {kept} kept"
     );
-    assert_eq!(after["config"]["regime"], "group_features");
+    assert_eq!(after["config"]["regime"], "group_lasso_features");
     // The snapshot counts what the step did.
     let removed = after["removed_inputs"].as_array().unwrap();
     assert_eq!(
@@ -353,12 +354,12 @@ fn the_update_split_of_the_group_lassos_is_the_block_soft_threshold() {
         zeroed
     );
 
-    let (_, neurons) = slow_step_on(address, "group_neurons", 0.0, 0.3);
+    let (_, neurons) = slow_step_on(address, "group_lasso_neurons", 0.0, 0.3);
     let (zeroed, kept) = check_group_split(&neurons, 0.0, 0.3, &[1]);
     assert!(zeroed + kept == 3, "one group per hidden neuron");
 
     // Sparse group lasso at α = 0.5: λ1 = λg = λ/2.
-    let (_, sparse) = slow_step_on(address, "sparse_group", 0.0, 0.6);
+    let (_, sparse) = slow_step_on(address, "sparse_group_lasso", 0.0, 0.6);
     let (zeroed, kept) = check_group_split(&sparse, 0.3, 0.3, &[0]);
     assert!(zeroed + kept == 3, "one group per input");
 }
@@ -470,9 +471,9 @@ fn bad_requests_get_clear_json_errors_and_the_server_goes_on() {
         ),
         (
             "/api/config",
-            r#"{"regime": "group_neurons", "hidden": []}"#,
+            r#"{"regime": "group_lasso_neurons", "hidden": []}"#,
             400,
-            "regime: group_neurons needs a hidden layer",
+            "regime: group_lasso_neurons needs a hidden layer",
         ),
         (
             "/api/control",

@@ -92,7 +92,7 @@ fn the_quick_run_writes_the_contracted_report_and_plots() {
     );
     let report = report(&dir);
     let regimes = report["regimes"].as_array().unwrap();
-    assert_eq!(regimes.len(), 7);
+    assert_eq!(regimes.len(), 10);
     for regime in regimes {
         for key in [
             "lambda_best",
@@ -124,6 +124,9 @@ fn the_quick_run_writes_the_contracted_report_and_plots() {
         "tradeoff-zeros.svg",
         "tradeoff-params.svg",
         "cv-l1_proximal.svg",
+        "cv-sparse_group_lasso.svg",
+        "network-none.svg",
+        "network-group_lasso_neurons.svg",
         "weights.svg",
         "features.svg",
     ] {
@@ -298,5 +301,55 @@ fn bad_data_gets_fits_error_contract() {
         );
         assert!(!out.exists(), "{args:?} created the out-dir");
     }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn no_output_may_be_an_input() {
+    let dir = scratch("clash");
+    let csv = std::fs::read(shipped("sparse_linear.csv")).unwrap();
+    // the CSV under the name of a regime's CV plot, and of a shard file
+    for name in ["cv-group_lasso_neurons.svg", "shard-2-of-3.json"] {
+        let data = dir.join(name);
+        std::fs::write(&data, &csv).unwrap();
+        let shard: &[&str] = if name.starts_with("shard") {
+            &["--shard", "2/3"]
+        } else {
+            &[]
+        };
+        let args = [
+            &TINY[..],
+            shard,
+            &["--data", s(&data), "--target", "y", "--out-dir", s(&dir)],
+        ]
+        .concat();
+        let (ok, stdout, stderr) = run(&args);
+        assert!(!ok && stdout.is_empty(), "{name}: {stdout}");
+        assert!(
+            stderr.starts_with("error: ") && stderr.lines().count() == 1,
+            "{name}: {stderr}"
+        );
+        assert_eq!(std::fs::read(&data).unwrap(), csv, "{name} was overwritten");
+        assert!(
+            !dir.join("report.json").exists(),
+            "{name}: a report was written"
+        );
+    }
+    // a merge whose report.json would be a shard it reads (a hard link)
+    let shards = dir.join("shards");
+    let (ok, _, stderr) = run(&[&TINY[..], &["--shard", "1/1", "--out-dir", s(&shards)]].concat());
+    assert!(ok, "{stderr}");
+    let shard = shards.join("shard-1-of-1.json");
+    let before = std::fs::read(&shard).unwrap();
+    let out = dir.join("merged");
+    std::fs::create_dir_all(&out).unwrap();
+    std::fs::hard_link(&shard, out.join("report.json")).unwrap();
+    let (ok, _, stderr) = run(&["--quiet", "--out-dir", s(&out), "--merge", s(&shards)]);
+    assert!(!ok && stderr.starts_with("error: "), "{stderr}");
+    assert_eq!(
+        std::fs::read(&shard).unwrap(),
+        before,
+        "the shard was overwritten"
+    );
     std::fs::remove_dir_all(&dir).unwrap();
 }

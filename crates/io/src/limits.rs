@@ -132,6 +132,47 @@ pub fn check_mlp(widths: &[usize]) -> Result<(), LimitExceeded> {
     check_size("the model's parameter count", parameters, MAX_PARAMETERS)
 }
 
+/// The sizes a path or study run takes from its options, each with the
+/// name the user gave it (for the error).
+#[derive(Clone, Copy, Debug)]
+pub struct RunSizes<'a> {
+    /// The λ values of the grid.
+    pub grid: (&'a str, usize),
+    /// Each epoch budget.
+    pub epochs: &'a [(&'a str, usize)],
+    /// The hidden widths.
+    pub hidden: (&'a str, &'a [usize]),
+    /// A synthetic data set's samples and features, with the name of their
+    /// product; `None` for data read from a file (its reader checks it).
+    pub synthetic: Option<(&'a str, usize, usize)>,
+}
+
+/// Every size of `run` against its limit: the grid against [`MAX_GRID`],
+/// each epoch budget against [`MAX_EPOCHS`], the hidden widths against
+/// [`MAX_WIDTH`], and for synthetic data samples × features against
+/// [`MAX_VALUES`] and the MLP features → hidden → 1 against
+/// [`MAX_PARAMETERS`]. The one check of `path` and `sparsity`.
+pub fn check_run(run: &RunSizes<'_>) -> Result<(), LimitExceeded> {
+    check(run.grid.0, run.grid.1 as u64, MAX_GRID)?;
+    for &(name, epochs) in run.epochs {
+        check(name, epochs as u64, MAX_EPOCHS)?;
+    }
+    check_widths(run.hidden.0, run.hidden.1)?;
+    if let Some((name, samples, features)) = run.synthetic {
+        check_size(
+            name,
+            Size::product(samples as u128, features as u128),
+            MAX_VALUES,
+        )?;
+        let widths: Vec<usize> = std::iter::once(features)
+            .chain(run.hidden.1.iter().copied())
+            .chain([1])
+            .collect();
+        check_mlp(&widths)?;
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -148,5 +189,48 @@ mod tests {
         assert_eq!(huge.value, Size::Huge);
         assert!(check("--epochs", u64::MAX, MAX_EPOCHS).is_err());
         assert!(check("--epochs", MAX_EPOCHS, MAX_EPOCHS).is_ok());
+    }
+
+    #[test]
+    fn a_run_names_the_first_size_over_its_limit() {
+        let run = |grid, epochs, hidden: &[usize], synthetic| {
+            check_run(&RunSizes {
+                grid: ("--grid", grid),
+                epochs: &[("--first", 10), ("--settle", epochs)],
+                hidden: ("--hidden", hidden),
+                synthetic,
+            })
+            .map_err(|e| e.to_string())
+        };
+        let data = Some(("samples × features", 1000, 50));
+        assert_eq!(run(10, 10, &[32], data), Ok(()));
+        let at = |what: &str, value: u128, limit: u64| {
+            Err(format!("{what} is {value}, above the limit of {limit}"))
+        };
+        assert_eq!(run(10_001, 10, &[32], data), at("--grid", 10_001, MAX_GRID));
+        assert_eq!(
+            run(10, 2_000_000, &[32], data),
+            at("--settle", 2_000_000, MAX_EPOCHS)
+        );
+        assert_eq!(
+            run(10, 10, &[32, 70_000], data),
+            at("--hidden layer 2 width", 70_000, MAX_WIDTH)
+        );
+        let big = Some(("samples × features", 1_000_000, 100));
+        assert_eq!(
+            run(10, 10, &[32], big),
+            at("samples × features", 100_000_000, MAX_VALUES)
+        );
+        // 40 000 features → 300 hidden: (40 001)·300 + 301·1 parameters
+        let wide = Some(("samples × features", 10, 40_000));
+        assert_eq!(
+            run(10, 10, &[300], wide),
+            at("the model's parameter count", 12_000_601, MAX_PARAMETERS)
+        );
+        assert_eq!(
+            run(10, 10, &[300], None),
+            Ok(()),
+            "a file's data is checked by its reader"
+        );
     }
 }

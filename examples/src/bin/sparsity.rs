@@ -18,13 +18,14 @@ use clap::{Parser, ValueEnum};
 use sparsegrad_examples::cli::{check_files, print};
 use sparsegrad_examples::progress::Progress;
 use sparsegrad_examples::study::{
-    DataSource, Generator, OUTPUT_FILES, Selection, Shard, ShippedDataset, StudyConfig,
-    StudyReport, SyntheticTask, format_choices, format_table, merge_shards, run_shard, run_study,
-    write_outputs,
+    DataSource, Generator, Regime, Selection, Shard, ShippedDataset, StudyConfig, StudyReport,
+    SyntheticTask, format_choices, format_table, merge_shards, output_files, run_shard, run_study,
+    shard_file_name, shard_paths, write_outputs,
 };
 
 /// Compare regularization regimes (none, L2, L1 subgradient and proximal,
-/// elastic net, L1 on the first layer) on the same MLP, each at its own
+/// elastic net, L1 on the first layer, group lasso on input features or
+/// on neurons, sparse group lasso) on the same MLP, each at its own
 /// cross-validated λ: test loss, exact zeros, features and neurons kept,
 /// parameters after compaction, and the trade-off curves.
 #[derive(Parser, Debug)]
@@ -84,6 +85,10 @@ struct Cli {
     /// Full-batch epochs closing every fit (they settle the exact zeros).
     #[arg(long)]
     settle_epochs: Option<usize>,
+    /// A fit's settle phase stops once its proximal-gradient residual
+    /// ‖w − w⁺‖/lr is at most this (0: run every settle epoch).
+    #[arg(long)]
+    settle_tol: Option<f64>,
     /// Worker threads for the (regime, fold) jobs (default: every core).
     #[arg(long, value_parser = clap::value_parser!(u16).range(1..))]
     threads: Option<u16>,
@@ -192,6 +197,7 @@ impl Cli {
         config.first_epochs = self.first_epochs.unwrap_or(config.first_epochs);
         config.path_epochs = self.path_epochs.unwrap_or(config.path_epochs);
         config.settle_epochs = self.settle_epochs.unwrap_or(config.settle_epochs);
+        config.settle_tol = self.settle_tol.unwrap_or(config.settle_tol);
         config
     }
 }
@@ -205,12 +211,25 @@ fn main() -> ExitCode {
 /// `sparsity | head -1`, still gets the files).
 fn run(cli: &Cli) -> anyhow::Result<()> {
     let start = Instant::now();
-    let inputs: Vec<(&str, &std::path::Path)> =
-        cli.data.iter().map(|p| ("--data", p.as_path())).collect();
-    let outputs = OUTPUT_FILES.map(|n| cli.out_dir.join(n));
+    // every file read (the CSV, the shards to merge) against every file written
+    let shards = shard_paths(cli.merge.as_deref().unwrap_or_default())?;
+    let inputs: Vec<(&str, &std::path::Path)> = cli
+        .data
+        .iter()
+        .map(|p| ("--data", p.as_path()))
+        .chain(shards.iter().map(|p| ("--merge", p.as_path())))
+        .collect();
+    let names = match cli.shard {
+        Some(shard) => vec![shard_file_name(shard)],
+        None => output_files(&Regime::ALL),
+    };
+    let outputs: Vec<_> = names.iter().map(|n| cli.out_dir.join(n)).collect();
     check_files(
         &inputs,
-        &outputs.each_ref().map(|p| ("--out-dir", p.as_path())),
+        &outputs
+            .iter()
+            .map(|p| ("--out-dir", p.as_path()))
+            .collect::<Vec<_>>(),
     )?;
     let threads = cli.threads.map_or(0, usize::from);
     rayon::ThreadPoolBuilder::new()
@@ -247,8 +266,22 @@ fn report_text(report: &StudyReport) -> String {
         Some(support) => format!("true support {support:?}; "),
         None => String::new(),
     };
+    let settle: Vec<f64> = report
+        .regimes
+        .iter()
+        .flat_map(|r| r.curve.iter().map(|p| p.settle_steps))
+        .collect();
+    let mean_settle = settle.iter().sum::<f64>() / settle.len().max(1) as f64;
+    let worst = report
+        .regimes
+        .iter()
+        .flat_map(|r| r.curve.iter().filter_map(|p| p.settle_residual))
+        .reduce(f64::max)
+        .map_or(String::new(), |r| {
+            format!("; the largest residual left {r:.3}")
+        });
     format!(
-        "{}\n{support}{} train / {} test samples; layers {:?}; {}-fold CV over {} λ per regime; seed {}\n\n{}\n{}",
+        "{}\n{support}{} train / {} test samples; layers {:?}; {}-fold CV over {} λ per regime; seed {}\n\n{}\n{}settle steps per fit: {mean_settle:.1} on average, at most {} (stopping at a proximal-gradient residual of {}){worst}\n",
         header.data,
         header.n_train,
         header.n_test,
@@ -257,6 +290,8 @@ fn report_text(report: &StudyReport) -> String {
         config.grid,
         config.seed,
         format_table(report),
-        format_choices(report)
+        format_choices(report),
+        config.settle_epochs,
+        config.settle_tol
     )
 }

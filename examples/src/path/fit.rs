@@ -3,14 +3,18 @@
 //!
 //! # How an MLP's fits run
 //!
-//! Full-batch proximal gradient descent through the library: `Sgd` without
-//! momentum (w ← w − lr·∇) at the fixed `mlp_lr`, the first layer's weights
-//! in a group with the path's penalty (coupled L2 in the gradient, then the
-//! proximal L1 step w ← sign(w)·max(|w| − lr·λ1, 0)), every other
-//! parameter in an unpenalized group, and epochs of [`train`] with
-//! `batch_size = 0`, each fit warm-started from the previous λ's, until
-//! the parameters stop changing: the fit stops after the first epoch whose
-//! update θ_new − θ_old has ℓ2 norm ≤ `tol` (over every parameter), or
+//! Through the library's network path ([`network_path`], the one engine
+//! that `sparsity` uses too): full-batch proximal gradient descent, `Sgd`
+//! without momentum (w ← w − lr·∇) at the fixed `mlp_lr`, the first
+//! layer's weights in a group with the path's penalty (coupled L2 in the
+//! gradient, then the proximal L1 step w ← sign(w)·max(|w| − lr·λ1, 0)),
+//! every other parameter in an unpenalized group; no mini-batch epochs,
+//! only the settle phase of up to `max_epochs` full-batch steps. The fits
+//! run from the smallest λ up, each warm-started from the previous one
+//! (dense to sparse, see [`sparsegrad::nn::path::network`]), and are
+//! recorded largest λ first. A fit stops after the first step whose update
+//! θ_new − θ_old has ℓ2 norm ≤ `tol` (over every parameter: the
+//! proximal-gradient residual ‖θ_old − θ_new‖/lr at most `tol`/lr), or
 //! after `max_epochs`. The loss has no global Lipschitz constant, so this
 //! says the iteration has (nearly) stopped moving, not how far the
 //! objective is from a minimum; the path is of the first layer's column
@@ -23,16 +27,17 @@
 use rand::SeedableRng;
 use rand::rngs::StdRng;
 use serde::Serialize;
-use sparsegrad::autograd::Tensor;
 use sparsegrad::nn::activation::Activation;
 use sparsegrad::nn::data::{Dataset, Targets};
 use sparsegrad::nn::mlp::Mlp;
 use sparsegrad::nn::module::Module;
-use sparsegrad::nn::optim::{GroupRules, Select, Sgd, SgdConfig};
-use sparsegrad::nn::path::{LinearFit, PathPenalty};
+use sparsegrad::nn::optim::{GroupRules, Select};
+use sparsegrad::nn::path::{
+    LinearFit, NetworkPathError, NetworkPathSettings, PathPenalty, network_path,
+};
 use sparsegrad::nn::regularize::Penalty;
 use sparsegrad::nn::sparsity::{FeatureSelection, ParameterSparsity};
-use sparsegrad::nn::train::{Control, TrainOptions, evaluate_loss, train};
+use sparsegrad::nn::train::evaluate_loss;
 
 use super::PathError;
 
@@ -197,41 +202,55 @@ pub fn fit_mlp_path(
         .collect();
     let model = Mlp::<f64>::new(&sizes, settings.activation, &mut rng);
     let named = model.named_parameters();
-    let params: Vec<Tensor<f64>> = named.iter().map(|(_, p)| p.clone()).collect();
-    let mut snapshot = flatten(&params);
-    let mut points = Vec::with_capacity(lambdas.len());
-    for &lambda in lambdas {
-        let penalty = penalty_at(settings.penalty, lambda);
-        let groups = GroupRules::new()
-            .rule(Select::named(FIRST_LAYER_WEIGHT), penalty.clone())
-            .build(named.clone());
-        let config = SgdConfig {
-            lr: settings.mlp_lr,
-            ..SgdConfig::default()
-        };
-        let mut sgd = Sgd::new(groups, config)
-            .map_err(|e| PathError::Invalid(format!("lambda = {lambda}: {e}")))?;
-        let options = TrainOptions {
-            epochs: settings.max_epochs,
-            ..TrainOptions::default()
-        };
-        // full-batch epochs until one moves the parameters by at most tol
-        let mut converged = false;
-        let epochs = train(&model, &mut sgd, data, options, &mut rng, |_| {
-            converged = update_norm(&params, &mut snapshot) <= settings.tol;
-            if converged {
-                Control::Stop
-            } else {
-                Control::Continue
-            }
+    let groups_at = |lambda| {
+        GroupRules::new()
+            .rule(
+                Select::named(FIRST_LAYER_WEIGHT),
+                penalty_at(settings.penalty, lambda),
+            )
+            .build(named.clone())
+    };
+    // full-batch steps only: ‖θ_old − θ_new‖ ≤ tol is a residual ≤ tol/lr
+    let full_batch = NetworkPathSettings {
+        lr: settings.mlp_lr,
+        batch_size: 0,
+        first_epochs: 0,
+        path_epochs: 0,
+        settle_epochs: settings.max_epochs,
+        tol: settings.tol / settings.mlp_lr,
+    };
+    let fits = network_path(
+        &model,
+        data,
+        lambdas,
+        groups_at,
+        &full_batch,
+        &mut rng,
+        |lambda, model| {
+            on_fit();
+            measure(
+                model,
+                lambda,
+                &penalty_at(settings.penalty, lambda),
+                data,
+                validation,
+            )
+        },
+    )
+    .map_err(|error| match error {
+        NetworkPathError::Optimizer { lambda, source } => {
+            PathError::Invalid(format!("lambda = {lambda}: {source}"))
+        }
+        NetworkPathError::Diverged { lambda, source } => PathError::Diverged { lambda, source },
+    })?;
+    let points = fits
+        .into_iter()
+        .map(|fit| PathPoint {
+            epochs: fit.settle_steps,
+            converged: fit.converged(full_batch.tol),
+            ..fit.record
         })
-        .map_err(|source| PathError::Diverged { lambda, source })?
-        .len();
-        points.push(measure(
-            &model, lambda, &penalty, data, validation, epochs, converged,
-        ));
-        on_fit();
-    }
+        .collect();
     let [out, _] = model.first_layer_weight().shape()[..] else {
         unreachable!("a linear layer's weight is 2-D")
     };
@@ -274,38 +293,14 @@ fn check_single_target(data: &Dataset<f64>) {
     );
 }
 
-/// Every parameter's values, concatenated.
-fn flatten(params: &[Tensor<f64>]) -> Vec<f64> {
-    params
-        .iter()
-        .flat_map(|p| p.value().iter().copied().collect::<Vec<_>>())
-        .collect()
-}
-
-/// ‖θ − snapshot‖₂ over every parameter, then snapshot ← θ.
-fn update_norm(params: &[Tensor<f64>], snapshot: &mut [f64]) -> f64 {
-    let mut offset = 0;
-    let mut sum_of_squares = 0.0;
-    for param in params {
-        let value = param.value();
-        for (&now, before) in value.iter().zip(&mut snapshot[offset..]) {
-            sum_of_squares += (now - *before).powi(2);
-            *before = now;
-        }
-        offset += value.len();
-    }
-    sum_of_squares.sqrt()
-}
-
-/// The record of the fit at `lambda`.
+/// The record of the fit at `lambda` (its epochs and convergence are the
+/// path's to fill in).
 fn measure(
     model: &Mlp<f64>,
     lambda: f64,
     penalty: &Penalty,
     data: &Dataset<f64>,
     validation: Option<&Dataset<f64>>,
-    epochs: usize,
-    converged: bool,
 ) -> PathPoint {
     let weight = model.first_layer_weight().value();
     let matrix = weight
@@ -324,8 +319,8 @@ fn measure(
             .exact_zeros,
         train_loss: evaluate_loss(model, data),
         validation_loss: validation.map(|v| evaluate_loss(model, v)),
-        epochs,
-        converged,
+        epochs: 0,
+        converged: false,
         relative_gap: None,
     }
 }

@@ -10,7 +10,7 @@ use rand::rngs::StdRng;
 use serde::Serialize;
 use sparsegrad::io::csv::{CsvSpec, read_csv};
 use sparsegrad::io::fs::write_atomically;
-use sparsegrad::io::limits::{self, MAX_EPOCHS, MAX_GRID, MAX_VALUES, Size};
+use sparsegrad::io::limits::{self, RunSizes};
 use sparsegrad::nn::data::{Dataset, Targets, Task, k_fold, standardize};
 use sparsegrad::nn::path::{CvCurve, CvProblems, LeastSquares, Stopping, log_grid};
 use sparsegrad::nn::sparsity::SupportRecovery;
@@ -123,16 +123,20 @@ impl PathOptions {
     /// limits.
     fn check(&self) -> Result<(), PathError> {
         let s = &self.settings;
-        limits::check("--grid", self.grid as u64, MAX_GRID)?;
-        limits::check("--max-epochs", s.max_epochs as u64, MAX_EPOCHS)?;
-        limits::check_widths("--hidden", &s.hidden)?;
-        if let DataSource::Synthetic(config) = &self.source {
-            limits::check_size(
+        let synthetic = match &self.source {
+            DataSource::Synthetic(config) => Some((
                 "--samples × --features",
-                Size::product(config.n_samples as u128, config.n_features as u128),
-                MAX_VALUES,
-            )?;
-        }
+                config.n_samples,
+                config.n_features,
+            )),
+            _ => None,
+        };
+        limits::check_run(&RunSizes {
+            grid: ("--grid", self.grid),
+            epochs: &[("--max-epochs", s.max_epochs)],
+            hidden: ("--hidden", &s.hidden),
+            synthetic,
+        })?;
         let problems = [
             (
                 self.folds < 2,

@@ -26,7 +26,6 @@
 
 use serde::Serialize;
 use sparsegrad::autograd::ndarray::ArrayD;
-use sparsegrad::nn::group_lasso::Groups;
 use sparsegrad::nn::mlp::Mlp;
 use sparsegrad::nn::module::Module;
 use sparsegrad::nn::optim::{
@@ -34,7 +33,7 @@ use sparsegrad::nn::optim::{
 };
 use sparsegrad::nn::regularize::{L1Mode, L2Mode, Penalty, PenaltyStep};
 
-use super::config::{Config, OptimizerKind, Regularization};
+use super::config::{Config, OptimizerKind};
 use crate::study::Regime;
 
 /// The optimizer of a run, kept as its concrete type so that its state
@@ -74,81 +73,46 @@ impl RunOptimizer {
     }
 }
 
-/// The units a group lasso removes.
-#[derive(Clone, Copy)]
-enum Units {
-    /// The input features: the columns of the first layer's weight.
-    Features,
-    /// The hidden neurons: the columns of every later layer's weight.
-    Neurons,
-}
-
 /// The penalty `config` puts on the weight of each linear layer of
-/// `model`, first layer first.
+/// `model`, first layer first: the study's mapping of its regime (the only
+/// one in the project), [`on_layer`](crate::study::WeightPenalties::on_layer) for each layer's
+/// shape, so that the group lassos take the columns of their layers as
+/// `fit --group-l1` and `--neuron-l1` do.
 ///
-/// The element-wise part is the study's mapping of a regime (the only one
-/// in the project) with strength λ, except for elastic net, whose λ is
-/// split α·λ to L1 and (1 − α)·λ to L2 (as scikit-learn's `l1_ratio`).
-/// The group lasso is built from the library's calls as `fit` builds
-/// `--group-l1` and `--neuron-l1`: each column of W₁ [hidden, inputs] is
-/// an input's group, each column of a later W [out, hidden] a neuron's,
-/// `Groups::each_column` of the layer's shape either way. AdamW decouples
-/// every L2 term, as torch.optim.AdamW does.
+/// The strength is λ, except in the regimes of two terms, which split it
+/// as scikit-learn's `l1_ratio` does: α·λ to L1 and (1 − α)·λ to the other
+/// term (L2 in elastic net, the feature groups in the sparse group lasso).
+/// AdamW decouples every L2 term, as torch.optim.AdamW does.
 ///
 /// With `prox` false the proximal terms are left out (proximal L1 at
 /// strength 0, no group lasso): the twin's penalties in [`step_with_split`].
 pub fn layer_penalties(config: &Config, model: &Mlp<f64>, prox: bool) -> Vec<Penalty> {
     let (lambda, alpha) = (config.lambda, config.l1_ratio);
-    let (regime, l1, l2, group) = match config.regime {
-        Regularization::Weights(Regime::ElasticNet) => (
-            Regime::ElasticNet,
-            alpha * lambda,
-            (1.0 - alpha) * lambda,
-            None,
-        ),
-        Regularization::Weights(regime) => (regime, lambda, lambda, None),
-        Regularization::GroupFeatures => (Regime::None, 0.0, 0.0, Some((Units::Features, lambda))),
-        Regularization::GroupNeurons => (Regime::None, 0.0, 0.0, Some((Units::Neurons, lambda))),
-        Regularization::SparseGroup => (
-            Regime::L1Proximal,
-            alpha * lambda,
-            0.0,
-            Some((Units::Features, (1.0 - alpha) * lambda)),
-        ),
+    let (l1, l2, group) = match config.regime {
+        Regime::ElasticNet => (alpha * lambda, (1.0 - alpha) * lambda, 0.0),
+        Regime::SparseGroupLasso => (alpha * lambda, 0.0, (1.0 - alpha) * lambda),
+        _ => (lambda, lambda, lambda),
     };
-    let weights = regime.penalties(l1, l2);
+    let mut weights = config.regime.penalties(l1, l2, group);
+    if !prox {
+        weights.feature_groups = 0.0;
+        weights.neuron_groups = 0.0;
+    }
     model
         .linear_layers()
         .enumerate()
         .map(|(layer, linear)| {
-            let penalty = if layer == 0 {
-                weights.first_layer.clone()
-            } else {
-                weights.deeper_layers.clone()
-            };
+            let shape = [linear.out_features(), linear.in_features()];
+            let penalty = weights.on_layer(layer, &shape);
             let penalty = match penalty.l2_term() {
                 Some(l2) if config.optimizer == OptimizerKind::Adamw => {
                     penalty.with_l2(l2.strength, L2Mode::Decoupled)
                 }
                 _ => penalty,
             };
-            let penalty = match penalty.l1_term() {
+            match penalty.l1_term() {
                 Some(l1) if !prox && l1.mode == L1Mode::Proximal => {
                     penalty.with_l1(0.0, L1Mode::Proximal)
-                }
-                _ => penalty,
-            };
-            let here = |units| match units {
-                Units::Features => layer == 0,
-                Units::Neurons => layer > 0,
-            };
-            match group {
-                Some((units, strength)) if prox && here(units) => {
-                    let [rows, cols] = [linear.out_features(), linear.in_features()];
-                    penalty.and(Penalty::group_lasso(
-                        strength,
-                        Groups::each_column(rows, cols),
-                    ))
                 }
                 _ => penalty,
             }
@@ -327,7 +291,7 @@ mod tests {
         )
     }
 
-    fn config(regime: Regularization) -> Config {
+    fn config(regime: Regime) -> Config {
         Config {
             regime,
             lambda: 0.2,
@@ -336,7 +300,7 @@ mod tests {
         }
     }
 
-    fn penalties(regime: Regularization) -> Vec<Penalty> {
+    fn penalties(regime: Regime) -> Vec<Penalty> {
         layer_penalties(&config(regime), &model(), true)
     }
 
@@ -354,8 +318,7 @@ mod tests {
 
     #[test]
     fn each_regime_is_its_penalty_and_biases_are_never_penalized() {
-        let weights = Regularization::Weights;
-        let elastic = &penalties(weights(Regime::ElasticNet))[1];
+        let elastic = &penalties(Regime::ElasticNet)[1];
         assert_eq!(
             (elastic.l1_strength(), elastic.l2_strength()),
             (0.25 * 0.2, 0.75 * 0.2)
@@ -368,21 +331,18 @@ mod tests {
                 .unwrap()
                 .mode
         };
-        assert_eq!(
-            mode(&config(weights(Regime::L2Decoupled))),
-            L2Mode::Decoupled
-        );
-        assert_eq!(mode(&config(weights(Regime::L2Coupled))), L2Mode::Coupled);
+        assert_eq!(mode(&config(Regime::L2Decoupled)), L2Mode::Decoupled);
+        assert_eq!(mode(&config(Regime::L2Coupled)), L2Mode::Coupled);
         let adamw = Config {
             optimizer: OptimizerKind::Adamw,
-            ..config(weights(Regime::L2Coupled))
+            ..config(Regime::L2Coupled)
         };
         assert_eq!(mode(&adamw), L2Mode::Decoupled, "AdamW decouples");
-        let first_only = penalties(weights(Regime::L1FirstLayer));
+        let first_only = penalties(Regime::L1FirstLayer);
         assert_eq!(first_only[0].l1_strength(), 0.2);
         assert!(first_only[1..].iter().all(Penalty::is_zero));
 
-        let optimizer = build(&config(weights(Regime::L1Proximal)), &model()).unwrap();
+        let optimizer = build(&config(Regime::L1Proximal), &model()).unwrap();
         for group in optimizer.get().groups() {
             for (name, _) in group.params() {
                 let penalized = !group.penalty().is_zero();
@@ -395,20 +355,20 @@ mod tests {
     fn the_group_lassos_take_the_columns_of_their_layers() {
         // One group per input on W₁ [4, 3], one per neuron on W₂ [2, 4]
         // and W₃ [1, 2].
-        let features = penalties(Regularization::GroupFeatures);
+        let features = penalties(Regime::GroupLassoFeatures);
         assert_eq!(groups(&features), [(3, 0.2), (0, 0.0), (0, 0.0)]);
         assert!(features.iter().all(|p| p.l1_term().is_none()));
-        let neurons = penalties(Regularization::GroupNeurons);
+        let neurons = penalties(Regime::GroupLassoNeurons);
         assert_eq!(groups(&neurons), [(0, 0.0), (4, 0.2), (2, 0.2)]);
-        // Sparse group lasso: α·λ of L1 everywhere, (1 − α)·λ on the inputs.
-        let sparse = penalties(Regularization::SparseGroup);
+        // Sparse group lasso: α·λ of L1 and (1 − α)·λ of the feature
+        // groups, both on the first layer only.
+        let sparse = penalties(Regime::SparseGroupLasso);
         assert_eq!(groups(&sparse), [(3, 0.75 * 0.2), (0, 0.0), (0, 0.0)]);
-        for p in &sparse {
-            assert_eq!(p.l1_strength(), 0.25 * 0.2);
-            assert_eq!(p.l1_term().unwrap().mode, L1Mode::Proximal);
-        }
+        assert_eq!(sparse[0].l1_strength(), 0.25 * 0.2);
+        assert_eq!(sparse[0].l1_term().unwrap().mode, L1Mode::Proximal);
+        assert!(sparse[1..].iter().all(Penalty::is_zero));
         // The twin's penalties have no proximal term left.
-        let twin = layer_penalties(&config(Regularization::SparseGroup), &model(), false);
+        let twin = layer_penalties(&config(Regime::SparseGroupLasso), &model(), false);
         assert_eq!(groups(&twin), [(0, 0.0); 3]);
         assert!(twin.iter().all(Penalty::is_zero));
     }

@@ -5,7 +5,7 @@
 use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
-use sparsegrad::io::limits::{self, MAX_EPOCHS, MAX_GRID, MAX_VALUES, Size};
+use sparsegrad::io::limits::{self, RunSizes};
 
 use super::StudyError;
 use super::regime::Regime;
@@ -136,6 +136,10 @@ pub struct StudyConfig {
     /// the exact zeros that mini-batch noise keeps undoing (see
     /// [`sparsegrad::nn::path::network`]).
     pub settle_epochs: usize,
+    /// A fit's settle phase stops after the first full-batch step whose
+    /// proximal-gradient residual ‖w − w⁺‖₂/lr is at most this (see
+    /// [`sparsegrad::nn::path::network`]); 0 runs every settle epoch.
+    pub settle_tol: f64,
 }
 
 impl Default for StudyConfig {
@@ -164,6 +168,7 @@ impl Default for StudyConfig {
             first_epochs: 60,
             path_epochs: 20,
             settle_epochs: 40,
+            settle_tol: 1e-2,
         }
     }
 }
@@ -233,29 +238,30 @@ impl StudyConfig {
                 ));
             }
         }
-        for (name, epochs) in [
-            ("first_epochs", self.first_epochs),
-            ("path_epochs", self.path_epochs),
-            ("settle_epochs", self.settle_epochs),
-        ] {
-            limits::check(name, epochs as u64, MAX_EPOCHS)?;
-        }
-        limits::check("grid", self.grid as u64, MAX_GRID)?;
-        limits::check_widths("hidden", &self.hidden)?;
-        if let DataSource::Synthetic(task) = &self.data {
-            limits::check_size(
-                "n_samples × n_features",
-                Size::product(task.n_samples as u128, task.n_features as u128),
-                MAX_VALUES,
-            )?;
-            let widths: Vec<usize> = std::iter::once(task.n_features)
-                .chain(self.hidden.iter().copied())
-                .chain([1])
-                .collect();
-            limits::check_mlp(&widths)?;
-        }
+        let synthetic = match &self.data {
+            DataSource::Synthetic(task) => {
+                Some(("n_samples × n_features", task.n_samples, task.n_features))
+            }
+            _ => None,
+        };
+        limits::check_run(&RunSizes {
+            grid: ("grid", self.grid),
+            epochs: &[
+                ("first_epochs", self.first_epochs),
+                ("path_epochs", self.path_epochs),
+                ("settle_epochs", self.settle_epochs),
+            ],
+            hidden: ("hidden", &self.hidden),
+            synthetic,
+        })?;
         if !(self.lr.is_finite() && self.lr > 0.0) {
             return fail(format!("lr must be finite and > 0, got {}", self.lr));
+        }
+        if !(self.settle_tol.is_finite() && self.settle_tol >= 0.0) {
+            return fail(format!(
+                "settle_tol must be finite and >= 0, got {}",
+                self.settle_tol
+            ));
         }
         if !(self.eps > 0.0 && self.eps < 1.0) {
             return fail(format!("eps must be in (0, 1), got {}", self.eps));

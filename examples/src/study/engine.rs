@@ -40,6 +40,14 @@ pub struct PathPoint {
     pub accuracy: Option<f64>,
     /// Exact zeros and what compaction leaves.
     pub sparsity: NetworkSparsity,
+    /// Mini-batch epochs of this fit.
+    pub epochs: usize,
+    /// Full-batch settle steps of this fit (it stopped on the
+    /// proximal-gradient residual or on the cap).
+    pub settle_steps: usize,
+    /// The proximal-gradient residual ‖w − w⁺‖₂/lr of its last settle
+    /// step (none without a settle phase).
+    pub settle_residual: Option<f64>,
     /// Every parameter's values (named_parameters order, flattened), kept
     /// on request (for the refit: the plots and the drawing of the network).
     #[serde(skip_serializing_if = "Option::is_none", default)]
@@ -86,9 +94,10 @@ pub fn fit_path(
         first_epochs: config.first_epochs,
         path_epochs: config.path_epochs,
         settle_epochs: config.settle_epochs,
+        tol: config.settle_tol,
     };
     let mut batches = StdRng::seed_from_u64(job.batch_seed);
-    network_path(
+    let fits = network_path(
         &model,
         job.train,
         job.lambdas,
@@ -103,7 +112,16 @@ pub fn fit_path(
     .map_err(|cause| StudyError::Path {
         regime: job.regime.label(),
         cause,
-    })
+    })?;
+    Ok(fits
+        .into_iter()
+        .map(|fit| PathPoint {
+            epochs: fit.epochs,
+            settle_steps: fit.settle_steps,
+            settle_residual: fit.residual,
+            ..fit.record
+        })
+        .collect())
 }
 
 /// The record of `model` at `lambda`, evaluated on `held_out`.
@@ -113,6 +131,10 @@ fn measure(model: &Mlp<f32>, lambda: f64, held_out: &Dataset<f32>, keep: bool) -
         loss: evaluate_loss(model, held_out),
         accuracy: accuracy(model, held_out),
         sparsity: NetworkSparsity::measure(model),
+        // filled in from the path's record of the fit
+        epochs: 0,
+        settle_steps: 0,
+        settle_residual: None,
         parameters: keep.then(|| {
             model
                 .named_parameters()

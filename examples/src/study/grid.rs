@@ -24,12 +24,37 @@
 //! model (no hidden layer) on centred features it is the lasso's λ_max,
 //! (2/n)·maxⱼ|Σᵢ xᵢⱼ(yᵢ − ȳ)|, whatever the intercept (Σᵢ xᵢⱼ = 0).
 //!
+//! For the **group lasso on input features** a column W₁[:, j] = 0 stays
+//! 0 under the block soft threshold of −lr·∇ⱼJ at lr·λg·√p (p = the
+//! hidden width, the group's size) exactly when ‖∇ⱼJ‖₂ ≤ λg·√p, so
+//!
+//! ```text
+//! λ_max = maxⱼ ‖∂J/∂W₁[:, j]‖₂ / √p  at W₁ = 0
+//! ```
+//!
+//! is **exact** in the same sense. For the **sparse group lasso** (L1 at
+//! α·λ, then the group threshold at (1 − α)·λ, α = ½) the column stays 0
+//! exactly when ‖S(∇ⱼJ, α·λ)‖₂ ≤ (1 − α)·λ·√p, S the elementwise soft
+//! threshold: the left side falls and the right side rises with λ, so
+//! each column has one crossing λⱼ, found by bisection to the last bit,
+//! and λ_max = maxⱼ λⱼ is **exact** too (Simon, Friedman, Hastie &
+//! Tibshirani 2013 find theirs the same way).
+//!
 //! It is a **heuristic** for L1 on every layer (proximal or subgradient)
 //! and the elastic net (top λ_max/α): a network whose weights are all 0 is
 //! a stationary point at every λ (no unit has an input that varies), so
 //! no λ_max exists there; λ_max of the first layer is where the inputs
 //! stop reaching the network, the scale of the data gradient the penalty
 //! must overcome.
+//!
+//! For the **group lasso on neurons** the top is a **heuristic** too:
+//! maxₗ maxᵢ ‖∂J/∂Wₗ[:, i]‖₂/√p over the deeper layers l ≥ 2, each taken
+//! with Wₗ = 0 and the other parameters at the initial network. With
+//! Wₗ = 0 the layers before it get no gradient, so that point is
+//! stationary exactly above this value, but only for the initial weights
+//! below layer l: the bound scales with the hidden activations, which
+//! training changes (and which the path, run from dense to sparse, has
+//! trained), so it is the right scale, not an exact λ_max.
 //!
 //! For **L2** there is no λ_max (no weight becomes 0). The top is L/10,
 //! with L = 2·max(λ_max(XᵀX/n), 1) the curvature bound of a linear
@@ -43,6 +68,7 @@
 //! The grid itself is [`log_grid`]: `grid` values from the top down to
 //! top·eps, evenly spaced in log λ, largest first.
 
+use ndarray::{Array2, ArrayView1, Ix2};
 use serde::{Deserialize, Serialize};
 use sparsegrad::autograd::Tensor;
 use sparsegrad::nn::data::{Dataset, Targets};
@@ -68,6 +94,9 @@ pub enum GridTop {
     /// A tenth of the linear model's curvature bound L, for L2 (no exact
     /// zeros).
     RidgeHeuristic,
+    /// The neurons' group bound at the initial network, each deeper layer
+    /// zeroed in turn (see the module docs).
+    NeuronHeuristic,
 }
 
 /// A regime's grid.
@@ -81,34 +110,44 @@ pub struct Grid {
     pub lambdas: Vec<f64>,
 }
 
-/// The share of λ that goes to L1 (α) for a penalized regime; `None` for
-/// the unpenalized one.
-pub fn l1_ratio(regime: Regime) -> Option<f64> {
+/// How a regime's one λ is shared among its terms: λ1 = `l1`·λ,
+/// λ2 = `l2`·λ, λg = `group`·λ (the shares sum to 1).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Shares {
+    /// The L1 share α.
+    pub l1: f64,
+    /// The L2 share.
+    pub l2: f64,
+    /// The group lassos' share.
+    pub group: f64,
+}
+
+/// The shares of λ of a penalized regime; `None` for the unpenalized one.
+pub fn shares(regime: Regime) -> Option<Shares> {
+    let of = |l1, l2, group| Some(Shares { l1, l2, group });
     match regime {
         Regime::None => None,
-        Regime::L2Coupled | Regime::L2Decoupled => Some(0.0),
-        Regime::ElasticNet => Some(0.5),
-        Regime::L1Subgradient | Regime::L1Proximal | Regime::L1FirstLayer => Some(1.0),
+        Regime::L2Coupled | Regime::L2Decoupled => of(0.0, 1.0, 0.0),
+        Regime::ElasticNet => of(0.5, 0.5, 0.0),
+        Regime::L1Subgradient | Regime::L1Proximal | Regime::L1FirstLayer => of(1.0, 0.0, 0.0),
+        Regime::GroupLassoFeatures | Regime::GroupLassoNeurons => of(0.0, 0.0, 1.0),
+        Regime::SparseGroupLasso => of(0.5, 0.0, 0.5),
     }
 }
 
-/// The penalties of `regime` at `lambda`: λ1 = α·λ, λ2 = (1 − α)·λ.
+/// The penalties of `regime` at `lambda`, shared as [`shares`] says.
 pub fn penalties_at(regime: Regime, lambda: f64) -> WeightPenalties {
-    let alpha = l1_ratio(regime).unwrap_or(0.0);
-    regime.penalties(alpha * lambda, (1.0 - alpha) * lambda)
+    let s = shares(regime).unwrap_or(Shares {
+        l1: 0.0,
+        l2: 0.0,
+        group: 0.0,
+    });
+    regime.penalties(s.l1 * lambda, s.l2 * lambda, s.group * lambda)
 }
 
 /// Whether `regime` only makes sense with a hidden layer.
 pub fn needs_hidden_layer(regime: Regime) -> bool {
-    match regime {
-        Regime::None
-        | Regime::L2Coupled
-        | Regime::L2Decoupled
-        | Regime::L1Subgradient
-        | Regime::L1Proximal
-        | Regime::ElasticNet
-        | Regime::L1FirstLayer => false,
-    }
+    regime == Regime::GroupLassoNeurons
 }
 
 /// The grid of `regime` on the standardized training set `train`, for the
@@ -125,30 +164,46 @@ pub fn grid(
     count: usize,
     eps: f64,
 ) -> Result<Grid, StudyError> {
-    let Some(alpha) = l1_ratio(regime) else {
+    let Some(share) = shares(regime) else {
         return Ok(Grid {
             regime,
             top: GridTop::Unpenalized,
             lambdas: vec![0.0],
         });
     };
-    let (top, value) = if alpha == 0.0 {
-        let x = train.features().mapv(f64::from);
-        let y = match train.targets() {
-            Targets::Regression(y) => y.column(0).mapv(f64::from),
-            // the curvature bound depends on the features only
-            Targets::Classification(labels) => ndarray::Array1::zeros(labels.len()),
-        };
-        let lipschitz = LeastSquares::from_data(x.view(), y.view()).lipschitz();
-        (GridTop::RidgeHeuristic, lipschitz / 10.0)
-    } else {
-        let exact = regime == Regime::L1FirstLayer || initial.linear_layers().count() == 1;
-        let rule = if exact {
-            GridTop::Exact
-        } else {
-            GridTop::FirstLayerHeuristic
-        };
-        (rule, first_layer_lambda_max(initial, train) / alpha)
+    let linear = initial.linear_layers().count() == 1;
+    let (top, value) = match regime {
+        Regime::L2Coupled | Regime::L2Decoupled => {
+            let x = train.features().mapv(f64::from);
+            let y = match train.targets() {
+                Targets::Regression(y) => y.column(0).mapv(f64::from),
+                // the curvature bound depends on the features only
+                Targets::Classification(labels) => ndarray::Array1::zeros(labels.len()),
+            };
+            let lipschitz = LeastSquares::from_data(x.view(), y.view()).lipschitz();
+            (GridTop::RidgeHeuristic, lipschitz / 10.0)
+        }
+        Regime::GroupLassoFeatures => (
+            GridTop::Exact,
+            group_lambda_max(&gradient_at_zero(initial, train, 0)),
+        ),
+        Regime::SparseGroupLasso => (
+            GridTop::Exact,
+            sparse_group_lambda_max(&gradient_at_zero(initial, train, 0), share.l1),
+        ),
+        Regime::GroupLassoNeurons => {
+            let deeper = (1..initial.linear_layers().count())
+                .map(|layer| group_lambda_max(&gradient_at_zero(initial, train, layer)));
+            (GridTop::NeuronHeuristic, deeper.fold(0.0, f64::max))
+        }
+        _ => {
+            let rule = if regime == Regime::L1FirstLayer || linear {
+                GridTop::Exact
+            } else {
+                GridTop::FirstLayerHeuristic
+            };
+            (rule, first_layer_lambda_max(initial, train) / share.l1)
+        }
     };
     if !(value.is_finite() && value > 0.0) {
         return Err(StudyError::Config(format!(
@@ -163,11 +218,73 @@ pub fn grid(
     })
 }
 
-/// max |∂J/∂W₁| at W₁ = 0 with the other parameters of `initial` (left
-/// unchanged: the gradient is taken on a zeroed copy of W₁'s value, put
-/// back afterwards), J the data loss on `train`.
+/// max |∂J/∂W₁| at W₁ = 0 with the other parameters of `initial`, J the
+/// data loss on `train`.
 pub fn first_layer_lambda_max(initial: &Mlp<f32>, train: &Dataset<f32>) -> f64 {
-    let weight = initial.first_layer_weight();
+    gradient_at_zero(initial, train, 0)
+        .iter()
+        .fold(0.0_f64, |m, &g| m.max(g.abs()))
+}
+
+/// maxⱼ ‖g[:, j]‖₂/√p over the columns of the `[p, cols]` gradient `g`:
+/// the smallest group lasso λg whose block soft threshold keeps every
+/// column of a zero weight at 0.
+pub fn group_lambda_max(g: &Array2<f64>) -> f64 {
+    let sqrt_p = (g.nrows() as f64).sqrt();
+    g.columns()
+        .into_iter()
+        .map(|column| column.dot(&column).sqrt() / sqrt_p)
+        .fold(0.0, f64::max)
+}
+
+/// The sparse group lasso's λ_max over the columns of the `[p, cols]`
+/// gradient `g`, L1 at `alpha`·λ and the group at (1 − α)·λ: the largest
+/// of the columns' crossings, each the λ where ‖S(gⱼ, α·λ)‖₂ = (1 − α)·λ·√p
+/// (see the module docs).
+pub fn sparse_group_lambda_max(g: &Array2<f64>, alpha: f64) -> f64 {
+    let sqrt_p = (g.nrows() as f64).sqrt();
+    // ‖S(column, α·λ)‖₂ − (1 − α)·λ·√p: falls strictly as λ grows
+    let excess = |column: ArrayView1<f64>, lambda: f64| {
+        let shrunk: f64 = column
+            .iter()
+            .map(|&v| (v.abs() - alpha * lambda).max(0.0).powi(2))
+            .sum();
+        shrunk.sqrt() - (1.0 - alpha) * lambda * sqrt_p
+    };
+    g.columns()
+        .into_iter()
+        .map(|column| {
+            // the crossing lies in [0, max|gⱼ|/α]: there the shrunk column is 0
+            let (mut low, mut high) = (
+                0.0,
+                column.iter().fold(0.0_f64, |m, v| m.max(v.abs())) / alpha,
+            );
+            // bisect until the interval cannot shrink (at most ~1100 halvings)
+            loop {
+                let mid = 0.5 * (low + high);
+                if mid <= low || mid >= high {
+                    break high;
+                }
+                if excess(column, mid) > 0.0 {
+                    low = mid;
+                } else {
+                    high = mid;
+                }
+            }
+        })
+        .fold(0.0, f64::max)
+}
+
+/// ∂J/∂W at W = 0 for the weight W (`[out, in]`) of linear layer `layer`
+/// of `initial`, the other parameters left at their values, J the data
+/// loss on `train`. The gradient is taken on a zeroed copy of W's value,
+/// put back afterwards, so `initial` is unchanged.
+pub fn gradient_at_zero(initial: &Mlp<f32>, train: &Dataset<f32>, layer: usize) -> Array2<f64> {
+    let weight = initial
+        .linear_layers()
+        .nth(layer)
+        .expect("a linear layer of the network")
+        .weight();
     let zeros = ndarray::ArrayD::zeros(weight.shape());
     let saved = std::mem::replace(&mut *weight.value_mut(), zeros);
     for (_, p) in initial.named_parameters() {
@@ -178,14 +295,15 @@ pub fn first_layer_lambda_max(initial: &Mlp<f32>, train: &Dataset<f32>) -> f64 {
         train.targets(),
     );
     loss.backward();
-    let lambda_max = weight
+    let gradient = weight
         .grad()
-        .expect("the first layer's weight requires a gradient")
-        .iter()
-        .fold(0.0_f64, |m, &g| m.max(f64::from(g).abs()));
+        .expect("a linear layer's weight requires a gradient")
+        .mapv(f64::from)
+        .into_dimensionality::<Ix2>()
+        .expect("a linear layer's weight is [out, in]");
     for (_, p) in initial.named_parameters() {
         p.zero_grad();
     }
     *weight.value_mut() = saved;
-    lambda_max
+    gradient
 }

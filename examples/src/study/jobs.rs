@@ -287,17 +287,13 @@ pub fn write_shard(file: &ShardFile, out_dir: &Path) -> Result<PathBuf, StudyErr
     Ok(path)
 }
 
-/// Reads every `shard-*.json` in `dirs` and returns the common header and
-/// all results, checked: every file a shard of the same study and the
-/// same count N, every shard 1..N present once, and the results together
-/// exactly the study's jobs.
+/// Every `shard-*.json` in `dirs`, folder by folder, each folder's in
+/// name order.
 ///
 /// # Errors
-/// [`StudyError::Merge`] saying what does not fit, [`StudyError::Io`] for
-/// an unreadable file or folder.
-pub fn read_shards(dirs: &[PathBuf]) -> Result<(StudyHeader, Vec<JobResult>), StudyError> {
-    let merge = |reason: String| StudyError::Merge(reason);
-    let mut files: Vec<(PathBuf, ShardFile)> = Vec::new();
+/// [`StudyError::Io`] for a folder that cannot be listed.
+pub fn shard_paths(dirs: &[PathBuf]) -> Result<Vec<PathBuf>, StudyError> {
+    let mut all = Vec::new();
     for dir in dirs {
         let entries = std::fs::read_dir(dir).map_err(|cause| StudyError::Io {
             path: dir.clone(),
@@ -313,21 +309,36 @@ pub fn read_shards(dirs: &[PathBuf]) -> Result<(StudyHeader, Vec<JobResult>), St
             })
             .collect();
         paths.sort();
-        for path in paths {
-            // a shard holds fitted networks: no larger than a model file may be
-            let bytes = read_file(&path, MAX_MODEL_FILE_BYTES)
-                .map_err(|e| merge(format!("{}: {e}", path.display())))?;
-            let file: ShardFile = serde_json::from_slice(&bytes)
-                .map_err(|e| merge(format!("{}: not a shard file: {e}", path.display())))?;
-            if file.format != SHARD_FORMAT {
-                return Err(merge(format!(
-                    "{}: format '{}', expected '{SHARD_FORMAT}'",
-                    path.display(),
-                    file.format
-                )));
-            }
-            files.push((path, file));
+        all.extend(paths);
+    }
+    Ok(all)
+}
+
+/// Reads every `shard-*.json` in `dirs` and returns the common header and
+/// all results, checked: every file a shard of the same study and the
+/// same count N, every shard 1..N present once, and the results together
+/// exactly the study's jobs.
+///
+/// # Errors
+/// [`StudyError::Merge`] saying what does not fit, [`StudyError::Io`] for
+/// an unreadable file or folder.
+pub fn read_shards(dirs: &[PathBuf]) -> Result<(StudyHeader, Vec<JobResult>), StudyError> {
+    let merge = |reason: String| StudyError::Merge(reason);
+    let mut files: Vec<(PathBuf, ShardFile)> = Vec::new();
+    for path in shard_paths(dirs)? {
+        // a shard holds fitted networks: no larger than a model file may be
+        let bytes = read_file(&path, MAX_MODEL_FILE_BYTES)
+            .map_err(|e| merge(format!("{}: {e}", path.display())))?;
+        let file: ShardFile = serde_json::from_slice(&bytes)
+            .map_err(|e| merge(format!("{}: not a shard file: {e}", path.display())))?;
+        if file.format != SHARD_FORMAT {
+            return Err(merge(format!(
+                "{}: format '{}', expected '{SHARD_FORMAT}'",
+                path.display(),
+                file.format
+            )));
         }
+        files.push((path, file));
     }
     let Some((first_path, first)) = files.first() else {
         return Err(merge(format!("no shard-*.json file in {dirs:?}")));

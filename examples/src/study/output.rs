@@ -5,11 +5,15 @@ use std::path::{Path, PathBuf};
 
 use sparsegrad::io::fs::write_atomically;
 
+use super::grid::shares;
+use super::regime::Regime;
 use super::table::significant;
 use super::{RegimeReport, StudyError, StudyReport};
+use ndarray::Array2;
+
 use crate::plot::{
-    BarChart, Colour, ErrorBarChart, ErrorPoint, Histogram, Labels, LineChart, Marker, Panel,
-    Scale, Series, bar_chart, error_bar_chart, histogram, line_chart,
+    BarChart, Colour, ErrorBarChart, ErrorPoint, Histogram, Labels, LineChart, Marker, Network,
+    Panel, Scale, Series, bar_chart, error_bar_chart, histogram, line_chart,
 };
 
 /// The JSON report.
@@ -24,8 +28,7 @@ pub const WEIGHTS_SVG: &str = "weights.svg";
 pub const FEATURES_SVG: &str = "features.svg";
 
 /// The files of every study under fixed names (each regime's CV curve
-/// comes on top, as `cv-<regime>.svg`), for the programs' up-front
-/// check that no output is an input.
+/// comes on top, as `cv-<regime>.svg`: [`output_files`] lists them all).
 pub const OUTPUT_FILES: [&str; 5] = [
     REPORT_JSON,
     TRADEOFF_ZEROS_SVG,
@@ -37,13 +40,57 @@ pub const OUTPUT_FILES: [&str; 5] = [
 /// Bins of the weight-magnitude histograms.
 const HISTOGRAM_BINS: usize = 40;
 
+/// Every file a study of `regimes` writes into its out-dir: the fixed
+/// ones, each penalized regime's CV curve and each regime's network, for
+/// the programs' up-front check that no output is an input.
+pub fn output_files(regimes: &[Regime]) -> Vec<String> {
+    let cv = regimes
+        .iter()
+        .filter(|&&r| shares(r).is_some())
+        .map(|&r| cv_file_name(r));
+    let networks = regimes.iter().map(|&r| network_file_name(r));
+    OUTPUT_FILES
+        .iter()
+        .map(|&n| n.to_owned())
+        .chain(cv)
+        .chain(networks)
+        .collect()
+}
+
 /// The file of `regime`'s CV curve: `cv-<regime>.svg`.
-pub fn cv_file_name(regime: &RegimeReport) -> String {
-    let slug = serde_json::to_value(regime.regime)
+pub fn cv_file_name(regime: Regime) -> String {
+    format!("cv-{}.svg", slug(regime))
+}
+
+/// The drawing of `regime`'s network at its chosen λ: `network-<regime>.svg`.
+pub fn network_file_name(regime: Regime) -> String {
+    format!("network-{}.svg", slug(regime))
+}
+
+/// The name `regime` has in report.json.
+fn slug(regime: Regime) -> String {
+    serde_json::to_value(regime)
         .ok()
         .and_then(|v| v.as_str().map(str::to_owned))
-        .expect("a regime serializes to its name");
-    format!("cv-{slug}.svg")
+        .expect("a regime serializes to its name")
+}
+
+/// The refit of `regime` at its chosen λ as a [`Network`] drawing: its
+/// linear layers' weights (`[out, in]`, from the kept parameters in
+/// `named_parameters` order, weight then bias per layer).
+fn chosen_network(report: &StudyReport, regime: &RegimeReport) -> Network {
+    let sizes = &report.header.layer_sizes;
+    let weights = sizes
+        .windows(2)
+        .zip(regime.chosen_parameters.iter().step_by(2))
+        .map(|(io, values)| {
+            Array2::from_shape_fn((io[1], io[0]), |(o, i)| f64::from(values[o * io[0] + i]))
+        })
+        .collect();
+    Network {
+        inputs: report.header.feature_names.clone(),
+        weights,
+    }
 }
 
 /// Writes `report.json` and the plots into `out_dir` (created if missing),
@@ -89,8 +136,14 @@ pub fn write_outputs(report: &StudyReport, out_dir: &Path) -> Result<Vec<PathBuf
     }
 
     for regime in report.regimes.iter().filter(|r| r.curve.len() > 1) {
-        let path = out_dir.join(cv_file_name(regime));
+        let path = out_dir.join(cv_file_name(regime.regime));
         error_bar_chart(&path, &cv_chart(report, regime))?;
+        written.push(path);
+    }
+    for regime in &report.regimes {
+        let path = out_dir.join(network_file_name(regime.regime));
+        let svg = chosen_network(report, regime).to_svg();
+        write_atomically(&[(&path, svg.as_bytes())]).map_err(io_error(&path))?;
         written.push(path);
     }
 

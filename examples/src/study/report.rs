@@ -30,6 +30,13 @@ pub struct CurvePoint {
     pub params_after_compaction: usize,
     /// The refit's test loss.
     pub test_loss: f64,
+    /// Settle steps per fit at this λ, the mean over the folds and the
+    /// refit (each fit stops on the residual tolerance or on the cap).
+    pub settle_steps: f64,
+    /// The largest proximal-gradient residual ‖w − w⁺‖₂/lr over those
+    /// fits: how far from stationary the fits at this λ are (none without
+    /// a settle phase).
+    pub settle_residual: Option<f64>,
 }
 
 /// One regime in the report.
@@ -154,6 +161,15 @@ fn regime_report(header: &StudyHeader, grid: &Grid, results: &[JobResult]) -> Re
             features_kept: refit[i].sparsity.features_kept.len(),
             params_after_compaction: refit[i].sparsity.params_after_compaction,
             test_loss: refit[i].loss,
+            settle_steps: of_regime
+                .clone()
+                .map(|r| r.points[i].settle_steps as f64)
+                .sum::<f64>()
+                / of_regime.clone().count() as f64,
+            settle_residual: of_regime
+                .clone()
+                .filter_map(|r| r.points[i].settle_residual)
+                .reduce(f64::max),
         })
         .collect();
     RegimeReport {
@@ -212,6 +228,9 @@ mod tests {
                 neurons_kept: vec![],
                 params_after_compaction: 0,
             },
+            epochs: 0,
+            settle_steps: 0,
+            settle_residual: None,
             parameters: None,
         }
     }

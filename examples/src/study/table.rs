@@ -83,6 +83,10 @@ pub fn format_choices(report: &StudyReport) -> String {
                     "; grid from L/10 = {}, L the curvature bound (heuristic)",
                     significant(r.curve[0].lambda)
                 ),
+                super::grid::GridTop::NeuronHeuristic => format!(
+                    "; grid from the neurons' group bound {} at the initial network (heuristic)",
+                    significant(r.curve[0].lambda)
+                ),
             };
             let lambda = if r.curve.len() == 1 {
                 String::new()

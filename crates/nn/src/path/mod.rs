@@ -46,4 +46,4 @@ pub use cv::CvCurve;
 pub use grid::{PathPenalty, lambda_max_l1, log_grid};
 pub use least_squares::LeastSquares;
 pub use linear::{CvProblems, LinearPathCv};
-pub use network::{NetworkPathError, NetworkPathSettings, network_path};
+pub use network::{NetworkFit, NetworkPathError, NetworkPathSettings, network_path};
