@@ -467,7 +467,7 @@ fn bad_requests_get_clear_json_errors_and_the_server_goes_on() {
             "/api/config",
             r#"{"regime": "group_lasso"}"#,
             400,
-            "a regime: none, l2_coupled",
+            "expected one of `none`, `l2_coupled`",
         ),
         (
             "/api/config",
