@@ -63,6 +63,11 @@ const MAX_BANDS: usize = 8;
 /// AVX-512 f32 kernels' tiles, so that bands do not cut a tile in two.
 const BAND_ALIGN: usize = 16;
 
+/// A band spans at least this many tiles (64 rows or columns): each band
+/// packs the operand it shares with the others again, a cost of one
+/// multiply-add per element against the band's width of them.
+const MIN_TILES_PER_BAND: usize = 4;
+
 /// The thread count set by [`set_matmul_threads`].
 static THREADS: AtomicUsize = AtomicUsize::new(1);
 
@@ -204,12 +209,14 @@ pub fn gemm<T: Float>(
 
 /// How many bands a product of `muladds` multiply-adds is cut into, when
 /// its longer side has `tiles` tiles: a power of two (1, 2, 4 or 8) with
-/// at least [`MIN_MULADDS_PER_BAND`] each, at most one per tile. It depends
+/// at least [`MIN_MULADDS_PER_BAND`] and [`MIN_TILES_PER_BAND`] each. It depends
 /// on the shape alone, never on the thread count, so every element of C
 /// comes from the same single-threaded product of the same band on 1
 /// thread or 8: the same bits, whatever the library does inside a band.
 fn band_count(muladds: usize, tiles: usize) -> usize {
-    let fit = (muladds / MIN_MULADDS_PER_BAND).min(tiles).min(MAX_BANDS);
+    let fit = (muladds / MIN_MULADDS_PER_BAND)
+        .min(tiles / MIN_TILES_PER_BAND)
+        .min(MAX_BANDS);
     if fit <= 1 { 1 } else { 1 << fit.ilog2() }
 }
 
