@@ -1,6 +1,6 @@
 //! How matrix products run: which library multiplies, and on how many
 //! threads. Every product of the framework, forward and backward, goes
-//! through [`gemm`].
+//! through [`gemm()`].
 //!
 //! The library is the `gemm` crate (pure Rust, AVX-512 kernels where the
 //! CPU has them, picked at run time) or, with the `blas` feature, the
@@ -273,7 +273,7 @@ fn product<T: Float>(
 }
 
 /// With the `blas` feature, tells OpenBLAS (once) to multiply on the
-/// calling thread only: threads are [`gemm`]'s business, and OpenBLAS's own
+/// calling thread only: threads are [`gemm()`]'s business, and OpenBLAS's own
 /// threads inside gemm's would oversubscribe the cores.
 #[cfg(feature = "blas")]
 fn single_threaded_blas() {
