@@ -1,8 +1,10 @@
 //! The playground in a real browser: headless Chromium, driven over the
-//! DevTools protocol, loads the page, picks L1 proximal on a task with
-//! noise inputs, plays, and checks from the DOM what the server says; then
-//! steps into one backward pass and reads the trace panel; measures the
-//! updates per second that reach the page and saves a screenshot.
+//! DevTools protocol, loads the page and measures the updates per second
+//! that reach it for a 2→8→8→1 network; picks L1 proximal, then the group
+//! lasso on the input features, on a task with noise inputs, plays, and
+//! checks from the DOM what the server says; steps into one backward pass
+//! and reads the trace panel; clicks a weight's edge and reads its update;
+//! and saves a screenshot.
 //!
 //! Needs /usr/bin/chromium (Debian's `chromium` package, which .ci/run
 //! installs). Without it the test prints that it is skipped, except in CI
@@ -53,7 +55,7 @@ impl Browser {
                 "--disable-component-update",
                 "--disable-sync",
                 "--remote-debugging-port=0",
-                "--window-size=1400,1400",
+                "--window-size=1400,1500",
                 "about:blank",
             ])
             .arg(format!("--user-data-dir={}", profile.display()))
@@ -96,7 +98,7 @@ impl Browser {
         browser.session = attached["sessionId"].as_str().unwrap().to_string();
         browser.call(
             "Emulation.setDeviceMetricsOverride",
-            json!({ "width": 1400, "height": 1400, "deviceScaleFactor": 1, "mobile": false }),
+            json!({ "width": 1400, "height": 1500, "deviceScaleFactor": 1, "mobile": false }),
         );
         browser.call("Page.navigate", json!({ "url": url }));
         browser
@@ -151,6 +153,49 @@ impl Browser {
         }
     }
 
+    /// Sets the form's fields `name = value` and sends one change event,
+    /// as a learner who edits a few fields; waits until the address holds
+    /// them all (the page puts it there once the server took the config).
+    fn set_form(&mut self, fields: &[(&str, &str)]) {
+        let fields = serde_json::to_string(fields).unwrap();
+        self.eval(&format!(
+            "(() => {{ let el; for (const [name, value] of {fields}) {{ el = document.querySelector(`[name=${{name}}]`); el.value = value; }} el.dispatchEvent(new Event('change')); }})()"
+        ));
+        self.wait_for(
+            &format!(
+                "{fields}.every(([name, value]) => new URLSearchParams(location.search).get(name) === value)"
+            ),
+            Duration::from_secs(10),
+        );
+    }
+
+    /// Clicks Play (or Pause) and waits for the button to say `label`.
+    fn play_or_pause(&mut self, label: &str) {
+        self.eval("document.getElementById('play').click()");
+        self.wait_for(
+            &format!("document.getElementById('play').textContent.includes('{label}')"),
+            Duration::from_secs(10),
+        );
+    }
+
+    /// A real mouse click at `(x, y)` in the page's CSS pixels.
+    fn click_at(&mut self, x: f64, y: f64) {
+        for kind in ["mousePressed", "mouseReleased"] {
+            self.call(
+                "Input.dispatchMouseEvent",
+                json!({ "type": kind, "x": x, "y": y, "button": "left", "clickCount": 1 }),
+            );
+        }
+    }
+
+    /// The text of the element `selector`.
+    fn text(&mut self, selector: &str) -> String {
+        self.eval(&format!("document.querySelector('{selector}').textContent"))
+            .as_str()
+            .unwrap_or_else(|| panic!("no {selector}"))
+            .to_string()
+    }
+
     /// A PNG of the page.
     fn screenshot(&mut self) -> Vec<u8> {
         let shot = self.call("Page.captureScreenshot", json!({ "format": "png" }));
@@ -173,93 +218,38 @@ fn server_state(address: SocketAddr) -> Value {
     get(address, "/api/state").json()
 }
 
-#[test]
-fn the_page_trains_sparsifies_and_walks_one_backward_pass() {
-    if !Path::new(CHROMIUM).exists() {
-        if std::env::var("CI").as_deref() == Ok("true") {
-            panic!("{CHROMIUM} is missing: CI must install chromium (see .ci/run)");
-        }
-        println!(
-            "SKIPPED playground browser test: {CHROMIUM} not found (apt-get install chromium)"
-        );
-        return;
-    }
-    let address = start();
-    // The setup comes in the address, as a shared link would bring it;
-    // the penalty is then picked in the form, as a learner would.
-    let url = format!(
-        "http://{address}/?task=two_blobs&noise_features=3&optimizer=sgd&lr=0.1&lambda=0.02&steps_per_frame=10&hidden=8,8"
-    );
-    let mut browser = Browser::launch(&url);
-    browser.wait_for(
-        "document.readyState === 'complete' && window.playgroundUpdates > 0 && document.querySelectorAll('.neuron.input').length === 5",
-        Duration::from_secs(30),
-    );
-    browser.eval(
-        "(() => { const s = document.querySelector('[name=regime]'); s.value = 'l1_proximal'; s.dispatchEvent(new Event('change')); })()",
-    );
-    browser.wait_for(
-        "location.search.includes('regime=l1_proximal')",
-        Duration::from_secs(10),
-    );
-    let config = server_state(address)["config"].clone();
-    assert_eq!(config["regime"], "l1_proximal");
-    assert_eq!(config["task"], "two_blobs");
-    assert_eq!(config["noise_features"], 3);
-
-    // Play, and count the updates that reach the page over 2 seconds.
-    browser.eval("document.getElementById('play').click()");
-    browser.wait_for(
-        "document.getElementById('play').textContent.includes('Pause')",
-        Duration::from_secs(10),
-    );
-    thread::sleep(Duration::from_secs(1));
-    let before = browser.eval("window.playgroundUpdates").as_f64().unwrap();
-    let clock = Instant::now();
-    thread::sleep(Duration::from_secs(2));
-    let after = browser.eval("window.playgroundUpdates").as_f64().unwrap();
-    let rate = (after - before) / clock.elapsed().as_secs_f64();
-    println!(
-        "playground: {rate:.1} state updates per second reached the page (2→8→8→2, 10 steps per frame)"
-    );
-    // The page must keep up with 20 updates a second. An unoptimized test
-    // build trains and serializes several times slower (the library's
-    // generic code is compiled in this crate's profile), so there, on a
-    // busy machine, half of that is the bound; `cargo test --release`
-    // checks the real one.
-    let bound = if cfg!(debug_assertions) { 10.0 } else { 20.0 };
-    assert!(rate >= bound, "only {rate:.1} updates per second");
-
-    // Pause; once the page shows the last step, its counts are the server's.
-    browser.eval("document.getElementById('play').click()");
-    browser.wait_for(
-        "document.getElementById('play').textContent.includes('Play')",
-        Duration::from_secs(10),
-    );
+/// Plays for `seconds`, pauses, and returns the server's state once the
+/// page shows its last step.
+fn play_for(browser: &mut Browser, address: SocketAddr, seconds: f64) -> Value {
+    browser.play_or_pause("Pause");
+    thread::sleep(Duration::from_secs_f64(seconds));
+    browser.play_or_pause("Play");
     let state = server_state(address);
     assert_eq!(state["playing"], false);
-    let step = state["step"].as_u64().unwrap();
     browser.wait_for(
-        &format!("document.getElementById('step-count').textContent === '{step}'"),
+        &format!(
+            "document.getElementById('step-count').textContent === '{}'",
+            state["step"]
+        ),
         Duration::from_secs(10),
     );
-    let shown: u64 = browser
-        .eval("document.getElementById('zero-count').textContent")
-        .as_str()
-        .unwrap()
-        .parse()
-        .unwrap();
-    let zeros = state["counts"]["zeros"].as_u64().unwrap();
-    assert!(
-        shown > 0,
-        "no exact zeros after {step} steps of L1 proximal"
-    );
-    assert_eq!(
-        shown, zeros,
-        "the page shows {shown} zeros, the server has {zeros}"
-    );
+    state
+}
 
-    // The removed inputs are greyed: every noise input, as the server says.
+/// The shown count `id` (a number), which must equal the server's `count`.
+fn check_count(browser: &mut Browser, id: &str, state: &Value, count: &str) -> u64 {
+    let shown: u64 = browser.text(&format!("#{id}")).parse().unwrap();
+    let server = state["counts"][count].as_u64().unwrap();
+    assert_eq!(
+        shown, server,
+        "the page shows {shown} {count}, the server has {server}"
+    );
+    shown
+}
+
+/// The inputs the page greys out, which must be the server's removed ones
+/// and include every noise input.
+fn check_removed_inputs(browser: &mut Browser, state: &Value) {
     let greyed = browser.eval(
         "[...document.querySelectorAll('.neuron.input.removed')].map(e => e.dataset.feature)",
     );
@@ -276,6 +266,111 @@ fn the_page_trains_sparsifies_and_walks_one_backward_pass() {
         assert!(
             removed.contains(&json!(noise)),
             "{noise} was not removed: {removed:?}"
+        );
+    }
+}
+
+/// The number in the update table's row `label`, every digit.
+fn update_row(browser: &mut Browser, label: &str) -> f64 {
+    browser
+        .eval(&format!(
+            "[...document.querySelectorAll('#bp-detail tr')].find(tr => tr.cells[0].textContent.startsWith('{label}')).cells[1].dataset.value"
+        ))
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap()
+}
+
+#[test]
+fn the_page_trains_sparsifies_and_walks_one_backward_pass() {
+    if !Path::new(CHROMIUM).exists() {
+        if std::env::var("CI").as_deref() == Ok("true") {
+            panic!("{CHROMIUM} is missing: CI must install chromium (see .ci/run)");
+        }
+        println!(
+            "SKIPPED playground browser test: {CHROMIUM} not found (apt-get install chromium)"
+        );
+        return;
+    }
+    let address = start();
+    // The setup comes in the address, as a shared link would bring it:
+    // first the noisy line, a 2→8→8→1 regression, for the update rate.
+    let url = format!(
+        "http://{address}/?task=line&noise_features=0&optimizer=sgd&lr=0.1&lambda=0.02&steps_per_frame=10&hidden=8,8"
+    );
+    let mut browser = Browser::launch(&url);
+    browser.wait_for(
+        "document.readyState === 'complete' && snapshot !== null && snapshot.sizes.join('→') === '2→8→8→1'",
+        Duration::from_secs(30),
+    );
+    assert_eq!(server_state(address)["sizes"], json!([2, 8, 8, 1]));
+
+    // Play, and count the updates that reach the page over 2 seconds.
+    browser.play_or_pause("Pause");
+    thread::sleep(Duration::from_secs(1));
+    let before = browser.eval("window.playgroundUpdates").as_f64().unwrap();
+    let clock = Instant::now();
+    thread::sleep(Duration::from_secs(2));
+    let after = browser.eval("window.playgroundUpdates").as_f64().unwrap();
+    let rate = (after - before) / clock.elapsed().as_secs_f64();
+    println!(
+        "playground: {rate:.1} state updates per second reached the page (2→8→8→1, 10 steps per frame)"
+    );
+    // The page must keep up with 20 updates a second. An unoptimized test
+    // build trains and serializes several times slower (the library's
+    // generic code is compiled in this crate's profile), so there, on a
+    // busy machine, half of that is the bound; `cargo test --release`
+    // checks the real one.
+    let bound = if cfg!(debug_assertions) { 10.0 } else { 20.0 };
+    assert!(rate >= bound, "only {rate:.1} updates per second");
+    browser.play_or_pause("Play");
+
+    // Two blobs with three noise inputs, L1 proximal picked in the form.
+    browser.set_form(&[
+        ("task", "two_blobs"),
+        ("noise_features", "3"),
+        ("regime", "l1_proximal"),
+    ]);
+    let config = server_state(address)["config"].clone();
+    assert_eq!(config["regime"], "l1_proximal");
+    assert_eq!(config["task"], "two_blobs");
+    assert_eq!(config["noise_features"], 3);
+    let state = play_for(&mut browser, address, 2.5);
+    let zeros = check_count(&mut browser, "zero-count", &state, "zeros");
+    assert!(
+        zeros > 0,
+        "no exact zeros after {} steps of L1 proximal",
+        state["step"]
+    );
+    check_removed_inputs(&mut browser, &state);
+
+    // The group lasso on the input features, same data and seed: it
+    // removes whole inputs, each column of the first layer at once.
+    browser.set_form(&[("regime", "group_features")]);
+    assert_eq!(server_state(address)["config"]["regime"], "group_features");
+    let state = play_for(&mut browser, address, 3.0);
+    check_removed_inputs(&mut browser, &state);
+    let kept = check_count(&mut browser, "features-kept", &state, "features_kept");
+    assert!(kept <= 2, "{kept} of 5 inputs kept");
+    check_count(&mut browser, "zero-count", &state, "zeros");
+    // A removed input's column is exactly 0: no edge leaves it.
+    for (j, removed) in state["removed_inputs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .enumerate()
+    {
+        let edges = browser
+            .eval(&format!(
+                "document.querySelectorAll('#edges line[data-weight^=\"0:\"][data-weight$=\":{j}\"]').length"
+            ))
+            .as_u64()
+            .unwrap();
+        assert_eq!(
+            removed == &json!(true),
+            edges == 0,
+            "input {j}: {edges} edges"
         );
     }
 
@@ -301,19 +396,58 @@ fn the_page_trains_sparsifies_and_walks_one_backward_pass() {
     );
     // Walking it moves the highlight through the graph picture.
     browser.eval("document.getElementById('bp-next').click()");
-    let highlighted =
-        browser.eval("document.querySelector('#graph .node.current text').textContent");
-    assert_eq!(highlighted, "linear");
+    assert_eq!(browser.text("#graph .node.current text"), "linear");
     browser.eval("document.getElementById('bp-next').click()");
     browser.eval("document.getElementById('bp-next').click()");
-    let caption = browser.eval("document.querySelector('#bp-detail caption').textContent");
+    let caption = browser.text("#bp-detail caption");
     assert!(
-        caption
-            .as_str()
-            .unwrap()
-            .starts_with("update of layers.2.weight"),
+        caption.starts_with("update of layers.2.weight"),
         "{caption}"
     );
+
+    // Clicking an edge of the network, with the panel closed, runs a new
+    // pass and shows that weight's update: the edge from a kept input to
+    // a hidden neuron, clicked a quarter of the way along it.
+    browser.eval("document.getElementById('bp-close').click()");
+    let step = server_state(address)["step"].as_u64().unwrap();
+    let edge = browser.eval(
+        "(() => { const line = document.querySelector('#edges line[data-weight^=\"0:\"]'); const box = document.getElementById('network').getBoundingClientRect(); const at = (a, b) => Number(line.getAttribute(a)) * 0.75 + Number(line.getAttribute(b)) * 0.25; return [line.dataset.weight, box.left + at('x1', 'x2'), box.top + at('y1', 'y2')]; })()",
+    );
+    let [l, o, i]: [usize; 3] = edge[0]
+        .as_str()
+        .unwrap()
+        .split(':')
+        .map(|n| n.parse().unwrap())
+        .collect::<Vec<_>>()
+        .try_into()
+        .unwrap();
+    browser.click_at(edge[1].as_f64().unwrap(), edge[2].as_f64().unwrap());
+    browser.wait_for(
+        &format!(
+            "!document.getElementById('backprop-panel').hidden && document.getElementById('step-count').textContent === '{}'",
+            step + 1
+        ),
+        Duration::from_secs(10),
+    );
+    let caption = browser.text("#bp-detail caption");
+    assert_eq!(caption, format!("update of layers.0.weight[{o}, {i}]"));
+    assert_eq!(
+        browser.text("#trace-list li.current"),
+        browser.text("#trace-list li:last-child")
+    );
+    let state = server_state(address);
+    let w_after = update_row(&mut browser, "w after");
+    assert_eq!(
+        w_after,
+        state["layers"][l]["weight"][o][i].as_f64().unwrap()
+    );
+    // The group lasso acts through its proximal map alone.
+    assert_eq!(update_row(&mut browser, "penalty term"), 0.0);
+    assert_eq!(update_row(&mut browser, "decoupled decay"), 0.0);
+    let parts = update_row(&mut browser, "w before")
+        + update_row(&mut browser, "optimizer step")
+        + update_row(&mut browser, "proximal step");
+    assert!((parts - w_after).abs() <= 1e-12, "{parts} != {w_after}");
 
     let png = browser.screenshot();
     assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n");

@@ -5,7 +5,7 @@
 mod playground_support;
 
 use std::io::{BufRead, BufReader, Write};
-use std::net::TcpStream;
+use std::net::{SocketAddr, TcpStream};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::thread;
@@ -120,12 +120,16 @@ fn play_pause_step_and_reset_drive_the_training_thread() {
     assert!(state["run"].as_u64().unwrap() >= 1);
 }
 
-/// Configures `regime` on plain SGD and takes one slow step; returns the
-/// state before it and the backprop view.
-fn one_slow_step(regime: &str, momentum: f64) -> (Value, Value) {
-    let address = start();
+/// Configures `regime` at strength `lambda` on plain SGD and takes one
+/// slow step; returns the state after it and the backprop view.
+fn one_slow_step(regime: &str, momentum: f64, lambda: f64) -> (Value, Value) {
+    slow_step_on(start(), regime, momentum, lambda)
+}
+
+/// [`one_slow_step`] on the server at `address`, in a new run.
+fn slow_step_on(address: SocketAddr, regime: &str, momentum: f64, lambda: f64) -> (Value, Value) {
     let config = format!(
-        r#"{{"task": "xor", "optimizer": "sgd", "momentum": {momentum}, "lr": 0.5, "regime": "{regime}", "lambda": 0.05, "hidden": [3], "noise_features": 1}}"#
+        r#"{{"task": "xor", "optimizer": "sgd", "momentum": {momentum}, "lr": 0.5, "regime": "{regime}", "lambda": {lambda}, "l1_ratio": 0.5, "hidden": [3], "noise_features": 1}}"#
     );
     assert_eq!(post(address, "/api/config", &config).status, 200);
     // A few ordinary steps first, so that momentum has a buffer.
@@ -168,7 +172,7 @@ fn close(a: f64, b: f64) -> bool {
 
 #[test]
 fn the_update_split_of_l1_proximal_sgd_is_the_soft_threshold_of_the_gradient_step() {
-    let (after, view) = one_slow_step("l1_proximal", 0.0);
+    let (after, view) = one_slow_step("l1_proximal", 0.0, 0.05);
     let (lr, lambda) = (0.5, 0.05);
     let mut zeroed = 0;
     for (name, [w, g, p, d, o, x, n]) in splits(&view) {
@@ -209,7 +213,7 @@ fn the_update_split_of_l1_proximal_sgd_is_the_soft_threshold_of_the_gradient_ste
 #[test]
 fn the_update_split_of_l2_names_the_penalty_term_and_the_decay() {
     let (lr, lambda) = (0.5, 0.05);
-    let (_, coupled) = one_slow_step("l2_coupled", 0.0);
+    let (_, coupled) = one_slow_step("l2_coupled", 0.0, 0.05);
     for (name, [w, g, p, d, o, x, n]) in splits(&coupled) {
         let expected_p = if name.ends_with(".bias") {
             0.0
@@ -224,7 +228,7 @@ fn the_update_split_of_l2_names_the_penalty_term_and_the_decay() {
         assert!(close(o, -lr * (g + p)), "{name}");
         assert!(close(n, w + o), "{name}");
     }
-    let (_, decoupled) = one_slow_step("l2_decoupled", 0.0);
+    let (_, decoupled) = one_slow_step("l2_decoupled", 0.0, 0.05);
     for (name, [w, g, p, d, o, _, n]) in splits(&decoupled) {
         let expected_d = if name.ends_with(".bias") {
             0.0
@@ -243,7 +247,7 @@ fn the_update_split_of_l2_names_the_penalty_term_and_the_decay() {
 
 #[test]
 fn with_momentum_the_parts_still_add_up_to_the_update() {
-    let (_, view) = one_slow_step("elastic_net", 0.9);
+    let (_, view) = one_slow_step("elastic_net", 0.9, 0.05);
     let mut momentum_seen = false;
     for (name, [w, g, p, d, o, x, n]) in splits(&view) {
         assert!(close(w + d + o + x, n), "{name}");
@@ -268,6 +272,95 @@ fn with_momentum_the_parts_still_add_up_to_the_update() {
         );
     }
     assert_eq!(view["nodes"][0]["name"], "loss");
+}
+
+/// Checks the update split of a group lasso on plain SGD (lr 0.5) against
+/// its rule written out by hand: v = w − lr·g, then the soft threshold at
+/// lr·λ1 on every weight, then on each weight of a layer in `grouped` the
+/// block soft threshold max(1 − lr·λg·√p/‖z_j‖₂, 0)·z_j of each column j
+/// of p rows. Returns how many columns it zeroed and how many it kept.
+fn check_group_split(view: &Value, l1: f64, group: f64, grouped: &[u64]) -> (usize, usize) {
+    let lr = 0.5;
+    let (mut zeroed, mut kept) = (0, 0);
+    for update in view["updates"].as_array().unwrap() {
+        let name = update["name"].as_str().unwrap();
+        let field = |f: &str| numbers(&update[f]);
+        let (w, g, x, n) = (
+            field("w"),
+            field("data_grad"),
+            field("prox_step"),
+            field("w_next"),
+        );
+        assert!(field("penalty_grad").iter().all(|&p| p == 0.0), "{name}");
+        assert!(field("decay").iter().all(|&d| d == 0.0), "{name}");
+        let v: Vec<f64> = w.iter().zip(&g).map(|(w, g)| w - lr * g).collect();
+        let weight = update["layer"].as_u64();
+        let threshold = if weight.is_some() { lr * l1 } else { 0.0 };
+        let mut expected: Vec<f64> = v
+            .iter()
+            .map(|v| v.signum() * (v.abs() - threshold).max(0.0))
+            .collect();
+        if weight.is_some_and(|l| grouped.contains(&l)) {
+            let shape = numbers(&update["shape"]);
+            let (rows, cols) = (shape[0] as usize, shape[1] as usize);
+            let t = lr * group * (rows as f64).sqrt();
+            for j in 0..cols {
+                let norm = (0..rows)
+                    .map(|r| expected[r * cols + j].powi(2))
+                    .sum::<f64>()
+                    .sqrt();
+                let factor = (1.0 - t / norm).max(0.0);
+                for r in 0..rows {
+                    expected[r * cols + j] *= factor;
+                }
+                if factor == 0.0 {
+                    zeroed += 1;
+                } else {
+                    kept += 1;
+                }
+            }
+        }
+        for k in 0..w.len() {
+            assert!(
+                close(n[k], expected[k]),
+                "{name}[{k}]: w' = {}, by hand {}",
+                n[k],
+                expected[k]
+            );
+            assert!(close(x[k], n[k] - v[k]), "{name}[{k}]: prox step");
+        }
+    }
+    (zeroed, kept)
+}
+
+#[test]
+fn the_update_split_of_the_group_lassos_is_the_block_soft_threshold() {
+    // xor with one noise input: W₁ [3, 3] has one column per input, the
+    // output layer's W₂ [2, 3] one per hidden neuron. One server for the
+    // three runs (the memory test counts this process's servers).
+    let address = start();
+    let (after, features) = slow_step_on(address, "group_features", 0.0, 0.15);
+    let (zeroed, kept) = check_group_split(&features, 0.0, 0.15, &[0]);
+    assert!(
+        zeroed > 0 && kept > 0,
+        "{zeroed} inputs zeroed, {kept} kept"
+    );
+    assert_eq!(after["config"]["regime"], "group_features");
+    // The snapshot counts what the step did.
+    let removed = after["removed_inputs"].as_array().unwrap();
+    assert_eq!(
+        removed.iter().filter(|r| r == &&json!(true)).count(),
+        zeroed
+    );
+
+    let (_, neurons) = slow_step_on(address, "group_neurons", 0.0, 0.3);
+    let (zeroed, kept) = check_group_split(&neurons, 0.0, 0.3, &[1]);
+    assert!(zeroed + kept == 3, "one group per hidden neuron");
+
+    // Sparse group lasso at α = 0.5: λ1 = λg = λ/2.
+    let (_, sparse) = slow_step_on(address, "sparse_group", 0.0, 0.6);
+    let (zeroed, kept) = check_group_split(&sparse, 0.3, 0.3, &[0]);
+    assert!(zeroed + kept == 3, "one group per input");
 }
 
 #[test]
@@ -368,6 +461,18 @@ fn bad_requests_get_clear_json_errors_and_the_server_goes_on() {
             r#"{"task": "mnist"}"#,
             400,
             "unknown variant",
+        ),
+        (
+            "/api/config",
+            r#"{"regime": "group_lasso"}"#,
+            400,
+            "a regime: none, l2_coupled",
+        ),
+        (
+            "/api/config",
+            r#"{"regime": "group_neurons", "hidden": []}"#,
+            400,
+            "regime: group_neurons needs a hidden layer",
         ),
         (
             "/api/control",

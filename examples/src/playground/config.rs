@@ -5,10 +5,9 @@
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
-// The regimes are the study's, so that there is one mapping from a regime
-// to its penalties. The group penalties (input features, neurons) join the
-// list there when nn's structured sparsity lands, and the page's penalty
-// menu (assets/index.html) gets one entry for each.
+// The element-wise regimes are the study's, so that there is one mapping
+// from a regime to its penalties; the group penalties are the playground's
+// own (the study compares element-wise regimes only).
 pub use crate::study::Regime;
 
 /// At most this many hidden layers.
@@ -68,6 +67,39 @@ pub enum OptimizerKind {
     Adamw,
 }
 
+/// How the weights are penalized: one of the study's element-wise regimes,
+/// or a group lasso, which removes whole units (every weight out of an
+/// input, or out of a hidden neuron) at once. In JSON and in the page's
+/// address each is one snake_case name: `l1_proximal`, `group_features`, …
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+// What an unknown value is told; a test checks that it lists every value,
+// so that it cannot fall behind the study's regimes.
+#[serde(
+    rename_all = "snake_case",
+    expecting = "a regime: none, l2_coupled, l2_decoupled, l1_subgradient, l1_proximal, elastic_net, l1_first_layer, group_features, group_neurons or sparse_group"
+)]
+pub enum Regularization {
+    /// Group lasso λ·Σ_j √p·‖W₁[:, j]‖₂ on the first layer's columns: one
+    /// group per input feature.
+    GroupFeatures,
+    /// Group lasso λ·Σ_i √p·‖W_{l+1}[:, i]‖₂ on every hidden neuron's
+    /// outgoing weights (needs a hidden layer).
+    GroupNeurons,
+    /// Sparse group lasso: proximal L1 of strength α·λ on every weight
+    /// and the group lasso on the input features of strength (1 − α)·λ.
+    SparseGroup,
+    /// A regime of the study, each weight penalized on its own.
+    #[serde(untagged)]
+    Weights(Regime),
+}
+
+impl Default for Regularization {
+    /// No penalty.
+    fn default() -> Self {
+        Regularization::Weights(Regime::None)
+    }
+}
+
 /// The whole configuration of a run. Every field has a default, so a
 /// request may send only what it changes; an unknown field is an error.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -96,10 +128,11 @@ pub struct Config {
     /// Samples per step.
     pub batch_size: usize,
     /// How the weights are penalized (biases never are).
-    pub regime: Regime,
+    pub regime: Regularization,
     /// λ, the strength of the penalty, in [0, 10].
     pub lambda: f64,
-    /// Elastic net's share α of λ that goes to L1, in [0, 1].
+    /// The share α of λ that goes to L1 in elastic net and the sparse
+    /// group lasso, in [0, 1].
     pub l1_ratio: f64,
     /// The seed of the data, the split, the initial weights and the batches.
     pub seed: u64,
@@ -122,7 +155,7 @@ impl Default for Config {
             lr: 0.03,
             momentum: 0.9,
             batch_size: 32,
-            regime: Regime::None,
+            regime: Regularization::default(),
             lambda: 0.003,
             l1_ratio: 0.5,
             seed: 0,
@@ -192,6 +225,13 @@ impl Config {
                 format!("must be in 1..={MAX_SAMPLES}, got {}", self.batch_size),
             );
         }
+        if self.regime == Regularization::GroupNeurons && self.hidden.is_empty() {
+            return fail(
+                "regime",
+                "group_neurons needs a hidden layer: a network without one has no neuron to remove"
+                    .to_string(),
+            );
+        }
         in_range("lambda", self.lambda, 0.0, 10.0)?;
         in_range("l1_ratio", self.l1_ratio, 0.0, 1.0)?;
         if !(1..=MAX_STEPS_PER_FRAME).contains(&self.steps_per_frame) {
@@ -216,5 +256,55 @@ fn in_range(field: &'static str, value: f64, low: f64, high: f64) -> Result<(), 
             field,
             problem: format!("must be in [{low}, {high}], got {value}"),
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_regularization_has_one_name_and_an_unknown_one_is_told_them_all() {
+        let all = Regime::ALL.map(Regularization::Weights).into_iter().chain([
+            Regularization::GroupFeatures,
+            Regularization::GroupNeurons,
+            Regularization::SparseGroup,
+        ]);
+        let error = serde_json::from_str::<Regularization>(r#""group_lasso""#)
+            .unwrap_err()
+            .to_string();
+        let listed = error
+            .strip_prefix("a regime: ")
+            .and_then(|rest| rest.split(" at line").next())
+            .unwrap_or_else(|| panic!("{error}"))
+            .split([',', ' '])
+            .filter(|word| !word.is_empty() && *word != "or")
+            .collect::<Vec<_>>();
+        let mut names = Vec::new();
+        for regularization in all {
+            let json = serde_json::to_value(regularization).unwrap();
+            let name = json.as_str().unwrap().to_string();
+            assert_eq!(
+                serde_json::from_value::<Regularization>(json).unwrap(),
+                regularization
+            );
+            names.push(name);
+        }
+        assert_eq!(names, listed);
+    }
+
+    #[test]
+    fn the_neuron_groups_need_a_hidden_layer() {
+        let config = Config {
+            regime: Regularization::GroupNeurons,
+            hidden: Vec::new(),
+            ..Config::default()
+        };
+        assert_eq!(config.validate().unwrap_err().field, "regime");
+        let with_one = Config {
+            hidden: vec![4],
+            ..config
+        };
+        assert_eq!(with_one.validate(), Ok(()));
     }
 }

@@ -1,35 +1,41 @@
 //! The one place where the playground meets the library's optimizers and
-//! penalties: a regime becomes a [`Penalty`], the parameters become groups
-//! (weights penalized, biases never), and a step can be taken with its
-//! update split into its parts.
+//! penalties: a regularization becomes one [`Penalty`] per linear layer's
+//! weight (biases never penalized), and a step can be taken with its update
+//! split into its parts.
 //!
 //! # The split of one update
 //!
-//! For a weight w with data gradient g, learning rate lr and the group's
+//! For a weight w with data gradient g, learning rate lr and the layer's
 //! penalty, the library's step is (see `sparsegrad::nn::regularize`)
 //!
 //! ```text
 //! w₁ = w + decay                    decay = −lr·λ2·w (decoupled L2, else 0)
 //! v  = w₁ + optimizer step          the optimizer's own move with g + penalty term
-//! w' = v + prox step                prox step = soft_threshold(v, lr·λ1) − v
+//! w' = v + prox step                prox step = prox(v) − v
 //! ```
 //!
-//! with penalty term = λ2·w (coupled L2) + λ1·sign(w) (L1 subgradient).
+//! with penalty term = λ2·w (coupled L2) + λ1·sign(w) (L1 subgradient), and
+//! prox the proximal maps in the library's order: L1's soft threshold
+//! sign(v)·max(|v| − lr·λ1, 0), then the group lasso's block soft threshold
+//! max(1 − lr·λ·√p/‖v_g‖₂, 0)·v_g on each group g of p weights.
 //! `decay` and the penalty term come from the library's `PenaltyStep`. v is
 //! not visible from outside a step, so [`step_with_split`] first runs the
-//! same step without the proximal part on a twin optimizer that holds a
+//! same step without the proximal terms on a twin optimizer that holds a
 //! copy of the real one's state, reads v, puts the weights back, and then
-//! runs the real step: w' − v is then exactly what the proximal step did.
+//! runs the real step: w' − v is then exactly what the proximal maps did.
 
 use serde::Serialize;
 use sparsegrad::autograd::ndarray::ArrayD;
+use sparsegrad::nn::group_lasso::Groups;
 use sparsegrad::nn::mlp::Mlp;
 use sparsegrad::nn::module::Module;
-use sparsegrad::nn::optim::{Adam, AdamConfig, Momentum, OptimError, Optimizer, Sgd, SgdConfig};
+use sparsegrad::nn::optim::{
+    Adam, AdamConfig, GroupRules, Momentum, OptimError, Optimizer, Select, Sgd, SgdConfig,
+};
 use sparsegrad::nn::regularize::{L1Mode, L2Mode, Penalty, PenaltyStep};
 
-use super::config::{Config, OptimizerKind};
-use crate::study::{Regime, WeightPenalties};
+use super::config::{Config, OptimizerKind, Regularization};
+use crate::study::Regime;
 
 /// The optimizer of a run, kept as its concrete type so that its state
 /// can be copied into a twin.
@@ -68,43 +74,90 @@ impl RunOptimizer {
     }
 }
 
-/// The penalties `config` puts on the weights, from the study's mapping
-/// of a regime (the only one in the project): the strengths are λ, except
-/// for elastic net, whose λ is split α·λ to L1 and (1 − α)·λ to L2 (as
-/// scikit-learn's `l1_ratio`). AdamW decouples every L2 term, as
-/// torch.optim.AdamW does.
-pub fn penalties_of(config: &Config) -> WeightPenalties {
-    let (l1, l2) = match config.regime {
-        Regime::ElasticNet => (
-            config.l1_ratio * config.lambda,
-            (1.0 - config.l1_ratio) * config.lambda,
-        ),
-        _ => (config.lambda, config.lambda),
-    };
-    let penalties = config.regime.penalties(l1, l2);
-    if config.optimizer == OptimizerKind::Adamw {
-        map_penalties(&penalties, |p| match p.l2_term() {
-            Some(l2) => p.with_l2(l2.strength, L2Mode::Decoupled),
-            None => p,
-        })
-    } else {
-        penalties
-    }
+/// The units a group lasso removes.
+#[derive(Clone, Copy)]
+enum Units {
+    /// The input features: the columns of the first layer's weight.
+    Features,
+    /// The hidden neurons: the columns of every later layer's weight.
+    Neurons,
 }
 
-/// `penalties` with `change` applied to each.
-fn map_penalties(
-    penalties: &WeightPenalties,
-    change: impl Fn(Penalty) -> Penalty,
-) -> WeightPenalties {
-    WeightPenalties {
-        first_layer: change(penalties.first_layer.clone()),
-        deeper_layers: change(penalties.deeper_layers.clone()),
-    }
+/// The penalty `config` puts on the weight of each linear layer of
+/// `model`, first layer first.
+///
+/// The element-wise part is the study's mapping of a regime (the only one
+/// in the project) with strength λ, except for elastic net, whose λ is
+/// split α·λ to L1 and (1 − α)·λ to L2 (as scikit-learn's `l1_ratio`).
+/// The group lasso is built from the library's calls as `fit` builds
+/// `--group-l1` and `--neuron-l1`: each column of W₁ [hidden, inputs] is
+/// an input's group, each column of a later W [out, hidden] a neuron's,
+/// `Groups::each_column` of the layer's shape either way. AdamW decouples
+/// every L2 term, as torch.optim.AdamW does.
+///
+/// With `prox` false the proximal terms are left out (proximal L1 at
+/// strength 0, no group lasso): the twin's penalties in [`step_with_split`].
+pub fn layer_penalties(config: &Config, model: &Mlp<f64>, prox: bool) -> Vec<Penalty> {
+    let (lambda, alpha) = (config.lambda, config.l1_ratio);
+    let (regime, l1, l2, group) = match config.regime {
+        Regularization::Weights(Regime::ElasticNet) => (
+            Regime::ElasticNet,
+            alpha * lambda,
+            (1.0 - alpha) * lambda,
+            None,
+        ),
+        Regularization::Weights(regime) => (regime, lambda, lambda, None),
+        Regularization::GroupFeatures => (Regime::None, 0.0, 0.0, Some((Units::Features, lambda))),
+        Regularization::GroupNeurons => (Regime::None, 0.0, 0.0, Some((Units::Neurons, lambda))),
+        Regularization::SparseGroup => (
+            Regime::L1Proximal,
+            alpha * lambda,
+            0.0,
+            Some((Units::Features, (1.0 - alpha) * lambda)),
+        ),
+    };
+    let weights = regime.penalties(l1, l2);
+    model
+        .linear_layers()
+        .enumerate()
+        .map(|(layer, linear)| {
+            let penalty = if layer == 0 {
+                weights.first_layer.clone()
+            } else {
+                weights.deeper_layers.clone()
+            };
+            let penalty = match penalty.l2_term() {
+                Some(l2) if config.optimizer == OptimizerKind::Adamw => {
+                    penalty.with_l2(l2.strength, L2Mode::Decoupled)
+                }
+                _ => penalty,
+            };
+            let penalty = match penalty.l1_term() {
+                Some(l1) if !prox && l1.mode == L1Mode::Proximal => {
+                    penalty.with_l1(0.0, L1Mode::Proximal)
+                }
+                _ => penalty,
+            };
+            let here = |units| match units {
+                Units::Features => layer == 0,
+                Units::Neurons => layer > 0,
+            };
+            match group {
+                Some((units, strength)) if prox && here(units) => {
+                    let [rows, cols] = [linear.out_features(), linear.in_features()];
+                    penalty.and(Penalty::group_lasso(
+                        strength,
+                        Groups::each_column(rows, cols),
+                    ))
+                }
+                _ => penalty,
+            }
+        })
+        .collect()
 }
 
 /// The optimizer of `config` over `model` with `penalties` on the weights
-/// (the biases' group is never penalized).
+/// of its linear layers, in order (the biases are never penalized).
 ///
 /// # Errors
 /// What the library's optimizer refuses (the config's bounds keep this
@@ -112,12 +165,18 @@ fn map_penalties(
 fn build_with(
     config: &Config,
     model: &Mlp<f64>,
-    penalties: &WeightPenalties,
+    penalties: &[Penalty],
 ) -> Result<RunOptimizer, OptimError> {
+    let rules = penalties
+        .iter()
+        .enumerate()
+        .fold(GroupRules::new(), |rules, (layer, penalty)| {
+            rules.rule(Select::Layer(layer), penalty.clone())
+        });
     let named = model.named_parameters();
     Ok(match config.optimizer {
         OptimizerKind::Sgd => RunOptimizer::Sgd(Sgd::new(
-            penalties.groups(named),
+            rules.build(named),
             SgdConfig {
                 lr: config.lr,
                 momentum: if config.momentum == 0.0 {
@@ -129,7 +188,7 @@ fn build_with(
             },
         )?),
         OptimizerKind::Adam | OptimizerKind::Adamw => RunOptimizer::Adam(Adam::new(
-            penalties.groups(named),
+            rules.build(named),
             AdamConfig {
                 lr: config.lr,
                 ..AdamConfig::default()
@@ -143,7 +202,7 @@ fn build_with(
 /// # Errors
 /// As the library's optimizers.
 pub fn build(config: &Config, model: &Mlp<f64>) -> Result<RunOptimizer, OptimError> {
-    build_with(config, model, &penalties_of(config))
+    build_with(config, model, &layer_penalties(config, model, true))
 }
 
 /// One parameter's update split into its parts (see the [module
@@ -152,6 +211,10 @@ pub fn build(config: &Config, model: &Mlp<f64>) -> Result<RunOptimizer, OptimErr
 pub struct ParamSplit {
     /// The parameter's name (`layers.0.weight`, …).
     pub name: String,
+    /// For a weight, the number of its linear layer, first layer 0 (the
+    /// network picture's edge `l:o:i` is element [o, i] of layer l's
+    /// weight); `None` for a bias.
+    pub layer: Option<usize>,
     /// Its shape.
     pub shape: Vec<usize>,
     /// w before the step.
@@ -164,7 +227,8 @@ pub struct ParamSplit {
     pub decay: Vec<f64>,
     /// The optimizer's own move with the penalized gradient.
     pub optimizer_step: Vec<f64>,
-    /// What the proximal L1 step moved the weight after that.
+    /// What the proximal maps (L1's soft threshold, the group lasso's block
+    /// soft threshold) moved the weight after that.
     pub prox_step: Vec<f64>,
     /// w after the step.
     pub w_next: Vec<f64>,
@@ -182,12 +246,7 @@ pub fn step_with_split(
     config: &Config,
     model: &Mlp<f64>,
 ) -> Result<Vec<ParamSplit>, OptimError> {
-    // The same penalties with every proximal L1 term at strength 0.
-    let without_prox = map_penalties(&penalties_of(config), |p| match p.l1_term() {
-        Some(l1) if l1.mode == L1Mode::Proximal => p.with_l1(0.0, L1Mode::Proximal),
-        _ => p,
-    });
-    let mut twin = build_with(config, model, &without_prox)?;
+    let mut twin = build_with(config, model, &layer_penalties(config, model, false))?;
     twin.copy_state_from(optimizer)?;
 
     let flat = |a: &ArrayD<f64>| a.iter().copied().collect::<Vec<f64>>();
@@ -213,6 +272,9 @@ pub fn step_with_split(
             step.before_step(&mut decayed, 0);
             splits.push(ParamSplit {
                 name: name.clone(),
+                layer: model
+                    .linear_layers()
+                    .position(|linear| linear.weight().same_node(param)),
                 shape: param.shape(),
                 decay: decayed.iter().zip(&w).map(|(d, w)| d - w).collect(),
                 optimizer_step: decayed, // v − w₁, once v is known
@@ -254,45 +316,100 @@ pub fn step_with_split(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use sparsegrad::nn::activation::Activation;
 
-    #[test]
-    fn each_regime_is_its_penalty_and_biases_are_never_penalized() {
-        let config = |regime| Config {
+    /// A 3→4→2→1 network: three inputs, six hidden neurons.
+    fn model() -> Mlp<f64> {
+        Mlp::<f64>::new(
+            &[3, 4, 2, 1],
+            Activation::Tanh,
+            &mut <rand::rngs::StdRng as rand::SeedableRng>::seed_from_u64(0),
+        )
+    }
+
+    fn config(regime: Regularization) -> Config {
+        Config {
             regime,
             lambda: 0.2,
             l1_ratio: 0.25,
             ..Config::default()
-        };
-        let elastic = penalties_of(&config(Regime::ElasticNet)).deeper_layers;
+        }
+    }
+
+    fn penalties(regime: Regularization) -> Vec<Penalty> {
+        layer_penalties(&config(regime), &model(), true)
+    }
+
+    /// The number of groups and the strength of each layer's group lasso
+    /// (0 groups without one).
+    fn groups(penalties: &[Penalty]) -> Vec<(usize, f64)> {
+        penalties
+            .iter()
+            .map(|p| {
+                p.group_lasso_term()
+                    .map_or((0, 0.0), |g| (g.groups().n_groups(), g.lambda()))
+            })
+            .collect()
+    }
+
+    #[test]
+    fn each_regime_is_its_penalty_and_biases_are_never_penalized() {
+        let weights = Regularization::Weights;
+        let elastic = &penalties(weights(Regime::ElasticNet))[1];
         assert_eq!(
             (elastic.l1_strength(), elastic.l2_strength()),
             (0.25 * 0.2, 0.75 * 0.2)
         );
         assert_eq!(elastic.l1_term().unwrap().mode, L1Mode::Proximal);
         assert_eq!(elastic.l2_term().unwrap().mode, L2Mode::Coupled);
-        let mode = |config: &Config| penalties_of(config).first_layer.l2_term().unwrap().mode;
-        assert_eq!(mode(&config(Regime::L2Decoupled)), L2Mode::Decoupled);
-        assert_eq!(mode(&config(Regime::L2Coupled)), L2Mode::Coupled);
+        let mode = |config: &Config| {
+            layer_penalties(config, &model(), true)[0]
+                .l2_term()
+                .unwrap()
+                .mode
+        };
+        assert_eq!(
+            mode(&config(weights(Regime::L2Decoupled))),
+            L2Mode::Decoupled
+        );
+        assert_eq!(mode(&config(weights(Regime::L2Coupled))), L2Mode::Coupled);
         let adamw = Config {
             optimizer: OptimizerKind::Adamw,
-            ..config(Regime::L2Coupled)
+            ..config(weights(Regime::L2Coupled))
         };
         assert_eq!(mode(&adamw), L2Mode::Decoupled, "AdamW decouples");
-        let first_only = penalties_of(&config(Regime::L1FirstLayer));
-        assert_eq!(first_only.first_layer.l1_strength(), 0.2);
-        assert!(first_only.deeper_layers.is_zero());
+        let first_only = penalties(weights(Regime::L1FirstLayer));
+        assert_eq!(first_only[0].l1_strength(), 0.2);
+        assert!(first_only[1..].iter().all(Penalty::is_zero));
 
-        let model = Mlp::<f64>::new(
-            &[2, 3, 1],
-            sparsegrad::nn::activation::Activation::Tanh,
-            &mut <rand::rngs::StdRng as rand::SeedableRng>::seed_from_u64(0),
-        );
-        let optimizer = build(&config(Regime::L1Proximal), &model).unwrap();
+        let optimizer = build(&config(weights(Regime::L1Proximal)), &model()).unwrap();
         for group in optimizer.get().groups() {
             for (name, _) in group.params() {
                 let penalized = !group.penalty().is_zero();
                 assert_eq!(penalized, name.ends_with(".weight"), "{name}");
             }
         }
+    }
+
+    #[test]
+    fn the_group_lassos_take_the_columns_of_their_layers() {
+        // One group per input on W₁ [4, 3], one per neuron on W₂ [2, 4]
+        // and W₃ [1, 2].
+        let features = penalties(Regularization::GroupFeatures);
+        assert_eq!(groups(&features), [(3, 0.2), (0, 0.0), (0, 0.0)]);
+        assert!(features.iter().all(|p| p.l1_term().is_none()));
+        let neurons = penalties(Regularization::GroupNeurons);
+        assert_eq!(groups(&neurons), [(0, 0.0), (4, 0.2), (2, 0.2)]);
+        // Sparse group lasso: α·λ of L1 everywhere, (1 − α)·λ on the inputs.
+        let sparse = penalties(Regularization::SparseGroup);
+        assert_eq!(groups(&sparse), [(3, 0.75 * 0.2), (0, 0.0), (0, 0.0)]);
+        for p in &sparse {
+            assert_eq!(p.l1_strength(), 0.25 * 0.2);
+            assert_eq!(p.l1_term().unwrap().mode, L1Mode::Proximal);
+        }
+        // The twin's penalties have no proximal term left.
+        let twin = layer_penalties(&config(Regularization::SparseGroup), &model(), false);
+        assert_eq!(groups(&twin), [(0, 0.0); 3]);
+        assert!(twin.iter().all(Penalty::is_zero));
     }
 }

@@ -11,6 +11,8 @@ let pointsRun = -1;         // the run whose points are drawn
 let points = null;
 let backprop = null;        // the last backward pass, and where we are in it
 let current = 0;
+let selected = null;        // the weight clicked in the network: {layer, row, col}
+let edgeLines = [];         // the drawn edges: [x1, y1, x2, y2, layer, row, col]
 // Updates received: the browser test reads this to measure the rate.
 window.playgroundUpdates = 0;
 
@@ -177,15 +179,19 @@ function drawNetwork(s) {
   }
   const edges = $("edges");
   edges.replaceChildren();
+  edgeLines = [];
   let largest = 1e-12;
   for (const layer of s.layers) for (const row of layer.weight) for (const w of row) largest = Math.max(largest, Math.abs(w));
   s.layers.forEach((layer, l) => layer.weight.forEach((row, o) => row.forEach((w, i) => {
     if (w === 0) return; // exactly zero: no edge
     const a = places[l][i], b = places[l + 1][o];
+    const line = [a.x + BOX, a.y + BOX / 2, b.x, b.y + BOX / 2, l, o, i];
+    edgeLines.push(line);
+    const chosen = selected && selected.layer === l && selected.row === o && selected.col === i;
     svg("line", {
-      x1: a.x + BOX, y1: a.y + BOX / 2, x2: b.x, y2: b.y + BOX / 2,
+      x1: line[0], y1: line[1], x2: line[2], y2: line[3],
       stroke: w > 0 ? "#1565c0" : "#e65100", "stroke-width": 0.4 + 5 * Math.abs(w) / largest,
-      "stroke-opacity": 0.75, "data-weight": `${l}:${o}:${i}`,
+      "stroke-opacity": 0.75, "data-weight": `${l}:${o}:${i}`, ...(chosen ? { class: "selected" } : {}),
     }, edges);
   })));
   host.querySelectorAll(".input-label").forEach((el, j) => el.classList.toggle("removed", s.removed_inputs[j]));
@@ -201,6 +207,40 @@ function drawNetwork(s) {
       paint(el, s.output_map.cells);
     }
   });
+}
+
+// A click on the network picks the edge nearest to it (within 6 px: most
+// edges are too thin to hit) and shows that weight's update.
+$("network").addEventListener("click", (event) => {
+  const box = $("network").getBoundingClientRect();
+  const [x, y] = [event.clientX - box.left, event.clientY - box.top];
+  let best = null, bestDistance = 6;
+  for (const line of edgeLines) {
+    const distance = segmentDistance(x, y, line);
+    if (distance <= bestDistance) { best = line; bestDistance = distance; }
+  }
+  if (best) selectWeight({ layer: best[4], row: best[5], col: best[6] });
+});
+
+// The distance from (x, y) to the segment [x1, y1]–[x2, y2].
+function segmentDistance(x, y, [x1, y1, x2, y2]) {
+  const [dx, dy] = [x2 - x1, y2 - y1];
+  const t = Math.max(0, Math.min(1, ((x - x1) * dx + (y - y1) * dy) / (dx * dx + dy * dy || 1)));
+  return Math.hypot(x - x1 - t * dx, y - y1 - t * dy);
+}
+
+// Shows the update of one weight: in the open backward pass, or in a new
+// one (which pauses and takes one step, as the button does), at the trace
+// step that sends the weight its gradient.
+async function selectWeight(weight) {
+  selected = weight;
+  if (snapshot) drawNetwork(snapshot);
+  if (!backprop || $("backprop-panel").hidden) await stepIntoBackprop();
+  if (!backprop) return;
+  const split = backprop.updates.find((u) => u.layer === weight.layer);
+  const node = backprop.nodes.findIndex((n) => n.name === split.name);
+  const at = backprop.steps.findIndex((step) => step.inputs.includes(node));
+  showStep(at >= 0 ? at : current);
 }
 
 // ---- output, points, curves, histogram ----
@@ -384,11 +424,13 @@ function showStep(k) {
 }
 
 function updateTable(split) {
-  // The element with the largest data gradient, the one most worth reading.
-  let e = 0;
-  split.data_grad.forEach((g, i) => { if (Math.abs(g) > Math.abs(split.data_grad[e])) e = i; });
-  const table = document.createElement("table");
+  // The weight clicked in the network, else the element with the largest
+  // data gradient, the one most worth reading.
   const cols = split.shape.length === 2 ? split.shape[1] : 1;
+  let e = 0;
+  if (selected && split.layer === selected.layer) e = selected.row * cols + selected.col;
+  else split.data_grad.forEach((g, i) => { if (Math.abs(g) > Math.abs(split.data_grad[e])) e = i; });
+  const table = document.createElement("table");
   const where = split.shape.length === 2 ? `[${Math.floor(e / cols)}, ${e % cols}]` : `[${e}]`;
   const rows = [
     ["w before", split.w[e]], ["data gradient ∂J/∂w", split.data_grad[e]],
@@ -399,7 +441,10 @@ function updateTable(split) {
   for (const [label, value] of rows) {
     const tr = table.insertRow();
     tr.insertCell().textContent = label;
-    tr.insertCell().textContent = fmt(value);
+    const cell = tr.insertCell();
+    cell.textContent = fmt(value);
+    cell.dataset.value = value; // every digit, for the title and the tests
+    cell.title = String(value);
   }
   return table;
 }
