@@ -55,61 +55,41 @@ trait Element: Copy + Send + Sync + 'static {
     }
 }
 
-impl Element for f32 {
-    const NAME: &'static str = "f32";
-    fn from_f64(x: f64) -> Self {
-        x as f32
-    }
-    fn matrixmultiply(m: usize, k: usize, n: usize, a: &[f32], b: &[f32], c: &mut [f32]) {
-        // SAFETY: as in `gemm`.
-        unsafe {
-            matrixmultiply::sgemm(
-                m,
-                k,
-                n,
-                1.0,
-                a.as_ptr(),
-                k as isize,
-                1,
-                b.as_ptr(),
-                n as isize,
-                1,
-                0.0,
-                c.as_mut_ptr(),
-                n as isize,
-                1,
-            );
+/// `Element` for one type, with matrixmultiply's product for it.
+macro_rules! element {
+    ($t:ty, $name:literal, $product:path) => {
+        impl Element for $t {
+            const NAME: &'static str = $name;
+            fn from_f64(x: f64) -> Self {
+                x as $t
+            }
+            fn matrixmultiply(m: usize, k: usize, n: usize, a: &[$t], b: &[$t], c: &mut [$t]) {
+                // SAFETY: as in `gemm`.
+                unsafe {
+                    $product(
+                        m,
+                        k,
+                        n,
+                        1.0,
+                        a.as_ptr(),
+                        k as isize,
+                        1,
+                        b.as_ptr(),
+                        n as isize,
+                        1,
+                        0.0,
+                        c.as_mut_ptr(),
+                        n as isize,
+                        1,
+                    );
+                }
+            }
         }
-    }
+    };
 }
 
-impl Element for f64 {
-    const NAME: &'static str = "f64";
-    fn from_f64(x: f64) -> Self {
-        x
-    }
-    fn matrixmultiply(m: usize, k: usize, n: usize, a: &[f64], b: &[f64], c: &mut [f64]) {
-        // SAFETY: as in `gemm`.
-        unsafe {
-            matrixmultiply::dgemm(
-                m,
-                k,
-                n,
-                1.0,
-                a.as_ptr(),
-                k as isize,
-                1,
-                b.as_ptr(),
-                n as isize,
-                1,
-                0.0,
-                c.as_mut_ptr(),
-                n as isize,
-                1,
-            );
-        }
-    }
-}
+element!(f32, "f32", matrixmultiply::sgemm);
+element!(f64, "f64", matrixmultiply::dgemm);
 
 /// C = A·B for n×n matrices on the calling thread and the pool's helpers:
 /// one row band of C per thread, on whole 16-row tiles.
@@ -133,22 +113,16 @@ fn banded<T: Element>(
     });
 }
 
-/// GFLOP/s of one timed repetition (enough products to last ≥ 0.2 s).
-fn rate<T: Element>(
-    f: Product<T>,
-    pool: Option<&ThreadPool>,
-    n: usize,
-    a: &[T],
-    b: &[T],
-    c: &mut [T],
-) -> f64 {
-    banded(f, pool, n, a, b, c); // warm caches and the pool
+/// GFLOP/s of one timed repetition of `product` (a product of 2·n³
+/// flops), repeated often enough to last at least 0.2 s.
+fn rate(n: usize, mut product: impl FnMut()) -> f64 {
+    product(); // warm caches and the pool
     let flops = 2.0 * (n as f64).powi(3);
     let mut reps = 1;
     loop {
         let start = Instant::now();
         for _ in 0..reps {
-            banded(f, pool, n, a, b, c);
+            product();
         }
         let s = start.elapsed().as_secs_f64();
         if s >= 0.2 {
@@ -180,7 +154,9 @@ fn round<T: Element>(pool: &ThreadPool, results: &mut Results, row: &mut usize) 
                         Vec::new(),
                     ));
                 }
-                results[*row].1.push(rate(f, pool, n, &a, &b, &mut c));
+                results[*row]
+                    .1
+                    .push(rate(n, || banded(f, pool, n, &a, &b, &mut c)));
                 *row += 1;
             }
         }
