@@ -8,6 +8,15 @@ import json
 import statistics
 import time
 
+# The workloads of examples/src/throughput.rs:
+#     sizes                 activation  batch  classify  lr    momentum  l2
+WORKLOADS = {
+    "W1": ([2, 16, 16, 1], "tanh", 32, False, 0.01, 0.0, 0.0),
+    "W2": ([100, 64, 64, 1], "relu", 64, False, 0.01, 0.0, 1e-4),
+    "W3": ([784, 256, 128, 10], "relu", 128, True, 0.01, 0.9, 5e-4),
+    "W4": ([1024, 1024, 1024, 10], "relu", 256, True, 0.01, 0.9, 0.0),
+}
+
 
 def parse_args(doc):
     """--workloads, --threads, --seed, as `throughput` takes them."""

@@ -16,15 +16,7 @@ starts, and tells XLA to use N threads.
 
 import os
 
-from common import parse_args, run_all
-
-WORKLOADS = {
-    #     sizes                 activation  batch  classify  lr    momentum  l2
-    "W1": ([2, 16, 16, 1], "tanh", 32, False, 0.01, 0.0, 0.0),
-    "W2": ([100, 64, 64, 1], "relu", 64, False, 0.01, 0.0, 1e-4),
-    "W3": ([784, 256, 128, 10], "relu", 128, True, 0.01, 0.9, 5e-4),
-    "W4": ([1024, 1024, 1024, 10], "relu", 256, True, 0.01, 0.9, 0.0),
-}
+from common import WORKLOADS, parse_args, run_all
 
 
 def build(name, seed):

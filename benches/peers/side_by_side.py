@@ -1,28 +1,40 @@
 #!/usr/bin/env python3
-"""Runs PyTorch, JAX and sparsegrad's `throughput` on the same workloads,
-interleaved, and prints the median of the rounds as a Markdown table with
-the ratios to PyTorch (the README's Performance table).
+"""One command for the whole comparison: PyTorch, JAX, numpy and sparsegrad's
+`throughput` on the training workloads, and scikit-learn's LassoCV /
+ElasticNetCV against sparsegrad's `path`, interleaved, printing the medians
+of the rounds as Markdown tables with each sparsegrad figure's ratio to the
+best peer (the README's Performance tables).
 
-    /tmp/torch-venv/bin/python benches/peers/side_by_side.py --rounds 3 --threads 1,2
+    python3 -m venv /tmp/perf-venv
+    /tmp/perf-venv/bin/pip install torch "jax[cpu]" numpy scikit-learn threadpoolctl
+    /tmp/perf-venv/bin/python benches/peers/side_by_side.py --rounds 3 --threads 1,2
 
-Run it from the repository root with the Python of the virtual environment
-that has torch and jax. It builds `throughput` first (the default build,
-and with `--builds default,blas` also the OpenBLAS one, in target/blas).
-Each round runs every peer once per thread count, one after the other, so
-a slow spell of a shared machine hits all of them; the JSON lines of every
-run are kept in --raw.
+Run it from the repository root with the Python of the virtual environment.
+It builds `throughput` and `path` first (the default build; with
+`--builds default,blas` also the OpenBLAS one of `throughput`, in
+target/blas). A peer whose package does not import is skipped, with a note.
+Each round runs every peer once per thread count, one after the other, then
+every path problem, so a slow spell of a shared machine hits all of them;
+the JSON lines of every run are kept in --raw.
 """
 
 import argparse
 import collections
+import importlib.util
 import json
-import statistics
 import os
+import statistics
 import subprocess
 import sys
 import tempfile
 
-PEERS_PY = {"pytorch": "benches/peers/torch_mlp.py", "jax": "benches/peers/jax_mlp.py"}
+HERE = os.path.dirname(os.path.abspath(__file__))
+# each peer's script and the package it needs
+PEERS_PY = {
+    "pytorch": ("torch_mlp.py", "torch"),
+    "jax": ("jax_mlp.py", "jax"),
+    "numpy": ("numpy_mlp.py", "numpy"),
+}
 
 
 def build(name):
@@ -47,13 +59,66 @@ def run(cmd, peer):
     return lines
 
 
+def available(peers):
+    """The peers whose package imports here; says which are skipped."""
+    kept = []
+    for peer in peers:
+        if peer not in PEERS_PY:
+            sys.exit(f"unknown peer {peer!r}: expected one of {', '.join(PEERS_PY)}")
+        if importlib.util.find_spec(PEERS_PY[peer][1]) is None:
+            print(f"note: {peer} skipped ({PEERS_PY[peer][1]} is not installed)", file=sys.stderr)
+        else:
+            kept.append(peer)
+    return kept
+
+
+def ratio_cell(value, peers_values):
+    """`value (r×)` with r = value / the best of the peers' values."""
+    return f"{value:,.1f} ({value / max(peers_values):.2f}×)" if peers_values else f"{value:,.1f}"
+
+
+def workload_tables(results, peers, builds, thread_counts, workloads):
+    """The steps/s medians, one table per thread count."""
+    rates = collections.defaultdict(list)
+    for r in results:
+        rates[(r["threads"], r["workload"], r["peer"])].append(r["steps_per_s"])
+    median = lambda key: statistics.median(rates[key]) if rates.get(key) else None
+    for threads in thread_counts:
+        print(f"\n| steps/s, {threads} thread(s) | " + " | ".join(peers + builds) + " |")
+        print("|---|" + "---:|" * (len(peers) + len(builds)))
+        for workload in workloads:
+            theirs = [v for p in peers if (v := median((threads, workload, p))) is not None]
+            cells = [f"{v:,.1f}" if (v := median((threads, workload, p))) else "–" for p in peers]
+            for b in builds:
+                v = median((threads, workload, b))
+                cells.append(ratio_cell(v, theirs) if v else "–")
+            print(f"| {workload} | " + " | ".join(cells) + " |")
+    print("\n(ratio: sparsegrad's steps/s over the best peer's)")
+
+
+def path_table(times, notes):
+    """scikit-learn's CV fit against `path`, medians of the rounds."""
+    print("\n| problem | estimator | threads | scikit-learn fit (s) | sparsegrad path+CV (s) | ratio | sparsegrad worst gap/tol |")
+    print("|---|---|--:|--:|--:|--:|--:|")
+    for (size, penalty, threads), rows in times.items():
+        sk, sg = (statistics.median(col) for col in zip(*rows))
+        report = notes[(size, penalty, threads)]
+        name = "LassoCV" if penalty == "l1" else "ElasticNetCV(l1_ratio=0.5)"
+        print(f"| {size} | {name} | {threads} | {sk:.4f} | {sg:.4f} | {sg / sk:.2f}× | "
+              f"{report['worst_relative_gap'] / 1e-4:.2f} |")
+    print("\n(ratio: sparsegrad's seconds over scikit-learn's; below 1 is faster)")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--workloads", default="W1,W2,W3,W4")
     parser.add_argument("--threads", default="1,2")
     parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--builds", default="default,blas")
-    parser.add_argument("--peers", default="pytorch,jax")
+    parser.add_argument("--builds", default="default")
+    parser.add_argument("--peers", default="pytorch,jax,numpy")
+    parser.add_argument("--path-sizes", default="1000x100,10000x1000",
+                        help="the path problems (n x d), or 'none'")
+    parser.add_argument("--path-penalties", default="l1,elastic")
     parser.add_argument(
         "--raw",
         default=os.path.join(tempfile.gettempdir(), "side_by_side.jsonl"),
@@ -61,37 +126,49 @@ def main():
     )
     args = parser.parse_args()
     binaries = {f"sparsegrad-{b}": build(b) for b in args.builds.split(",")}
-    peers = args.peers.split(",")
-    results = []
+    peers = available(args.peers.split(","))
+    thread_counts = [int(t) for t in args.threads.split(",")]
+    problems = {}
+    with_path = args.path_sizes != "none"
+    if with_path and importlib.util.find_spec("sklearn") is None:
+        print("note: the path comparison skipped (scikit-learn is not installed)", file=sys.stderr)
+        with_path = False
+    if with_path:
+        import path_cv  # numpy and scikit-learn, only when they are there
+
+        subprocess.run(["cargo", "build", "--release", "--bin", "path"], check=True)
+        tmp = tempfile.mkdtemp(prefix="side_by_side_")
+        for size in args.path_sizes.split(","):
+            n, d = map(int, size.split("x"))
+            x, y = path_cv.problem(n, d, seed=0)
+            csv = os.path.join(tmp, f"{size}.csv")
+            path_cv.write_csv(csv, x, y)
+            problems[size] = (x, y, csv)
+    results, times, notes = [], collections.defaultdict(list), {}
     for round_ in range(args.rounds):
-        for threads in args.threads.split(","):
-            common = ["--workloads", args.workloads, "--threads", threads]
+        for threads in thread_counts:
+            common = ["--workloads", args.workloads, "--threads", str(threads)]
             for peer in peers:
-                results += run([sys.executable, PEERS_PY[peer], *common], peer)
+                results += run([sys.executable, os.path.join(HERE, PEERS_PY[peer][0]), *common], peer)
             for peer, binary in binaries.items():
                 results += run([binary, *common], peer)
+            for size, (x, y, csv) in problems.items():
+                for penalty in args.path_penalties.split(","):
+                    sk, _ = path_cv.sklearn_fit(penalty, x, y, threads)
+                    sg, _, report = path_cv.sparsegrad_fit("target/release/path", penalty, csv, tmp, threads)
+                    times[(size, penalty, threads)].append((sk, sg))
+                    notes[(size, penalty, threads)] = report
             print(f"round {round_ + 1}, {threads} thread(s): done", file=sys.stderr)
     with open(args.raw, "w") as raw:
         raw.writelines(json.dumps(r) + "\n" for r in results)
-    rates = collections.defaultdict(list)
-    for r in results:
-        rates[(r["threads"], r["workload"], r["peer"])].append(r["steps_per_s"])
-    names = peers + list(binaries)
-    for threads in args.threads.split(","):
-        print(f"\n| {threads} thread(s) | " + " | ".join(names) + " |")
-        print("|---|" + "---:|" * len(names))
-        for workload in args.workloads.split(","):
-            cells = []
-            base = rates.get((int(threads), workload, "pytorch"))
-            for name in names:
-                runs = rates.get((int(threads), workload, name))
-                if not runs:
-                    cells.append("–")
-                    continue
-                median = statistics.median(runs)
-                ratio = f" ({median / statistics.median(base):.2f}×)" if base and name != "pytorch" else ""
-                cells.append(f"{median:,.1f}{ratio}")
-            print(f"| {workload} | " + " | ".join(cells) + " |")
+    versions = {r["peer"]: r["version"] for r in results}
+    print(", ".join(f"{p} {v}" for p, v in versions.items()) + f"; {args.rounds} rounds, medians")
+    workload_tables(results, peers, list(binaries), thread_counts, args.workloads.split(","))
+    if problems:
+        import sklearn
+
+        print(f"\nscikit-learn {sklearn.__version__}")
+        path_table(times, notes)
 
 
 if __name__ == "__main__":

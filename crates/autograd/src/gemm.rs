@@ -1,26 +1,28 @@
 //! How matrix products run: which library multiplies, and on how many
 //! threads. Every product of the framework, forward and backward, goes
-//! through [`gemm`].
+//! through [`gemm()`].
 //!
-//! The library is matrixmultiply (pure Rust, AVX-512 kernels where the CPU
-//! has them) or, with the `blas` feature, the system's OpenBLAS (Debian:
-//! `libopenblas-dev`). Either way the library itself multiplies on one
-//! thread; threads come from splitting a large product into bands of C,
-//! one per thread:
+//! The library is the `gemm` crate (pure Rust, AVX-512 kernels where the
+//! CPU has them, picked at run time) or, with the `blas` feature, the
+//! system's OpenBLAS (Debian: `libopenblas-dev`). Either way the library
+//! itself multiplies on one thread; threads come from cutting a large
+//! product into bands of C:
 //!
 //! ```text
-//! C = A·B, split by rows:     [C₀; C₁] = [A₀; A₁]·B
-//! C = A·B, split by columns:  [C₀ C₁]  = A·[B₀ B₁]
+//! C = A·B, cut by rows:     [C₀; C₁] = [A₀; A₁]·B
+//! C = A·B, cut by columns:  [C₀ C₁]  = A·[B₀ B₁]
 //! ```
 //!
-//! Each band is an ordinary product on views, so every element of C is
-//! computed by the same instructions in the same order whatever the number
-//! of threads: with matrixmultiply, results are bit for bit the same with 1
-//! thread or 8 (its blocking along k does not depend on m or n, and bands
-//! start on its tile grid; tested). OpenBLAS picks kernels by size, so a
-//! band can take another path than the whole product: with the `blas`
-//! feature the last bits can differ between thread counts (seen in f64,
-//! 300×64 · 64×260).
+//! Each band is an ordinary single-threaded product on views. How a
+//! product is cut depends on its shape alone (see `band_count`), never on
+//! the thread count: one thread multiplies the bands one after the other,
+//! two share them out. Every element of C therefore comes from the same
+//! call on the same operands whoever computes it, and results are bit for
+//! bit the same on 1 thread or 8, with either library (tested on odd
+//! shapes and transposed views). That matters because a library's product
+//! is not the same sum in another shape: the `gemm` crate, for one, blocks
+//! k differently for outputs up to 64×64 and takes other kernels for a
+//! single row or column.
 //!
 //! The default is one thread (see [`set_matmul_threads`]): the networks
 //! this framework is for are small, and on small products a second thread
@@ -38,20 +40,33 @@
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 
-use ndarray::linalg::general_mat_mul;
 use ndarray::{ArrayView2, ArrayViewMut2, Axis};
 
 use crate::Float;
 
-/// Products with fewer multiply-adds than this per thread stay whole: a
-/// band this small takes about as long as handing it to another thread
-/// (tens of µs). 2²⁰ multiply-adds take about 25 µs at 80 GFLOP/s.
-const MIN_MULADDS_PER_THREAD: usize = 1 << 20;
+/// Products with fewer multiply-adds than this per band stay one band, on
+/// the calling thread: handing a band to another thread costs several µs
+/// (waking it, and the caller waiting for the slower of the two), which a
+/// band of this size (about 25 µs at 160 GFLOP/s) repays. Measured on W3
+/// with two threads (three interleaved rounds against 2²⁰, 2²² and 2²³):
+/// with 2²⁰ its 4·10⁶-multiply-add products went in four bands of 13 µs
+/// and the step was the slowest of the four settings in every round.
+const MIN_MULADDS_PER_BAND: usize = 1 << 21;
+
+/// At most this many bands: enough to share out evenly over 2, 4 or 8
+/// threads (and nearly so over 3), few enough that one thread, which
+/// multiplies them one after the other, repacks the shared operand only a
+/// few times.
+const MAX_BANDS: usize = 8;
 
 /// Bands are whole multiples of this many rows or columns: the side of the
-/// AVX-512 f32 kernel's 16×16 tile, so no band ends in a partial tile that
-/// the one-thread product would not have had.
+/// AVX-512 f32 kernels' tiles, so that bands do not cut a tile in two.
 const BAND_ALIGN: usize = 16;
+
+/// A band spans at least this many tiles (64 rows or columns): each band
+/// packs the operand it shares with the others again, a cost of one
+/// multiply-add per element against the band's width of them.
+const MIN_TILES_PER_BAND: usize = 4;
 
 /// The thread count set by [`set_matmul_threads`].
 static THREADS: AtomicUsize = AtomicUsize::new(1);
@@ -108,8 +123,8 @@ pub fn matmul_threads() -> usize {
 }
 
 /// C ← α·A·B + β·C, on views (a transposed operand is a stride swap, not a
-/// copy), split into bands across the [`matmul_threads`] when the product
-/// is large enough to gain from it.
+/// copy), cut into bands that the [`matmul_threads`] share out when the
+/// product is large enough to gain from it.
 ///
 /// # Panics
 /// When the shapes do not fit (A is m×k, B k×n, C m×n), naming them:
@@ -122,21 +137,46 @@ pub fn gemm<T: Float>(
     c: &mut ArrayViewMut2<'_, T>,
 ) {
     let (m, n) = c.dim();
+    let k = a.ncols();
     assert!(
-        a.nrows() == m && b.ncols() == n && a.ncols() == b.nrows(),
+        a.nrows() == m && b.ncols() == n && k == b.nrows(),
         "gemm: {:?} x {:?} -> {:?}: shapes do not fit",
         a.shape(),
         b.shape(),
         c.shape()
     );
-    single_threaded_blas();
-    let muladds = m * n * a.ncols();
-    let threads = matmul_threads().min(muladds / MIN_MULADDS_PER_THREAD);
     // Split the longer side of C: each band then repeats the packing of the
     // smaller operand only (rows repeat B, columns repeat A).
     let by_rows = m >= n;
-    let bands = threads.min((if by_rows { m } else { n }) / BAND_ALIGN);
-    let helpers = if bands > 1 {
+    let len = if by_rows { m } else { n };
+    let tiles = len.div_ceil(BAND_ALIGN);
+    let bands = band_count(m * n * k, tiles);
+    if bands == 1 {
+        return product(alpha, a, b, beta, c);
+    }
+    // band i covers [end(i), end(i + 1)), whole tiles shared out evenly
+    let end = |i: usize| (tiles * i / bands * BAND_ALIGN).min(len);
+    let axis = if by_rows { Axis(0) } else { Axis(1) };
+    let (mut a, mut b, mut c) = (a.view(), b.view(), c.view_mut());
+    let mut work = Vec::with_capacity(bands);
+    for i in (1..bands).rev() {
+        // peel the last band off
+        let at = end(i);
+        let (c_rest, c_band) = c.split_at(axis, at);
+        c = c_rest;
+        let (a_band, b_band) = if by_rows {
+            let (rest, band) = a.split_at(Axis(0), at);
+            a = rest;
+            (band, b)
+        } else {
+            let (rest, band) = b.split_at(Axis(1), at);
+            b = rest;
+            (a, band)
+        };
+        work.push((a_band, b_band, c_band));
+    }
+    work.push((a, b, c));
+    let helpers = if matmul_threads() > 1 {
         HELPERS
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
@@ -145,49 +185,103 @@ pub fn gemm<T: Float>(
         None
     };
     let Some(helpers) = helpers else {
-        general_mat_mul(alpha, a, b, beta, c);
+        for (a, b, mut c) in work {
+            product(alpha, &a, &b, beta, &mut c);
+        }
         return;
     };
-    let axis = if by_rows { Axis(0) } else { Axis(1) };
-    // band i covers [start_i, start_{i+1}), whole tiles shared out evenly
-    let len = c.len_of(axis);
-    let tiles = len.div_ceil(BAND_ALIGN);
-    let end = |i: usize| (tiles * i / bands * BAND_ALIGN).min(len);
-    let (mut a, mut b, mut c) = (a.view(), b.view(), c.view_mut());
-    helpers.in_place_scope(|scope| {
-        for i in (1..bands).rev() {
-            // peel the last band off and hand it to a helper
-            let at = end(i);
-            let (c_rest, mut c_band) = c.split_at(axis, at);
-            c = c_rest;
-            let (a_band, b_band) = if by_rows {
-                let (rest, band) = a.split_at(Axis(0), at);
-                a = rest;
-                (band, b)
-            } else {
-                let (rest, band) = b.split_at(Axis(1), at);
-                b = rest;
-                (a, band)
-            };
-            scope.spawn(move |_| general_mat_mul(alpha, &a_band, &b_band, beta, &mut c_band));
+    // Every thread takes the next band until none is left: whoever
+    // computes a band, it is the same product on the same views.
+    let work = Mutex::new(work);
+    let take_bands = || {
+        while let Some((a, b, mut c)) = work.lock().unwrap_or_else(PoisonError::into_inner).pop() {
+            product(alpha, &a, &b, beta, &mut c);
         }
-        // the first band on the calling thread, while the helpers work
-        general_mat_mul(alpha, &a, &b, beta, &mut c);
+    };
+    let helper_count = helpers.current_num_threads().min(bands - 1);
+    helpers.in_place_scope(|scope| {
+        for _ in 0..helper_count {
+            scope.spawn(|_| take_bands());
+        }
+        take_bands();
     });
 }
 
-/// With the `blas` feature, tells OpenBLAS (once) to multiply on the
-/// calling thread only: threads are [`gemm`]'s business, and OpenBLAS's own
-/// threads inside gemm's would oversubscribe the cores.
-fn single_threaded_blas() {
+/// How many bands a product of `muladds` multiply-adds is cut into, when
+/// its longer side has `tiles` tiles: a power of two (1, 2, 4 or 8) with
+/// at least [`MIN_MULADDS_PER_BAND`] and [`MIN_TILES_PER_BAND`] each. It depends
+/// on the shape alone, never on the thread count, so every element of C
+/// comes from the same single-threaded product of the same band on 1
+/// thread or 8: the same bits, whatever the library does inside a band.
+fn band_count(muladds: usize, tiles: usize) -> usize {
+    let fit = (muladds / MIN_MULADDS_PER_BAND)
+        .min(tiles / MIN_TILES_PER_BAND)
+        .min(MAX_BANDS);
+    if fit <= 1 { 1 } else { 1 << fit.ilog2() }
+}
+
+/// One band's product on the calling thread: C ← α·A·B + β·C by the
+/// `gemm` crate (or, with the `blas` feature, OpenBLAS through ndarray).
+fn product<T: Float>(
+    alpha: T,
+    a: &ArrayView2<'_, T>,
+    b: &ArrayView2<'_, T>,
+    beta: T,
+    c: &mut ArrayViewMut2<'_, T>,
+) {
     #[cfg(feature = "blas")]
     {
-        #[link(name = "openblas")]
-        unsafe extern "C" {
-            fn openblas_set_num_threads(threads: std::ffi::c_int);
-        }
-        static ONCE: std::sync::Once = std::sync::Once::new();
-        // SAFETY: a plain setter of OpenBLAS, callable at any time.
-        ONCE.call_once(|| unsafe { openblas_set_num_threads(1) });
+        single_threaded_blas();
+        ndarray::linalg::general_mat_mul(alpha, a, b, beta, c);
     }
+    #[cfg(not(feature = "blas"))]
+    {
+        let (m, n) = c.dim();
+        let [a_rs, a_cs] = [a.strides()[0], a.strides()[1]];
+        let [b_rs, b_cs] = [b.strides()[0], b.strides()[1]];
+        let [c_rs, c_cs] = [c.strides()[0], c.strides()[1]];
+        // SAFETY: the pointers and strides are those of views of m×k, k×n
+        // and m×n elements, which the caller checked fit; C is borrowed
+        // mutably, so it overlaps neither A nor B. The crate computes
+        // dst ← α'·dst + β'·lhs·rhs, reading dst only when told to: with
+        // our β = 0 it overwrites C without reading it (a fresh, unmapped
+        // buffer is never faulted in for reading, and NaN there stays out).
+        unsafe {
+            ::gemm::gemm(
+                m,
+                n,
+                a.ncols(),
+                c.as_mut_ptr(),
+                c_cs,
+                c_rs,
+                beta != T::zero(),
+                a.as_ptr(),
+                a_cs,
+                a_rs,
+                b.as_ptr(),
+                b_cs,
+                b_rs,
+                beta,
+                alpha,
+                false,
+                false,
+                false,
+                ::gemm::Parallelism::None,
+            );
+        }
+    }
+}
+
+/// With the `blas` feature, tells OpenBLAS (once) to multiply on the
+/// calling thread only: threads are [`gemm()`]'s business, and OpenBLAS's own
+/// threads inside gemm's would oversubscribe the cores.
+#[cfg(feature = "blas")]
+fn single_threaded_blas() {
+    #[link(name = "openblas")]
+    unsafe extern "C" {
+        fn openblas_set_num_threads(threads: std::ffi::c_int);
+    }
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    // SAFETY: a plain setter of OpenBLAS, callable at any time.
+    ONCE.call_once(|| unsafe { openblas_set_num_threads(1) });
 }

@@ -31,6 +31,11 @@ pub(crate) struct Node<T: Float> {
     pub(crate) value: RefCell<ArrayD<T>>,
     /// ∂L/∂value, summed over every backward call since the last `zero_grad`.
     pub(crate) grad: RefCell<Option<ArrayD<T>>>,
+    /// The buffer of the gradient that `zero_grad` forgot, zeroed and
+    /// reused as the next gradient instead of a fresh allocation: a
+    /// parameter's gradient buffer then lives across training steps, as
+    /// PyTorch's does with `zero_grad(set_to_none=False)`.
+    pub(crate) spare_grad: RefCell<Option<ArrayD<T>>>,
     pub(crate) requires_grad: Cell<bool>,
     /// Keep the gradient of this non-leaf after backward (PyTorch's `retain_grad`).
     pub(crate) retains_grad: Cell<bool>,
@@ -99,6 +104,7 @@ impl<T: Float> Tensor<T> {
         Tensor(Rc::new(Node {
             value: RefCell::new(value.into_dyn()),
             grad: RefCell::new(None),
+            spare_grad: RefCell::new(None),
             requires_grad: Cell::new(false),
             retains_grad: Cell::new(false),
             origin: RefCell::new(Origin::Leaf),
@@ -336,9 +342,25 @@ impl<T: Float> Tensor<T> {
     }
 
     /// Forgets the gradient, as PyTorch's `zero_grad(set_to_none=True)`: the
-    /// next backward writes a fresh one instead of adding to the old.
+    /// next backward writes a fresh one instead of adding to the old. (Its
+    /// memory is kept for that fresh one.)
     pub fn zero_grad(&self) {
-        self.0.grad.borrow_mut().take();
+        if let Some(old) = self.0.grad.borrow_mut().take() {
+            *self.0.spare_grad.borrow_mut() = Some(old);
+        }
+    }
+
+    /// A gradient of zeros: the spare buffer when it has the value's
+    /// shape, filled with zeros, else a new one.
+    fn zeroed_grad(&self) -> ArrayD<T> {
+        let value = self.0.value.borrow();
+        match self.0.spare_grad.borrow_mut().take() {
+            Some(mut spare) if spare.shape() == value.shape() => {
+                spare.fill(T::zero());
+                spare
+            }
+            _ => ArrayD::zeros(value.raw_dim()),
+        }
     }
 
     /// Keeps this non-leaf tensor's gradient after backward (by default only
@@ -359,7 +381,21 @@ impl<T: Float> Tensor<T> {
             Some(acc) => Zip::from(acc).and(&g).for_each(|a, &b| *a += b),
             None => {
                 debug_assert_eq!(g.shape(), self.value().shape(), "gradient of wrong shape");
-                *slot = Some(g.into_owned());
+                // an owned g is moved in; a borrowed one is copied into the
+                // spare buffer when there is one
+                let spare = if g.is_view() {
+                    let spare = self.0.spare_grad.borrow_mut().take();
+                    spare.filter(|spare| spare.shape() == g.shape())
+                } else {
+                    None
+                };
+                *slot = Some(match spare {
+                    Some(mut spare) => {
+                        spare.assign(&g);
+                        spare
+                    }
+                    None => g.into_owned(),
+                });
             }
         }
     }
@@ -387,7 +423,7 @@ impl<T: Float> Tensor<T> {
         let buffer = RefMut::map(self.0.grad.borrow_mut(), |slot| {
             slot.get_or_insert_with(|| {
                 beta = T::zero();
-                ArrayD::zeros(self.0.value.borrow().raw_dim())
+                self.zeroed_grad()
             })
         });
         (buffer, beta)

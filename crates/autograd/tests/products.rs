@@ -35,7 +35,8 @@ fn random(rows: usize, cols: usize, rng: &mut StdRng) -> Array2<f64> {
     Array2::from_shape_simple_fn((rows, cols), || rng.random_range(-1.0..1.0))
 }
 
-/// C[i][j] = α·Σₖ A[i][k]·B[k][j] + β·C[i][j], three loops.
+/// C[i][j] = β·C[i][j] + Σₖ α·A[i][k]·B[k][j], row i of C built from the
+/// rows of B (fast enough in a debug build for millions of multiply-adds).
 fn by_hand(
     alpha: f64,
     a: &Array2<f64>,
@@ -43,32 +44,25 @@ fn by_hand(
     beta: f64,
     c: &Array2<f64>,
 ) -> Array2<f64> {
-    Array2::from_shape_fn(c.dim(), |(i, j)| {
-        let dot: f64 = (0..a.ncols()).map(|k| a[[i, k]] * b[[k, j]]).sum();
-        alpha * dot + beta * c[[i, j]]
-    })
+    let mut out = c * beta;
+    for (a_row, mut out_row) in a.rows().into_iter().zip(out.rows_mut()) {
+        for (&a_ik, b_row) in a_row.iter().zip(b.rows()) {
+            out_row.zip_mut_with(&b_row, |o, &b_kj| *o += alpha * a_ik * b_kj);
+        }
+    }
+    out
 }
 
-/// The same bits, as the default build (matrixmultiply) promises for any
-/// thread count. OpenBLAS picks kernels by size, so a band can take another
-/// path than the whole product: with `blas` the results need only agree to
-/// rounding.
+/// The same bits: every band of a product is the same single-threaded
+/// product whoever computes it, so this holds with either library.
 fn same_bits<T, D>(one: &ndarray::Array<T, D>, other: &ndarray::Array<T, D>, what: &str)
 where
     T: sparsegrad_autograd::Float,
     D: ndarray::Dimension,
 {
-    if cfg!(feature = "blas") {
-        for (a, b) in one.iter().zip(other) {
-            let (a, b) = (a.as_f64(), b.as_f64());
-            assert!(
-                (a - b).abs() <= 1e-5 * (1.0 + a.abs()),
-                "{what}: {a} vs {b}"
-            );
-        }
-    } else {
-        assert_eq!(one, other, "{what}");
-    }
+    let bits =
+        |a: &ndarray::Array<T, D>| a.iter().map(|x| x.as_f64().to_bits()).collect::<Vec<_>>();
+    assert!(bits(one) == bits(other), "{what}: the bits differ");
 }
 
 fn assert_close(got: &Array2<f64>, want: &Array2<f64>) {
@@ -114,10 +108,10 @@ fn gemm_matches_the_product_by_hand_on_every_thread_count() {
 }
 
 #[test]
-fn gemm_in_f32_gives_the_same_bits_in_two_to_four_bands() {
-    // 64×300 · 300×400: 7.7·10⁶ multiply-adds, enough for 4 bands of columns
-    // (16-aligned: 112, 96, 96, 96 wide on 4 threads); α and β that round
-    // make a band boundary off the tile grid show in the last bits
+fn gemm_in_f32_gives_the_same_bits_on_one_to_four_threads() {
+    // 64×300 · 300×400: 7.7·10⁶ multiply-adds, two bands of columns (192
+    // and 208 wide) on any number of threads; α and β that round make any
+    // difference in how a band is computed show in the last bits
     let mut rng = StdRng::seed_from_u64(6);
     let mut random32 = |rows, cols| {
         Array2::<f32>::from_shape_simple_fn((rows, cols), || rng.random_range(-1.0f32..1.0))
@@ -156,8 +150,8 @@ fn gemm_names_the_shapes_that_do_not_fit() {
 #[test]
 fn gemm_on_transposed_and_sliced_views_splits_by_rows_and_by_columns() {
     let mut rng = StdRng::seed_from_u64(2);
-    // 300×260 and 260×300 outputs with k = 64: ≥ 2²⁰ multiply-adds per
-    // thread, so two threads split them, once by rows, once by columns
+    // 300×260 and 260×300 outputs with k = 64: 5·10⁶ multiply-adds, two
+    // bands, once of rows, once of columns
     for (m, n) in [(300, 260), (260, 300)] {
         let at = random(64, m + 3, &mut rng); // A = atᵀ without its last 3 rows
         let b = random(64, n, &mut rng);
@@ -179,6 +173,66 @@ fn gemm_on_transposed_and_sliced_views_splits_by_rows_and_by_columns() {
             results.push(c);
         }
         same_bits(&results[0], &results[1], "1 vs 2 threads");
+    }
+}
+
+#[test]
+fn odd_shapes_give_the_same_bits_on_one_and_two_threads() {
+    let mut rng = StdRng::seed_from_u64(7);
+    let mut random32 = |rows, cols| {
+        Array2::<f32>::from_shape_simple_fn((rows, cols), || rng.random_range(-1.0f32..1.0))
+    };
+    // (m, k, n, A as a transposed view, B as one, C as one): a row times a
+    // matrix and a matrix times a column (each large enough for two bands,
+    // of columns and of rows), prime sides cut into 2 and 4 bands off the
+    // tile grid, and operands and output stored the other way round
+    let shapes = [
+        (1, 4099, 1031, false, false, false),
+        (1031, 4099, 1, false, true, false),
+        (257, 131, 263, false, false, false),
+        (131, 1021, 67, true, true, false),
+        (263, 257, 127, true, false, true),
+        (97, 2053, 131, false, true, true),
+    ];
+    for (m, k, n, a_t, b_t, c_t) in shapes {
+        // an operand stored transposed is the transposed view of its storage
+        let a_store = if a_t { random32(k, m) } else { random32(m, k) };
+        let b_store = if b_t { random32(n, k) } else { random32(k, n) };
+        let c_store = if c_t { random32(n, m) } else { random32(m, n) };
+        let view = |x: &Array2<f32>, t: bool| if t { x.t().to_owned() } else { x.clone() };
+        let (a, b, c0) = (
+            view(&a_store, a_t),
+            view(&b_store, b_t),
+            view(&c_store, c_t),
+        );
+        // in f64 from the f32 operands: the product, and Σ|terms|
+        let (alpha, beta) = (f64::from(0.7f32), f64::from(1.3f32));
+        let wide = |x: &Array2<f32>| x.mapv(f64::from);
+        let want = by_hand(alpha, &wide(&a), &wide(&b), beta, &wide(&c0));
+        let abs = |x: &Array2<f32>| x.mapv(|v| f64::from(v).abs());
+        let magnitude = by_hand(alpha, &abs(&a), &abs(&b), beta, &abs(&c0));
+        let product = |threads| {
+            let _threads = Threads::set(threads);
+            let mut c = c_store.clone();
+            let a = if a_t { a_store.t() } else { a_store.view() };
+            let b = if b_t { b_store.t() } else { b_store.view() };
+            let mut c_view = if c_t {
+                c.view_mut().reversed_axes()
+            } else {
+                c.view_mut()
+            };
+            gemm(0.7, &a, &b, 1.3, &mut c_view);
+            view(&c, c_t)
+        };
+        let (one, two) = (product(1), product(2));
+        let what = format!("{m}x{k}x{n} (transposed A {a_t}, B {b_t}, C {c_t})");
+        same_bits(&one, &two, &format!("{what}: 1 vs 2 threads"));
+        // the classic bound of a sum of k + 1 rounded f32 products:
+        // |error| ≤ (k + 2)·ε·Σ|terms|, whatever the order of the sum
+        let bound = (k + 2) as f64 * f64::from(f32::EPSILON);
+        for ((g, w), m) in one.iter().zip(&want).zip(&magnitude) {
+            assert!((f64::from(*g) - w).abs() <= bound * m, "{what}: {g} vs {w}");
+        }
     }
 }
 

@@ -22,6 +22,38 @@ fn gradients_accumulate_across_backward_calls_until_zero_grad() {
 }
 
 #[test]
+fn after_zero_grad_the_next_gradient_reuses_the_buffer_and_starts_from_zero() {
+    // W [2, 3] and b [2] of a linear layer on x [4, 3]: the product writes
+    // ∂W = Gᵀ·x into W's buffer, the bias sums G's rows into b's
+    let x = Tensor::<f64>::from_vec((0..12).map(f64::from).collect(), &[4, 3]);
+    let w = Tensor::<f64>::from_vec(vec![0.5, -1.0, 2.0, 1.5, 0.0, -0.5], &[2, 3])
+        .set_requires_grad(true);
+    let b = Tensor::<f64>::from_vec(vec![1.0, -1.0], &[2]).set_requires_grad(true);
+    // L = Σ c ⊙ (x·Wᵀ + b): G = c in every row, ∂W = Gᵀ·x, ∂b = Σ_rows G
+    let step = |c: [f64; 2]| {
+        w.zero_grad();
+        b.zero_grad();
+        let weights = Tensor::from_vec([c; 4].concat(), &[4, 2]);
+        (&x.linear(&w, Some(&b)) * &weights).sum().backward();
+    };
+    let column_sums = [18.0, 22.0, 26.0]; // Σ_rows x
+    step([1.0, 2.0]);
+    let buffers = (w.grad().unwrap().as_ptr(), b.grad().unwrap().as_ptr());
+    step([-3.0, 0.5]);
+    let want_w: Vec<f64> = [-3.0, 0.5]
+        .iter()
+        .flat_map(|&c| column_sums.map(|s| c * s))
+        .collect();
+    assert_eq!(grad_vec(&w), want_w);
+    assert_eq!(grad_vec(&b), [-12.0, 2.0]);
+    assert_eq!(
+        (w.grad().unwrap().as_ptr(), b.grad().unwrap().as_ptr()),
+        buffers,
+        "the second step's gradients live in the first step's buffers"
+    );
+}
+
+#[test]
 fn a_tensor_used_twice_gets_both_contributions() {
     // y = x·x + x: dy/dx = 2x + 1
     let x = Tensor::<f64>::scalar(3.0).set_requires_grad(true);

@@ -2,7 +2,7 @@
 //! broadcast) and the fused layer `linear` (x·Wᵀ + b).
 //!
 //! Every product, forward and backward, is one call of
-//! [`gemm`] on views: transposes are stride swaps, never copies,
+//! [`gemm()`] on views: transposes are stride swaps, never copies,
 //! and backward writes its result straight into the gradient buffer
 //! (C ← α·A·B + β·C, with β = 1 onto an earlier contribution and β = 0 into
 //! a fresh buffer), so accumulating costs no temporary.
