@@ -21,10 +21,13 @@
 //! 5. return through [`finish`].
 
 use std::io::{self, Write};
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::Parser;
+use serde::Serialize;
 pub use sparsegrad::io::fs::remove_temporaries_on_signal;
+use sparsegrad::io::fs::write_atomically;
 pub use sparsegrad::io::paths::{FileClash, check_files, check_stdout};
 use thiserror::Error;
 
@@ -181,9 +184,47 @@ fn restore_default_sigpipe() {
     }
 }
 
+/// How [`write_json_into`] lays a file out.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum JsonLayout {
+    /// Indented, ending in a newline: a report people read.
+    Pretty,
+    /// One line, no spaces: a file only programs read (a shard).
+    Compact,
+}
+
+/// Creates `folder` if it is missing and writes `value` into its file
+/// `name` as JSON laid out as `layout`, atomically; returns the file's
+/// path. The one way the programs write their report files.
+///
+/// # Errors
+/// The path that could not be made or written (the folder or the file),
+/// with the cause.
+pub fn write_json_into(
+    folder: &Path,
+    name: &str,
+    value: &impl Serialize,
+    layout: JsonLayout,
+) -> Result<PathBuf, (PathBuf, io::Error)> {
+    std::fs::create_dir_all(folder).map_err(|cause| (folder.to_path_buf(), cause))?;
+    let path = folder.join(name);
+    // The reports are structs of numbers, strings and lists, which
+    // serde_json always serializes (a non-finite number becomes null).
+    let bytes = match layout {
+        JsonLayout::Pretty => {
+            let mut text = serde_json::to_vec_pretty(value).expect("a report serializes");
+            text.push(b'\n');
+            text
+        }
+        JsonLayout::Compact => serde_json::to_vec(value).expect("a report serializes"),
+    };
+    write_atomically(&[(&path, &bytes)]).map_err(|cause| (path.clone(), cause))?;
+    Ok(path)
+}
+
 #[cfg(test)]
 mod tests {
-    use super::{message, one_line};
+    use super::{JsonLayout, message, one_line, write_json_into};
 
     #[test]
     fn clap_messages_fold_into_one_line() {
@@ -202,5 +243,26 @@ mod tests {
         assert_eq!(message(&quoted), "m.json: File exists");
         let separate = anyhow::anyhow!("disk full").context("writing m.json");
         assert_eq!(message(&separate), "writing m.json: disk full");
+    }
+
+    #[test]
+    fn a_json_report_is_written_in_its_layout_and_a_bad_folder_is_named() {
+        let root = std::env::temp_dir().join(format!("sparsegrad-cli-json-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&root);
+        let folder = root.join("made/by/the/write");
+        let value = serde_json::json!({"a": [1, 2]});
+        let pretty = write_json_into(&folder, "r.json", &value, JsonLayout::Pretty).unwrap();
+        let text = std::fs::read_to_string(&pretty).unwrap();
+        assert!(
+            text.ends_with("}\n") && text.contains("\n  \"a\""),
+            "{text:?}"
+        );
+        let compact = write_json_into(&folder, "s.json", &value, JsonLayout::Compact).unwrap();
+        assert_eq!(std::fs::read_to_string(&compact).unwrap(), r#"{"a":[1,2]}"#);
+        // a folder below a file cannot be made: the error names it
+        let (path, _) =
+            write_json_into(&compact.join("x"), "r.json", &value, JsonLayout::Pretty).unwrap_err();
+        assert_eq!(path, compact.join("x"));
+        std::fs::remove_dir_all(&root).unwrap();
     }
 }

@@ -9,7 +9,6 @@ use rand::SeedableRng;
 use rand::rngs::StdRng;
 use serde::Serialize;
 use sparsegrad::io::csv::{CsvSpec, read_csv};
-use sparsegrad::io::fs::write_atomically;
 use sparsegrad::io::limits::{self, RunSizes};
 use sparsegrad::nn::data::{Dataset, Targets, Task, k_fold, standardize};
 use sparsegrad::nn::path::{CvCurve, CvProblems, LeastSquares, Stopping, log_grid};
@@ -18,6 +17,7 @@ use sparsegrad::nn::sparsity::SupportRecovery;
 use super::PathError;
 use super::cv::cross_validate;
 use super::fit::{FitSettings, Path, fit_mlp_path, linear_point};
+use crate::cli::{JsonLayout, write_json_into};
 use crate::plot::{
     Colour, ErrorBarChart, ErrorPoint, Labels, LineChart, Marker, Scale, Series, error_bar_chart,
     line_chart,
@@ -375,14 +375,10 @@ pub const MAX_COLOURED: usize = 10;
 /// # Errors
 /// When the folder or a file cannot be written, or a plot cannot be drawn.
 pub fn write_outputs(report: &PathReport, out_dir: &FsPath) -> Result<Vec<PathBuf>, PathError> {
-    let io_error = |path: &FsPath| {
-        let path = path.to_path_buf();
-        move |source| PathError::Write { path, source }
-    };
-    std::fs::create_dir_all(out_dir).map_err(io_error(out_dir))?;
-    let [json_path, path_svg, cv_svg] = OUTPUT_FILES.map(|name| out_dir.join(name));
-    let json = serde_json::to_vec_pretty(report).expect("a report serializes");
-    write_atomically(&[(&json_path, &json)]).map_err(io_error(&json_path))?;
+    let [json_name, path_name, cv_name] = OUTPUT_FILES;
+    let json_path = write_json_into(out_dir, json_name, report, JsonLayout::Pretty)
+        .map_err(|(path, source)| PathError::Write { path, source })?;
+    let [path_svg, cv_svg] = [path_name, cv_name].map(|name| out_dir.join(name));
 
     let lambdas = &report.cv.lambdas;
     let markers = vec![

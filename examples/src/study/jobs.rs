@@ -14,7 +14,7 @@ use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
-use sparsegrad::io::fs::{read_file, write_atomically};
+use sparsegrad::io::fs::read_file;
 use sparsegrad::io::limits::MAX_MODEL_FILE_BYTES;
 use sparsegrad::nn::data::{Dataset, Split, k_fold};
 
@@ -24,6 +24,7 @@ use super::engine::{PathJob, PathPoint, fit_path, initial_network};
 use super::grid::{Grid, grid};
 use super::regime::Regime;
 use super::{StudyError, StudyHeader};
+use crate::cli::{JsonLayout, write_json_into};
 use crate::progress::Progress;
 
 /// Which part of the training set a path is fitted on.
@@ -276,15 +277,9 @@ pub fn shard_file_name(shard: Shard) -> String {
 /// # Errors
 /// [`StudyError::Io`] when it cannot be written.
 pub fn write_shard(file: &ShardFile, out_dir: &Path) -> Result<PathBuf, StudyError> {
-    let io_error = |path: &Path| {
-        let path = path.to_path_buf();
-        move |cause| StudyError::Io { path, cause }
-    };
-    std::fs::create_dir_all(out_dir).map_err(io_error(out_dir))?;
-    let path = out_dir.join(shard_file_name(file.shard));
-    let bytes = serde_json::to_vec(file).expect("a shard holds only finite numbers and strings");
-    write_atomically(&[(&path, &bytes)]).map_err(io_error(&path))?;
-    Ok(path)
+    let name = shard_file_name(file.shard);
+    write_json_into(out_dir, &name, file, JsonLayout::Compact)
+        .map_err(|(path, cause)| StudyError::Io { path, cause })
 }
 
 /// Every `shard-*.json` in `dirs`, folder by folder, each folder's in

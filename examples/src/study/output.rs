@@ -11,6 +11,7 @@ use super::table::significant;
 use super::{RegimeReport, StudyError, StudyReport};
 use ndarray::Array2;
 
+use crate::cli::{JsonLayout, write_json_into};
 use crate::plot::{
     BarChart, Colour, ErrorBarChart, ErrorPoint, Histogram, Labels, LineChart, Marker, Network,
     Panel, Scale, Series, bar_chart, error_bar_chart, histogram, line_chart,
@@ -104,12 +105,8 @@ pub fn write_outputs(report: &StudyReport, out_dir: &Path) -> Result<Vec<PathBuf
         let path = path.to_path_buf();
         move |cause| StudyError::Io { path, cause }
     };
-    std::fs::create_dir_all(out_dir).map_err(io_error(out_dir))?;
-    let json = out_dir.join(REPORT_JSON);
-    let mut text = serde_json::to_string_pretty(report)
-        .expect("a study report holds only finite numbers and strings");
-    text.push('\n');
-    write_atomically(&[(&json, text.as_bytes())]).map_err(io_error(&json))?;
+    let json = write_json_into(out_dir, REPORT_JSON, report, JsonLayout::Pretty)
+        .map_err(|(path, cause)| StudyError::Io { path, cause })?;
     let mut written = vec![json];
 
     let loss_name = match report.header.task {

@@ -11,7 +11,7 @@
 //!
 //! (MSE as the plain mean, no ½), with λ1 = α·λ and λ2 = (1 − α)·λ, where
 //! α is the L1 ratio: 1 for `l1` (the lasso), 0 for `l2` (ridge), the
-//! `--l1-ratio` for `elastic`.
+//! value chosen for the elastic net.
 //!
 //! **Against scikit-learn.** `Lasso(alpha=a)` minimizes
 //! (1/(2n))·‖r‖² + a·‖w‖₁ and `ElasticNet(alpha=a, l1_ratio=ρ)` minimizes
