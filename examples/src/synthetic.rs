@@ -24,7 +24,7 @@
 //! let problem = config.generate_linear(&mut rng).unwrap();
 //! assert_eq!(problem.data.features.dim(), (50, 8));
 //! assert_eq!(problem.data.support.as_ref().unwrap().len(), 3);
-//! assert!(matches!(problem.data.targets, Targets::Values(ref y) if y.len() == 50));
+//! assert!(matches!(problem.data.targets, Targets::Regression(ref y) if y.dim() == (50, 1)));
 //! ```
 
 mod classification;
@@ -40,18 +40,22 @@ pub use linear::SparseLinear;
 pub use nonlinear::{NonlinearTarget, SparseNonlinear};
 pub use sparse::SparseRegressionConfig;
 
-use ndarray::{Array1, Array2, Axis};
+use ndarray::{Array1, Array2};
 use rand::Rng;
 use rand_distr::{Distribution, StandardNormal};
-use sparsegrad::nn::data::{self, Dataset};
+use sparsegrad::nn::data::Dataset;
+pub use sparsegrad::nn::data::Targets;
 
 /// A generated data set: features, targets and the ground truth about them.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Synthetic {
     /// Feature matrix, one row per sample: `[n_samples, n_features]`.
     pub features: Array2<f64>,
-    /// Regression values or class labels, one per row of `features`.
-    pub targets: Targets,
+    /// Regression values (one column) or class labels (every class in
+    /// `0..n_classes` present), one per row of `features`: the library's
+    /// own targets type, so the set becomes a [`Dataset`] without a
+    /// conversion.
+    pub targets: Targets<f64>,
     /// Sorted indices of the features the target depends on, when known.
     pub support: Option<Vec<usize>>,
     /// Column names `"x0"`, …, `"x{d-1}"`.
@@ -60,29 +64,10 @@ pub struct Synthetic {
     pub description: String,
 }
 
-/// The targets of a [`Synthetic`] data set.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Targets {
-    /// Real-valued regression targets.
-    Values(Array1<f64>),
-    /// Class labels in `0..n_classes`.
-    Classes {
-        /// One label per sample.
-        labels: Vec<usize>,
-        /// The number of classes.
-        n_classes: usize,
-    },
-}
-
 impl Synthetic {
-    /// The data set as the library's [`Dataset`], its target named `y`:
-    /// values become an n × 1 regression target, labels class labels.
+    /// The data set as the library's [`Dataset`], its target named `y`.
     pub fn into_dataset(self) -> Dataset<f64> {
-        let targets = match self.targets {
-            Targets::Values(values) => data::Targets::Regression(values.insert_axis(Axis(1))),
-            Targets::Classes { labels, .. } => data::Targets::Classification(labels),
-        };
-        Dataset::new(self.features, targets, self.feature_names, "y".into())
+        Dataset::new(self.features, self.targets, self.feature_names, "y".into())
     }
 }
 

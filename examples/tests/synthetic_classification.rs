@@ -11,10 +11,11 @@ fn rng(seed: u64) -> StdRng {
     StdRng::seed_from_u64(seed)
 }
 
+/// The labels and the number of classes (the largest label + 1).
 fn labels(data: &Synthetic) -> (&[usize], usize) {
     match &data.targets {
-        Targets::Classes { labels, n_classes } => (labels, *n_classes),
-        Targets::Values(_) => panic!("expected class labels"),
+        Targets::Classification(labels) => (labels, data.targets.num_classes().unwrap()),
+        Targets::Regression(_) => panic!("expected class labels"),
     }
 }
 
@@ -285,21 +286,15 @@ fn a_generated_set_converts_to_the_library_dataset_unchanged() {
     assert_eq!(converted.features(), &blobs.features);
     assert_eq!(converted.feature_names(), blobs.feature_names.as_slice());
     assert_eq!(converted.target_name(), "y");
-    let (labels, _) = labels(&blobs);
-    assert_eq!(
-        converted.targets(),
-        &data::Targets::Classification(labels.to_vec())
-    );
+    assert_eq!(converted.targets(), &blobs.targets);
+    assert_eq!(converted.targets().task(), data::Task::Classification);
 
     let config = sparsegrad_examples::synthetic::SparseRegressionConfig::default();
     let linear = config.generate_linear(&mut rng(3)).unwrap().data;
-    let Targets::Values(y) = &linear.targets else {
-        panic!("expected values")
-    };
     let converted = linear.clone().into_dataset();
     let data::Targets::Regression(column) = converted.targets() else {
         panic!("expected regression")
     };
-    assert_eq!(column.dim(), (y.len(), 1));
-    assert_eq!(column.column(0), y.view());
+    assert_eq!(column.dim(), (linear.features.nrows(), 1));
+    assert_eq!(converted.targets(), &linear.targets);
 }

@@ -12,10 +12,14 @@ fn rng(seed: u64) -> StdRng {
     StdRng::seed_from_u64(seed)
 }
 
-fn values(data: &Synthetic) -> &Array1<f64> {
+/// The one target column.
+fn values(data: &Synthetic) -> Array1<f64> {
     match &data.targets {
-        Targets::Values(y) => y,
-        Targets::Classes { .. } => panic!("expected regression targets"),
+        Targets::Regression(y) => {
+            assert_eq!(y.ncols(), 1, "one target column");
+            y.column(0).to_owned()
+        }
+        Targets::Classification(_) => panic!("expected regression targets"),
     }
 }
 
@@ -135,7 +139,7 @@ fn least_squares_on_noise_free_linear_data_recovers_the_sparse_coefficients() {
             correlation,
         };
         let problem = config.generate_linear(&mut rng(2)).unwrap();
-        let beta_hat = least_squares(&problem.data.features, values(&problem.data));
+        let beta_hat = least_squares(&problem.data.features, &values(&problem.data));
         let support = problem.data.support.unwrap();
         for (j, (&fit, &truth)) in beta_hat.iter().zip(&problem.coefficients).enumerate() {
             assert!(
@@ -255,7 +259,7 @@ fn friedman1_noise_free_targets_depend_only_on_the_first_five_features() {
     assert!(data.features.iter().all(|&v| (0.0..1.0).contains(&v)));
     // The formula of sklearn.datasets.make_friedman1, written out again, on
     // the first five columns only.
-    for (x, &y) in data.features.rows().into_iter().zip(values(&data)) {
+    for (x, &y) in data.features.rows().into_iter().zip(&values(&data)) {
         let expected = 10.0 * (std::f64::consts::PI * x[0] * x[1]).sin()
             + 20.0 * (x[2] - 0.5) * (x[2] - 0.5)
             + 10.0 * x[3]
@@ -302,7 +306,7 @@ fn sparse_nonlinear_follows_the_documented_formula() {
 
     // f(x) = Σ_j a_j tanh(x_{s_j}) + Σ_p b_p x_{s_2p} x_{s_2p+1}, written out.
     let s = &target.support;
-    for (x, &y) in data.features.rows().into_iter().zip(values(data)) {
+    for (x, &y) in data.features.rows().into_iter().zip(&values(data)) {
         let mut f = 0.0;
         for j in 0..10 {
             f += target.main_coefficients[j] * x[s[j]].tanh();

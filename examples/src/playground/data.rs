@@ -15,7 +15,7 @@ use sparsegrad::nn::data::{Dataset, Targets, Task, train_test_split};
 use thiserror::Error;
 
 use super::config::{Config, MAX_SAMPLES, TaskKind};
-use crate::synthetic::{self, BlobsConfig, SpiralsConfig};
+use crate::synthetic::{BlobsConfig, SpiralsConfig};
 
 /// A task's two informative columns with their targets, before padding.
 #[derive(Clone, Debug, PartialEq)]
@@ -108,9 +108,8 @@ pub fn generate(task: TaskKind, samples: usize, noise: f64, rng: &mut StdRng) ->
                 .generate(rng)
             };
             let generated = generated.expect("the playground's generator settings are valid");
-            let labels = match generated.targets {
-                synthetic::Targets::Classes { labels, .. } => labels,
-                synthetic::Targets::Values(_) => unreachable!("blobs and spirals are labelled"),
+            let Targets::Classification(labels) = generated.targets else {
+                unreachable!("blobs and spirals are labelled")
             };
             // Spirals reach radius 1: scaled to the common plane.
             let scale = if task == TaskKind::Spiral { 1.8 } else { 1.0 };

@@ -241,10 +241,7 @@ fn planar_classification<R: Rng + ?Sized>(
     order.shuffle(rng);
     Ok(Synthetic {
         features: features.select(Axis(0), &order),
-        targets: Targets::Classes {
-            labels: order.iter().map(|&r| labels[r]).collect(),
-            n_classes,
-        },
+        targets: Targets::Classification(order.iter().map(|&r| labels[r]).collect()),
         support: Some(vec![0, 1]),
         feature_names: feature_names(n_features),
         description,

@@ -3,7 +3,7 @@
 use super::{
     ConfigError, Synthetic, Targets, add_gaussian_noise, feature_names, require, require_noise_std,
 };
-use ndarray::{Array1, Array2, ArrayView1};
+use ndarray::{Array1, Array2, ArrayView1, Axis};
 use rand::Rng;
 use serde::{Deserialize, Serialize};
 use std::f64::consts::PI;
@@ -62,7 +62,7 @@ impl Friedman1Config {
 
         Ok(Synthetic {
             features,
-            targets: Targets::Values(targets),
+            targets: Targets::Regression(targets.insert_axis(Axis(1))),
             support: Some((0..5).collect()),
             feature_names: feature_names(n_features),
             description: format!(

@@ -8,7 +8,7 @@ use rand::Rng;
 /// A sparse linear problem and its true coefficients.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SparseLinear {
-    /// Features, targets (`Targets::Values`) and support.
+    /// Features, targets (`Targets::Regression`, one column) and support.
     pub data: Synthetic,
     /// The true β, length d, zero off the support.
     pub coefficients: Array1<f64>,

@@ -44,7 +44,7 @@ impl NonlinearTarget {
 /// A sparse nonlinear problem and its true regression function.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SparseNonlinear {
-    /// Features, targets (`Targets::Values`) and support.
+    /// Features, targets (`Targets::Regression`, one column) and support.
     pub data: Synthetic,
     /// The noise-free regression function.
     pub target: NonlinearTarget,

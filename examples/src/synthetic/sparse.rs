@@ -5,7 +5,7 @@
 use super::{
     ConfigError, Synthetic, Targets, add_gaussian_noise, feature_names, require, require_noise_std,
 };
-use ndarray::{Array1, Array2};
+use ndarray::{Array1, Array2, Axis};
 use rand::Rng;
 use rand_distr::{Distribution, StandardNormal};
 use serde::{Deserialize, Serialize};
@@ -99,7 +99,7 @@ impl SparseRegressionConfig {
         add_gaussian_noise(&mut targets, self.noise_std, rng);
         Synthetic {
             features,
-            targets: Targets::Values(targets),
+            targets: Targets::Regression(targets.insert_axis(Axis(1))),
             support: Some(support),
             feature_names: feature_names(self.n_features),
             description: format!(

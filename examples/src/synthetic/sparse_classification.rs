@@ -22,26 +22,23 @@ impl SparseRegressionConfig {
     /// use sparsegrad_examples::synthetic::{SparseRegressionConfig, Targets};
     /// let config = SparseRegressionConfig { n_samples: 101, n_features: 6, n_informative: 2, ..Default::default() };
     /// let data = config.generate_classification(&mut StdRng::seed_from_u64(1)).unwrap();
-    /// let Targets::Classes { labels, n_classes } = &data.targets else { unreachable!() };
-    /// assert_eq!((*n_classes, labels.iter().filter(|&&l| l == 1).count()), (2, 50));
+    /// let Targets::Classification(labels) = &data.targets else { unreachable!() };
+    /// assert_eq!((data.targets.num_classes(), labels.iter().filter(|&&l| l == 1).count()), (Some(2), 50));
     /// ```
     pub fn generate_classification<R: Rng + ?Sized>(
         &self,
         rng: &mut R,
     ) -> Result<Synthetic, ConfigError> {
         let regression = self.generate_nonlinear(rng)?.data;
-        let Targets::Values(values) = &regression.targets else {
+        let Targets::Regression(values) = &regression.targets else {
             unreachable!("generate_nonlinear gives values")
         };
-        let mut sorted = values.to_vec();
+        let mut sorted: Vec<f64> = values.iter().copied().collect();
         sorted.sort_by(f64::total_cmp);
         let median = sorted[(sorted.len() - 1) / 2];
         let labels = values.iter().map(|&v| usize::from(v > median)).collect();
         Ok(Synthetic {
-            targets: Targets::Classes {
-                labels,
-                n_classes: 2,
-            },
+            targets: Targets::Classification(labels),
             description: regression.description.replace(
                 "sparse nonlinear regression",
                 "sparse nonlinear classification (the regression thresholded at its median)",
