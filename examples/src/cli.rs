@@ -13,7 +13,7 @@
 //!    option that named it) and [`limits::check`](sparsegrad::io::limits)
 //!    on every size it was given, before reading or allocating anything;
 //! 3. do the work, writing files only with
-//!    [`write_atomically`](sparsegrad::io::fs::write_atomically);
+//!    [`write_atomically`];
 //! 4. write its files first, and print to standard output last, through
 //!    [`print()`], so that `program | head -1` still leaves the files
 //!    written and a failed write to stdout (a full disk, a closed
