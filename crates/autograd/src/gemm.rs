@@ -193,18 +193,29 @@ pub fn gemm<T: Float>(
     // Every thread takes the next band until none is left: whoever
     // computes a band, it is the same product on the same views.
     let work = Mutex::new(work);
-    let take_bands = || {
-        while let Some((a, b, mut c)) = work.lock().unwrap_or_else(PoisonError::into_inner).pop() {
-            product(alpha, &a, &b, beta, &mut c);
-        }
-    };
+    let multiply = |(a, b, mut c): Band<'_, T>| product(alpha, &a, &b, beta, &mut c);
     let helper_count = helpers.current_num_threads().min(bands - 1);
     helpers.in_place_scope(|scope| {
         for _ in 0..helper_count {
-            scope.spawn(|_| take_bands());
+            scope.spawn(|_| take_bands(&work, multiply));
         }
-        take_bands();
+        take_bands(&work, multiply);
     });
+}
+
+/// A band of a product: its rows (or columns) of A, B and C.
+type Band<'a, T> = (ArrayView2<'a, T>, ArrayView2<'a, T>, ArrayViewMut2<'a, T>);
+
+/// Takes bands off the shared list and multiplies them until none is left.
+/// The list is locked only to take a band, never while multiplying one:
+/// a guard in a `while let` condition would live through the loop body and
+/// make the threads multiply one at a time.
+fn take_bands<B>(work: &Mutex<Vec<B>>, mut multiply: impl FnMut(B)) {
+    loop {
+        let next = work.lock().unwrap_or_else(PoisonError::into_inner).pop();
+        let Some(band) = next else { return };
+        multiply(band);
+    }
 }
 
 /// How many bands a product of `muladds` multiply-adds is cut into, when
@@ -284,4 +295,26 @@ fn single_threaded_blas() {
     static ONCE: std::sync::Once = std::sync::Once::new();
     // SAFETY: a plain setter of OpenBLAS, callable at any time.
     ONCE.call_once(|| unsafe { openblas_set_num_threads(1) });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The regression that kept two threads from ever multiplying at once:
+    /// the list stayed locked while a band was multiplied.
+    #[test]
+    fn the_band_list_is_unlocked_while_a_band_is_multiplied() {
+        let work = Mutex::new(vec![1, 2, 3]);
+        let mut seen = Vec::new();
+        take_bands(&work, |band| {
+            assert!(
+                work.try_lock().is_ok(),
+                "band {band}: the list is still locked"
+            );
+            seen.push(band);
+        });
+        assert_eq!(seen, [3, 2, 1]);
+        assert!(work.lock().unwrap().is_empty());
+    }
 }
