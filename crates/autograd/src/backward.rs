@@ -135,16 +135,20 @@ fn check_versions<T: Float>(
     inputs: &[Tensor<T>],
     input_versions: &[u64],
 ) {
-    let changed = std::iter::once((node, 0, "output".to_string()))
+    // the role (None for the output, Some(i) for input i) is named only
+    // when the panic message needs it: this runs for every op of every
+    // backward pass, and building the names allocated twice per op
+    let changed = std::iter::once((node, 0, None))
         .chain(
             inputs
                 .iter()
                 .zip(input_versions)
                 .enumerate()
-                .map(|(i, (input, &saved))| (input, saved, format!("input {i}"))),
+                .map(|(i, (input, &saved))| (input, saved, Some(i))),
         )
         .find(|(tensor, saved, _)| tensor.version() != *saved);
     if let Some((tensor, saved, role)) = changed {
+        let role = role.map_or_else(|| "output".to_string(), |i| format!("input {i}"));
         panic!(
             "backward: one of the variables needed for gradient computation has been modified by an in-place operation: {role} of `{op}`, a tensor of shape {:?}, is at version {}; expected version {saved} instead (do the in-place change after backward, or on a copy)",
             tensor.value().shape(),

@@ -350,13 +350,16 @@ impl<T: Float> Tensor<T> {
         }
     }
 
-    /// A gradient of zeros: the spare buffer when it has the value's
-    /// shape, filled with zeros, else a new one.
-    fn zeroed_grad(&self) -> ArrayD<T> {
+    /// A new gradient buffer: the spare one when it has the value's shape
+    /// (filled with zeros when `zeros`; else it keeps the last gradient,
+    /// for a writer that overwrites it all), or new zeros.
+    fn fresh_grad(&self, zeros: bool) -> ArrayD<T> {
         let value = self.0.value.borrow();
         match self.0.spare_grad.borrow_mut().take() {
             Some(mut spare) if spare.shape() == value.shape() => {
-                spare.fill(T::zero());
+                if zeros {
+                    spare.fill(T::zero());
+                }
                 spare
             }
             _ => ArrayD::zeros(value.raw_dim()),
@@ -404,15 +407,19 @@ impl<T: Float> Tensor<T> {
     /// op that writes its contribution straight into it (a matrix product
     /// with β = 1, a scatter into a slice) rather than building a temporary.
     pub fn grad_buffer_mut(&self) -> RefMut<'_, ArrayD<T>> {
-        self.grad_product_target().0
+        RefMut::map(self.0.grad.borrow_mut(), |slot| {
+            slot.get_or_insert_with(|| self.fresh_grad(true))
+        })
     }
 
     /// The gradient buffer for a matrix product C ← A·B + β·C that writes
     /// its contribution straight into it, with the β to use: 1 when the
     /// buffer holds earlier contributions, 0 when it was just created.
     ///
-    /// β = 0 lets the product overwrite the fresh zeros without reading
-    /// them. That saves more than a pass over memory: a large zeroed buffer
+    /// With β = 0 the buffer's contents are unspecified (a buffer kept by
+    /// [`zero_grad`](Self::zero_grad) still holds the last gradient, and is
+    /// not cleared: the product overwrites every element without reading
+    /// it). For a new buffer that saves more than a pass over memory: a large zeroed buffer
     /// comes straight from the operating system, every page mapped to one
     /// shared page of zeros until written, and reading a page before writing
     /// it costs a copy-on-write fault that, once a second thread has run,
@@ -423,7 +430,7 @@ impl<T: Float> Tensor<T> {
         let buffer = RefMut::map(self.0.grad.borrow_mut(), |slot| {
             slot.get_or_insert_with(|| {
                 beta = T::zero();
-                self.zeroed_grad()
+                self.fresh_grad(false)
             })
         });
         (buffer, beta)

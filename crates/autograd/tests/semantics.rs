@@ -37,7 +37,8 @@ fn after_zero_grad_the_next_gradient_reuses_the_buffer_and_starts_from_zero() {
         (&x.linear(&w, Some(&b)) * &weights).sum().backward();
     };
     let column_sums = [18.0, 22.0, 26.0]; // Σ_rows x
-    step([1.0, 2.0]);
+    // a NaN in the old gradient: the reused buffer is overwritten, never read
+    step([f64::NAN, 2.0]);
     let buffers = (w.grad().unwrap().as_ptr(), b.grad().unwrap().as_ptr());
     step([-3.0, 0.5]);
     let want_w: Vec<f64> = [-3.0, 0.5]
