@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
-"""One command for the whole comparison: PyTorch, JAX, numpy and sparsegrad's
-`throughput` on the training workloads, and scikit-learn's LassoCV /
-ElasticNetCV against sparsegrad's `path`, interleaved, printing the medians
+"""One command for the whole comparison: PyTorch, JAX, numpy, candle, burn
+and sparsegrad's `throughput` on the training workloads, and scikit-learn's
+LassoCV / ElasticNetCV against sparsegrad's `path`, interleaved, printing the medians
 of the rounds as Markdown tables with each sparsegrad figure's ratio to the
 best peer (the README's Performance tables).
 
@@ -12,7 +12,10 @@ best peer (the README's Performance tables).
 Run it from the repository root with the Python of the virtual environment.
 It builds `throughput` and `path` first (the default build; with
 `--builds default,blas` also the OpenBLAS one of `throughput`, in
-target/blas). A peer whose package does not import is skipped, with a note.
+target/blas), and the Rust peers benches/peers/candle_mlp and burn_mlp
+(standalone Cargo projects, release, each in its folder of --peers-target).
+A Python peer whose package does not import, or a Rust peer that does not
+build, is skipped, with a note.
 Each round runs every peer once per thread count, one after the other, then
 every path problem, so a slow spell of a shared machine hits all of them;
 the JSON lines of every run are kept in --raw.
@@ -35,6 +38,8 @@ PEERS_PY = {
     "jax": ("jax_mlp.py", "jax"),
     "numpy": ("numpy_mlp.py", "numpy"),
 }
+# each Rust peer's Cargo project (benches/peers/<name>/, its own workspace)
+PEERS_RUST = {"candle": "candle_mlp", "burn": "burn_mlp"}
 
 
 def build(name):
@@ -59,16 +64,30 @@ def run(cmd, peer):
     return lines
 
 
-def available(peers):
-    """The peers whose package imports here; says which are skipped."""
-    kept = []
+def available(peers, target):
+    """The command of each peer that runs here: a Python peer whose package
+    imports, a Rust peer that builds (release, into its folder of `target`,
+    from the repository root so that its .cargo/config.toml applies as to
+    ours); says which are skipped."""
+    kept = {}
     for peer in peers:
-        if peer not in PEERS_PY:
-            sys.exit(f"unknown peer {peer!r}: expected one of {', '.join(PEERS_PY)}")
-        if importlib.util.find_spec(PEERS_PY[peer][1]) is None:
-            print(f"note: {peer} skipped ({PEERS_PY[peer][1]} is not installed)", file=sys.stderr)
+        if peer in PEERS_PY:
+            script, package = PEERS_PY[peer]
+            if importlib.util.find_spec(package) is None:
+                print(f"note: {peer} skipped ({package} is not installed)", file=sys.stderr)
+            else:
+                kept[peer] = [sys.executable, os.path.join(HERE, script)]
+        elif peer in PEERS_RUST:
+            project = PEERS_RUST[peer]
+            target_dir = os.path.join(target, project)
+            cmd = ["cargo", "build", "--release", "--manifest-path",
+                   os.path.join(HERE, project, "Cargo.toml"), "--target-dir", target_dir]
+            if subprocess.run(cmd).returncode != 0:
+                print(f"note: {peer} skipped ({project} did not build)", file=sys.stderr)
+            else:
+                kept[peer] = [os.path.join(target_dir, "release", project)]
         else:
-            kept.append(peer)
+            sys.exit(f"unknown peer {peer!r}: expected one of {', '.join([*PEERS_PY, *PEERS_RUST])}")
     return kept
 
 
@@ -115,7 +134,12 @@ def main():
     parser.add_argument("--threads", default="1,2")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--builds", default="default")
-    parser.add_argument("--peers", default="pytorch,jax,numpy")
+    parser.add_argument("--peers", default="pytorch,jax,numpy,candle,burn")
+    parser.add_argument(
+        "--peers-target",
+        default=os.path.join(tempfile.gettempdir(), "sparsegrad-peers"),
+        help="the Cargo target directory of the Rust peers (default: in the temporary directory)",
+    )
     parser.add_argument("--path-sizes", default="1000x100,10000x1000",
                         help="the path problems (n x d), or 'none'")
     parser.add_argument("--path-penalties", default="l1,elastic")
@@ -126,7 +150,8 @@ def main():
     )
     args = parser.parse_args()
     binaries = {f"sparsegrad-{b}": build(b) for b in args.builds.split(",")}
-    peers = available(args.peers.split(","))
+    peer_cmds = available(args.peers.split(","), args.peers_target)
+    peers = list(peer_cmds)
     thread_counts = [int(t) for t in args.threads.split(",")]
     problems = {}
     with_path = args.path_sizes != "none"
@@ -148,8 +173,8 @@ def main():
     for round_ in range(args.rounds):
         for threads in thread_counts:
             common = ["--workloads", args.workloads, "--threads", str(threads)]
-            for peer in peers:
-                results += run([sys.executable, os.path.join(HERE, PEERS_PY[peer][0]), *common], peer)
+            for peer, cmd in peer_cmds.items():
+                results += run([*cmd, *common], peer)
             for peer, binary in binaries.items():
                 results += run([binary, *common], peer)
             for size, (x, y, csv) in problems.items():
