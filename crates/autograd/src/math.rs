@@ -6,39 +6,34 @@
 
 /// tanh for `f32`, computed in `f64` and rounded once. Over every finite
 /// f32 it is at most 1 ulp from the correctly rounded tanh, and equal to it
-/// for all but about 0.003% of inputs (checked exhaustively by the test
-/// below, in release).
+/// for all but 18 593 of the 2³¹ non-negative inputs, about 0.0009% (checked
+/// exhaustively by the test below, in release).
 ///
-/// - |x| < 0.4: the Taylor series to x¹⁵, whose next term is below 5e-9
-///   relative there;
-/// - otherwise tanh|x| = 1 − 2/(e^{2|x|} + 1), with no cancellation since
-///   the result is at least 0.38;
+/// One formula over the whole range, tanh a = E/(E + 2) with E = e^{2a} − 1
+/// and a = |x|: computing E directly (not e^{2a} and then subtracting 1)
+/// keeps it accurate to the last bits near 0, so small inputs need no
+/// series of their own. Both branches of a select cost in a vectorized
+/// loop, and a second branch made this about 1.4× slower.
+///
 /// - |x| is clamped to 9.5, where tanh rounds to 1 in f32; NaN passes
 ///   through, and the sign is restored last (so tanh(−0) = −0).
 #[inline(always)]
 pub fn tanh_f32(x: f32) -> f32 {
     let a = f64::from(x).abs();
     let a = if a > 9.5 { 9.5 } else { a };
-    let s = a * a;
-    let small = a
-        * (1.0
-            + s * (-1.0 / 3.0
-                + s * (2.0 / 15.0
-                    + s * (-17.0 / 315.0
-                        + s * (62.0 / 2835.0
-                            + s * (-1382.0 / 155_925.0
-                                + s * (21844.0 / 6_081_075.0
-                                    + s * (-929_569.0 / 638_512_875.0))))))));
-    let large = 1.0 - 2.0 / (exp_up_to_20(2.0 * a) + 1.0);
-    let t = if a < 0.4 { small } else { large };
-    (t as f32).copysign(x)
+    let e = exp_m1_up_to_19(2.0 * a);
+    ((e / (e + 2.0)) as f32).copysign(x)
 }
 
-/// eʸ for 0 ≤ y ≤ 20, to about 5e-9 relative: y = n·ln 2 + r with
-/// |r| ≤ ln2/2, eʳ by its Taylor series to r⁷ (the remainder is at most
-/// (ln2/2)⁸/8! ≈ 5e-9), and 2ⁿ written straight into the exponent bits.
+/// eʸ − 1 for 0 ≤ y ≤ 19, to about 1e-9 relative: y = n·ln 2 + r with
+/// |r| ≤ ln2/2, so eʸ − 1 = 2ⁿ·(eʳ − 1) + (2ⁿ − 1), with eʳ − 1 =
+/// r·(1 + r/2! + … + r⁷/8!) by its Taylor series (the remainder is at most
+/// (ln2/2)⁸/9! ≈ 6e-10 relative) and 2ⁿ written straight into the exponent
+/// bits. For n = 0 the sum is r·(…) alone, relative to its size however
+/// small; for n ≥ 1 it is at least 2·(e^{−ln2/2} − 1) + 1 ≈ 0.41, so the
+/// addition loses at most a factor 1.5.
 #[inline(always)]
-fn exp_up_to_20(y: f64) -> f64 {
+fn exp_m1_up_to_19(y: f64) -> f64 {
     // Adding and subtracting 1.5·2⁵² rounds to the nearest integer in plain
     // IEEE arithmetic (which vectorizes, where `round` is a libm call), and
     // leaves that integer in the low bits of the sum.
@@ -46,14 +41,16 @@ fn exp_up_to_20(y: f64) -> f64 {
     let shifted = y * std::f64::consts::LOG2_E + ROUND;
     let n = shifted - ROUND;
     let r = y - n * std::f64::consts::LN_2;
-    let p = 1.0
-        + r * (1.0
+    let em1_r = r
+        * (1.0
             + r * (1.0 / 2.0
                 + r * (1.0 / 6.0
                     + r * (1.0 / 24.0
-                        + r * (1.0 / 120.0 + r * (1.0 / 720.0 + r * (1.0 / 5040.0)))))));
+                        + r * (1.0 / 120.0
+                            + r * (1.0 / 720.0 + r * (1.0 / 5040.0 + r * (1.0 / 40320.0))))))));
     let n_bits = shifted.to_bits().wrapping_sub(ROUND.to_bits());
-    p * f64::from_bits(n_bits.wrapping_add(1023) << 52)
+    let two_n = f64::from_bits(n_bits.wrapping_add(1023) << 52);
+    two_n * em1_r + (two_n - 1.0)
 }
 
 #[cfg(test)]
