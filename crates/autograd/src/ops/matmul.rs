@@ -82,7 +82,9 @@ impl<T: Float> Tensor<T> {
             sx[1]
         );
         let (batch, out) = (sx[0], sw[0]);
-        let mut inputs = vec![self.clone(), weight.clone()];
+        // room for the bias too, so that pushing it does not reallocate
+        let mut inputs = Vec::with_capacity(3);
+        inputs.extend([self.clone(), weight.clone()]);
         // y starts as b in every row (x·Wᵀ is then added on top, β = 1), or
         // as zeros without a bias.
         let (mut y, beta) = match bias {
