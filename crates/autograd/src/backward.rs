@@ -110,7 +110,7 @@ fn run<T: Float>(
             let step = trace
                 .as_ref()
                 .map(|_| TraceStep::begin(op.name(), node, inputs, &grad));
-            op.backward(inputs, &node.value(), &grad);
+            op.backward(inputs, &node.value(), grad);
             if let (Some(trace), Some(step)) = (trace.as_deref_mut(), step) {
                 trace.steps.push(step.finish(inputs));
             }

@@ -19,6 +19,11 @@ use crate::{Float, Tensor};
 /// [`Tensor::accumulate_grad`] or [`Tensor::grad_buffer_mut`], and skip the
 /// work for inputs that do not.
 ///
+/// `grad` is handed over: the walk has no further use for it. An op whose
+/// input gradient has the output's shape can turn it into that gradient in
+/// place and move it on (the elementwise ops do), instead of allocating a
+/// buffer of the same size while this one is freed.
+///
 /// A complete op, `y = x³` (the tutorial walks through it and checks it
 /// with [`gradcheck`](crate::gradcheck())):
 ///
@@ -33,11 +38,11 @@ use crate::{Float, Tensor};
 ///     fn name(&self) -> &'static str {
 ///         "cube"
 ///     }
-///     fn backward(&self, inputs: &[Tensor<T>], _out: &ArrayD<T>, grad: &ArrayD<T>) {
+///     fn backward(&self, inputs: &[Tensor<T>], _out: &ArrayD<T>, grad: ArrayD<T>) {
 ///         let x = &inputs[0];
 ///         if x.requires_grad() {
 ///             let three = T::from_f64(3.0);
-///             let dx = ndarray::Zip::from(grad)
+///             let dx = ndarray::Zip::from(&grad)
 ///                 .and(&*x.value())
 ///                 .map_collect(|&g, &x| g * three * x * x);
 ///             x.accumulate_grad(dx.into());
@@ -56,5 +61,5 @@ pub trait Op<T: Float>: 'static {
 
     /// Adds this op's contribution to the gradient of each input that
     /// requires one. See the trait documentation.
-    fn backward(&self, inputs: &[Tensor<T>], out: &ArrayD<T>, grad: &ArrayD<T>);
+    fn backward(&self, inputs: &[Tensor<T>], out: &ArrayD<T>, grad: ArrayD<T>);
 }

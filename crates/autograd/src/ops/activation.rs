@@ -122,12 +122,12 @@ impl<T: Float> Op<T> for Softmax {
     fn name(&self) -> &'static str {
         if self.log { "log_softmax" } else { "softmax" }
     }
-    fn backward(&self, inputs: &[Tensor<T>], out: &ArrayD<T>, grad: &ArrayD<T>) {
+    fn backward(&self, inputs: &[Tensor<T>], out: &ArrayD<T>, grad: ArrayD<T>) {
         let x = &inputs[0];
         if !x.requires_grad() {
             return;
         }
-        let mut dx = grad.clone();
+        let mut dx = grad;
         Zip::from(dx.lanes_mut(self.axis))
             .and(out.lanes(self.axis))
             .for_each(|mut g, y| {

@@ -21,14 +21,30 @@ impl<T: Float, D: Fn(T, T) -> T + 'static> Op<T> for Map<D> {
     fn name(&self) -> &'static str {
         self.name
     }
-    fn backward(&self, inputs: &[Tensor<T>], out: &ArrayD<T>, grad: &ArrayD<T>) {
+    fn backward(&self, inputs: &[Tensor<T>], out: &ArrayD<T>, mut grad: ArrayD<T>) {
         let x = &inputs[0];
         if x.requires_grad() {
-            let dx = Zip::from(grad)
-                .and(&*x.value())
-                .and(out)
-                .map_collect(|&g, &x, &y| g * (self.deriv)(x, y));
-            x.accumulate_grad(dx.into());
+            // ∂L/∂x = g·dy/dx, written over g (same shape), which then
+            // moves on as x's gradient
+            let chain = |g: &mut T, x: T, y: T| *g = *g * (self.deriv)(x, y);
+            let xv = x.value();
+            // over flat slices when all three are in standard layout (as
+            // the ops' values and gradients are): a plain loop, where a
+            // three-way Zip over n-d arrays costs more than the multiplies
+            // of a small layer
+            match (grad.as_slice_mut(), xv.as_slice(), out.as_slice()) {
+                (Some(gs), Some(xs), Some(ys)) => {
+                    for (g, (&x, &y)) in gs.iter_mut().zip(xs.iter().zip(ys)) {
+                        chain(g, x, y);
+                    }
+                }
+                _ => Zip::from(&mut grad)
+                    .and(&*xv)
+                    .and(out)
+                    .for_each(|g, &x, &y| chain(g, x, y)),
+            }
+            drop(xv);
+            x.accumulate_grad(grad.into());
         }
     }
 }
@@ -178,19 +194,19 @@ where
     fn name(&self) -> &'static str {
         self.name
     }
-    fn backward(&self, inputs: &[Tensor<T>], out: &ArrayD<T>, grad: &ArrayD<T>) {
+    fn backward(&self, inputs: &[Tensor<T>], out: &ArrayD<T>, grad: ArrayD<T>) {
         let (a, b) = (&inputs[0], &inputs[1]);
         let (av, bv) = (a.value(), b.value());
         let (ab, bb) = (broadcast_view(&av, out), broadcast_view(&bv, out));
         if a.requires_grad() {
             a.accumulate_grad(unbroadcast(
-                chain(grad, &ab, &bb, out, &self.da),
+                chain(&grad, &ab, &bb, out, &self.da),
                 av.shape(),
             ));
         }
         if b.requires_grad() {
             b.accumulate_grad(unbroadcast(
-                chain(grad, &ab, &bb, out, &self.db),
+                chain(&grad, &ab, &bb, out, &self.db),
                 bv.shape(),
             ));
         }

@@ -113,7 +113,7 @@ impl<T: Float> Op<T> for CrossEntropy<T> {
     fn name(&self) -> &'static str {
         "cross_entropy"
     }
-    fn backward(&self, inputs: &[Tensor<T>], _out: &ArrayD<T>, grad: &ArrayD<T>) {
+    fn backward(&self, inputs: &[Tensor<T>], _out: &ArrayD<T>, grad: ArrayD<T>) {
         let x = &inputs[0];
         if !x.requires_grad() {
             return;
@@ -141,7 +141,7 @@ impl<T: Float> Op<T> for Mse<T> {
     fn name(&self) -> &'static str {
         "mse_loss"
     }
-    fn backward(&self, inputs: &[Tensor<T>], _out: &ArrayD<T>, grad: &ArrayD<T>) {
+    fn backward(&self, inputs: &[Tensor<T>], _out: &ArrayD<T>, grad: ArrayD<T>) {
         let (p, t) = (&inputs[0], &inputs[1]);
         let k = grad.first().copied().unwrap_or_else(T::zero) * self.scale * T::from_f64(2.0);
         // ∂L/∂p = 2·scale·g·(p − t)

@@ -127,19 +127,19 @@ impl<T: Float> Op<T> for MatMul {
     fn name(&self) -> &'static str {
         "matmul"
     }
-    fn backward(&self, inputs: &[Tensor<T>], _out: &ArrayD<T>, grad: &ArrayD<T>) {
+    fn backward(&self, inputs: &[Tensor<T>], _out: &ArrayD<T>, grad: ArrayD<T>) {
         let (a, b) = (&inputs[0], &inputs[1]);
         let batch = &grad.shape()[..grad.ndim() - 2];
         if a.requires_grad() {
             let bv = b.value(); // ∂L/∂A += G·Bᵀ
             accumulate_products(a, batch, |i| {
-                (matrix(grad, i), matrix(&bv, i).reversed_axes())
+                (matrix(&grad, i), matrix(&bv, i).reversed_axes())
             });
         }
         if b.requires_grad() {
             let av = a.value(); // ∂L/∂B += Aᵀ·G
             accumulate_products(b, batch, |i| {
-                (matrix(&av, i).reversed_axes(), matrix(grad, i))
+                (matrix(&av, i).reversed_axes(), matrix(&grad, i))
             });
         }
     }
@@ -175,7 +175,7 @@ impl<T: Float> Op<T> for Linear {
     fn name(&self) -> &'static str {
         "linear"
     }
-    fn backward(&self, inputs: &[Tensor<T>], _out: &ArrayD<T>, grad: &ArrayD<T>) {
+    fn backward(&self, inputs: &[Tensor<T>], _out: &ArrayD<T>, grad: ArrayD<T>) {
         let (x, w) = (&inputs[0], &inputs[1]);
         let g = as2(grad.view());
         if x.requires_grad() {

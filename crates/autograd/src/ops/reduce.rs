@@ -20,7 +20,7 @@ impl<T: Float> Op<T> for Sum<T> {
     fn name(&self) -> &'static str {
         self.name
     }
-    fn backward(&self, inputs: &[Tensor<T>], _out: &ArrayD<T>, grad: &ArrayD<T>) {
+    fn backward(&self, inputs: &[Tensor<T>], _out: &ArrayD<T>, grad: ArrayD<T>) {
         let x = &inputs[0];
         if !x.requires_grad() {
             return;
@@ -151,7 +151,7 @@ impl<T: Float> Op<T> for MaxAxis {
     fn name(&self) -> &'static str {
         "max_axis"
     }
-    fn backward(&self, inputs: &[Tensor<T>], _out: &ArrayD<T>, grad: &ArrayD<T>) {
+    fn backward(&self, inputs: &[Tensor<T>], _out: &ArrayD<T>, grad: ArrayD<T>) {
         let x = &inputs[0];
         if !x.requires_grad() {
             return;

@@ -210,7 +210,7 @@ impl<T: Float> Op<T> for Reshape {
     fn name(&self) -> &'static str {
         "reshape"
     }
-    fn backward(&self, inputs: &[Tensor<T>], _out: &ArrayD<T>, grad: &ArrayD<T>) {
+    fn backward(&self, inputs: &[Tensor<T>], _out: &ArrayD<T>, grad: ArrayD<T>) {
         let x = &inputs[0];
         if x.requires_grad() {
             let shape = x.shape();
@@ -233,7 +233,7 @@ impl<T: Float> Op<T> for Permute {
     fn name(&self) -> &'static str {
         "permute"
     }
-    fn backward(&self, inputs: &[Tensor<T>], _out: &ArrayD<T>, grad: &ArrayD<T>) {
+    fn backward(&self, inputs: &[Tensor<T>], _out: &ArrayD<T>, grad: ArrayD<T>) {
         let x = &inputs[0];
         if x.requires_grad() {
             x.accumulate_grad(grad.view().permuted_axes(self.inverse.as_slice()).into());
@@ -248,7 +248,7 @@ impl<T: Float> Op<T> for BroadcastTo {
     fn name(&self) -> &'static str {
         "broadcast_to"
     }
-    fn backward(&self, inputs: &[Tensor<T>], _out: &ArrayD<T>, grad: &ArrayD<T>) {
+    fn backward(&self, inputs: &[Tensor<T>], _out: &ArrayD<T>, grad: ArrayD<T>) {
         let x = &inputs[0];
         if x.requires_grad() {
             x.accumulate_grad(unbroadcast(grad.view(), &x.shape()));
@@ -266,7 +266,7 @@ impl<T: Float> Op<T> for Concat {
     fn name(&self) -> &'static str {
         "concat"
     }
-    fn backward(&self, inputs: &[Tensor<T>], _out: &ArrayD<T>, grad: &ArrayD<T>) {
+    fn backward(&self, inputs: &[Tensor<T>], _out: &ArrayD<T>, grad: ArrayD<T>) {
         let mut start = 0;
         for (x, &len) in inputs.iter().zip(&self.lengths) {
             if x.requires_grad() {
@@ -290,12 +290,12 @@ impl<T: Float> Op<T> for Narrow {
     fn name(&self) -> &'static str {
         "narrow"
     }
-    fn backward(&self, inputs: &[Tensor<T>], _out: &ArrayD<T>, grad: &ArrayD<T>) {
+    fn backward(&self, inputs: &[Tensor<T>], _out: &ArrayD<T>, grad: ArrayD<T>) {
         let x = &inputs[0];
         if x.requires_grad() {
             let mut dx = x.grad_buffer_mut();
             dx.slice_axis_mut(self.axis, self.slice)
-                .zip_mut_with(grad, |d, &g| *d += g);
+                .zip_mut_with(&grad, |d, &g| *d += g);
         }
     }
 }
@@ -310,7 +310,7 @@ impl<T: Float> Op<T> for IndexSelect {
     fn name(&self) -> &'static str {
         "index_select"
     }
-    fn backward(&self, inputs: &[Tensor<T>], _out: &ArrayD<T>, grad: &ArrayD<T>) {
+    fn backward(&self, inputs: &[Tensor<T>], _out: &ArrayD<T>, grad: ArrayD<T>) {
         let x = &inputs[0];
         if x.requires_grad() {
             let mut dx = x.grad_buffer_mut();
@@ -332,7 +332,7 @@ impl<T: Float> Op<T> for Gather {
     fn name(&self) -> &'static str {
         "gather"
     }
-    fn backward(&self, inputs: &[Tensor<T>], _out: &ArrayD<T>, grad: &ArrayD<T>) {
+    fn backward(&self, inputs: &[Tensor<T>], _out: &ArrayD<T>, grad: ArrayD<T>) {
         let x = &inputs[0];
         if x.requires_grad() {
             let mut dx = x.grad_buffer_mut();
