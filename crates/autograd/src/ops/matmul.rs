@@ -201,14 +201,19 @@ impl<T: Float> Op<T> for Linear {
             );
         }
         if let Some(b) = inputs.get(2).filter(|b| b.requires_grad()) {
-            // ∂L/∂b += Σ_rows G (as a 1-D view, so each row's add is a plain loop)
+            // ∂L/∂b += Σ_rows G, row after row; on slices where both are
+            // contiguous (they are, but for a gradient laid out otherwise):
+            // ndarray's zip, per row of a narrow layer, cost more than the adds
             let mut db = b.grad_buffer_mut();
             let mut db = db
                 .view_mut()
                 .into_dimensionality::<Ix1>()
                 .expect("bias has 1 axis");
             for row in g.rows() {
-                db.zip_mut_with(&row, |d, &g| *d += g);
+                match (db.as_slice_mut(), row.as_slice()) {
+                    (Some(d), Some(row)) => d.iter_mut().zip(row).for_each(|(d, &g)| *d += g),
+                    _ => db.zip_mut_with(&row, |d, &g| *d += g),
+                }
             }
         }
     }
