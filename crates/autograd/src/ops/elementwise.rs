@@ -26,7 +26,7 @@ impl<T: Float, D: Fn(T, T) -> T + 'static> Op<T> for Map<D> {
         if x.requires_grad() {
             // ∂L/∂x = g·dy/dx, written over g (same shape), which then
             // moves on as x's gradient
-            let chain = |g: &mut T, x: T, y: T| *g = *g * (self.deriv)(x, y);
+            let chain = |g: &mut T, x: T, y: T| *g *= (self.deriv)(x, y);
             let xv = x.value();
             // over flat slices when all three are in standard layout (as
             // the ops' values and gradients are): a plain loop, where a
