@@ -24,29 +24,63 @@
 //! a mini-batch gradient carries sampling noise that, for the weights of
 //! a feature the target does not depend on, is usually larger than λ1, so
 //! with mini-batches alone some of them leave 0 at every step. The
-//! full-batch steps are proximal gradient descent (ISTA) on the training
-//! objective F = f + g itself (f the data loss plus any smooth penalty,
-//! g the proximal ones) and settle those zeros.
+//! full-batch steps are an accelerated proximal gradient method (FISTA)
+//! on the training objective F = f + g itself (f the data loss plus any
+//! smooth penalty, g the proximal ones) and settle those zeros. The
+//! groups must not set momentum: SGD without it keeps no state from step
+//! to step (nor do the penalties' proximal steps), which is what lets the
+//! settle phase move the parameters between steps.
+//!
+//! # The settle phase: FISTA with gradient restarts
+//!
+//! Each full-batch step with learning rate η is the proximal gradient
+//! step T(y) = prox_{ηg}(y − η∇f(y)) from the current parameters. From
+//! y₁ = w₀ (where the mini-batch epochs left the model) and t₁ = 1, step
+//! k computes
+//!
+//! ```text
+//! w_k     = T(y_k)                                   (the optimizer's step)
+//! t_{k+1} = (1 + √(1 + 4t_k²))/2
+//! y_{k+1} = w_k + ((t_k − 1)/t_{k+1})·(w_k − w_{k−1})  (written into the parameters)
+//! ```
+//!
+//! (Beck and Teboulle, 2009), with O'Donoghue and Candès's gradient
+//! restart (*Adaptive restart for accelerated gradient schemes*, 2015):
+//! when ⟨y_k − w_k, w_k − w_{k−1}⟩ > 0 the step went against the momentum,
+//! so the momentum is dropped: t_{k+1} = 1 and y_{k+1} = w_k. On a convex
+//! F with an L-Lipschitz ∇f and η ≤ 1/L, FISTA's F(w_k) − F* falls as
+//! O(1/k²) instead of ISTA's O(1/k); the restart keeps the momentum from
+//! overshooting a strongly convex minimum, where it shows a linear rate
+//! (proved for quadratics, observed beyond). On a network no rate is
+//! promised; only the stopping rule below is. The extrapolation happens in the callback
+//! of [`train`] (the open training loop), between steps, on two copies of
+//! the parameters (y_k and w_{k−1}) allocated once per path; it costs no
+//! extra gradient.
 //!
 //! # When a fit stops: the proximal-gradient residual
 //!
-//! A full-batch step with learning rate η is w⁺ = prox_{ηg}(w − η∇f(w)),
-//! so the step itself measures how far w is from stationary: the
+//! A step measures how far its start y_k is from stationary: the
 //! gradient mapping
 //!
 //! ```text
-//! G(w) = (w − w⁺)/η,   r = ‖G(w)‖₂ over every parameter
+//! G(y_k) = (y_k − w_k)/η,   r_k = ‖G(y_k)‖₂ over every parameter
 //! ```
 //!
-//! is 0 exactly at the fixed points of the step, the stationary points of
-//! F, and for f with an L-Lipschitz gradient the point reached has a
-//! subgradient of F of norm at most (1 + ηL)·r:
-//! dist(0, ∂F(w⁺)) ≤ (1 + ηL)·‖G(w)‖ (Beck, *First-Order Methods in
-//! Optimization*, 2017, §10.3). The settle phase stops after the first
-//! step with r ≤ `tol`, or after `settle_epochs` steps (the cap), and the
-//! path reports, per λ, the steps taken and the last r
-//! ([`NetworkFit`]). It costs one copy of the parameters per step, taken
-//! in [`train`]'s callback (the open training loop), no extra gradient.
+//! is 0 exactly at the fixed points of T, the stationary points of F,
+//! and for f with an L-Lipschitz gradient the step's result w_k has a
+//! subgradient of F of norm at most (1 + ηL)·r_k:
+//! dist(0, ∂F(w_k)) ≤ (1 + ηL)·‖G(y_k)‖ (Beck, *First-Order Methods in
+//! Optimization*, 2017, §10.3; the bound holds at any y, extrapolated or
+//! not). The settle phase stops after the first step with r_k ≤ `tol`,
+//! or after `settle_epochs` steps (the cap), and in both cases leaves the
+//! model at w_k, the prox's output, never at the extrapolated y_{k+1}:
+//! the point reported is the one the bound is about, and its zeros are
+//! the prox's exact zeros. So a fit that stops on `tol` is a point whose
+//! distance from stationarity (in subgradient norm) is at most
+//! (1 + ηL)·`tol`: a certificate of stationarity, not of a global optimum
+//! on a network (on a convex F it bounds the suboptimality too, through
+//! strong convexity or a bounded level set). The path reports, per λ,
+//! the steps taken and the last r_k ([`NetworkFit`]).
 //! Subgradient L1 is not a proximal step: at a weight near 0 it jumps
 //! over the kink at every step, r stays about λ1·√(weights at the kink),
 //! and such fits run to the cap.
@@ -104,8 +138,9 @@ pub struct NetworkPathSettings {
     /// The most full-batch steps closing every fit (the cap).
     pub settle_epochs: usize,
     /// The settle phase stops after the first step whose
-    /// proximal-gradient residual ‖w − w⁺‖₂/lr is at most this (see the
-    /// [module docs](self)); 0 runs every `settle_epochs` step.
+    /// proximal-gradient residual ‖y − w‖₂/lr (y the step's start, w its
+    /// result) is at most this (see the [module docs](self)); 0 runs
+    /// every `settle_epochs` step.
     pub tol: f64,
 }
 
@@ -118,8 +153,9 @@ pub struct NetworkFit<P> {
     pub epochs: usize,
     /// Full-batch (settle) steps run, at most `settle_epochs`.
     pub settle_steps: usize,
-    /// The proximal-gradient residual ‖w − w⁺‖₂/lr of the last settle
-    /// step (`None` when there was none).
+    /// The proximal-gradient residual ‖y − w‖₂/lr of the last settle
+    /// step, from its start y to its result w, the point the model was
+    /// left at (`None` when there was no settle step).
     pub residual: Option<f64>,
 }
 
@@ -183,8 +219,8 @@ where
         .into_iter()
         .map(|(_, p)| p)
         .collect();
-    // the parameters before the last settle step, flattened (one buffer for the whole path)
-    let mut before: Vec<T> = Vec::with_capacity(params.iter().map(|p| p.value().len()).sum());
+    // one set of FISTA buffers for the whole path
+    let mut fista = Fista::with_capacity(params.iter().map(|p| p.value().len()).sum());
     let mut fits = Vec::with_capacity(lambdas.len());
     for (i, &lambda) in lambdas.iter().rev().enumerate() {
         let config = SgdConfig {
@@ -210,14 +246,19 @@ where
             epochs: settings.settle_epochs,
             ..TrainOptions::default()
         };
-        snapshot(&params, &mut before);
+        fista.begin(&params);
         let mut residual = None;
-        let steps = train(model, &mut sgd, data, settle, rng, |_| {
-            let r = change_since(&params, &mut before).sqrt() / settings.lr;
+        let steps = train(model, &mut sgd, data, settle, rng, |end| {
+            // the step just taken: w_k = prox(y_k − η∇f(y_k)), now in `params`
+            let (distance, inner) = fista.measure(&params);
+            let r = distance.sqrt() / settings.lr;
             residual = Some(r);
-            if r <= settings.tol {
+            // stopping on tol or at the cap leaves the model at w_k, never
+            // at an extrapolated point: the prox's zeros stay exact
+            if r <= settings.tol || end.epoch == settings.settle_epochs {
                 Control::Stop
             } else {
+                fista.extrapolate(&params, inner);
                 Control::Continue
             }
         })
@@ -234,28 +275,86 @@ where
     Ok(fits)
 }
 
-/// `buffer` ← every value of `params`, flattened in order.
-fn snapshot<T: Float>(params: &[Tensor<T>], buffer: &mut Vec<T>) {
-    buffer.clear();
-    for p in params {
-        buffer.extend(p.value().iter().copied());
-    }
+/// The settle phase's FISTA state over every parameter, flattened in
+/// order (see the [module docs](self)); its buffers are allocated once per
+/// path and reused by every fit.
+struct Fista<T> {
+    /// y_k: the point the last step started from.
+    start: Vec<T>,
+    /// w_{k−1}: the previous step's result (y₁ before the first step).
+    previous: Vec<T>,
+    /// t_k.
+    t: f64,
 }
 
-/// ‖w − `buffer`‖₂² over every value of `params` (flattened in order),
-/// then `buffer` ← w.
-fn change_since<T: Float>(params: &[Tensor<T>], buffer: &mut [T]) -> f64 {
-    let mut sum = 0.0;
-    let mut offset = 0;
-    for p in params {
-        for (old, &new) in buffer[offset..].iter_mut().zip(p.value().iter()) {
-            let d = (new - *old).as_f64();
-            sum += d * d;
-            *old = new;
+impl<T: Float> Fista<T> {
+    /// Empty buffers with room for `len` values each.
+    fn with_capacity(len: usize) -> Self {
+        Self {
+            start: Vec::with_capacity(len),
+            previous: Vec::with_capacity(len),
+            t: 1.0,
         }
-        offset += p.value().len();
     }
-    sum
+
+    /// Starts a settle phase at the current values: y₁ = w₀ = them, t₁ = 1.
+    fn begin(&mut self, params: &[Tensor<T>]) {
+        self.start.clear();
+        for p in params {
+            self.start.extend(p.value().iter().copied());
+        }
+        self.previous.clone_from(&self.start);
+        self.t = 1.0;
+    }
+
+    /// With `params` at w_k, the step's result from y_k:
+    /// (‖y_k − w_k‖₂², ⟨y_k − w_k, w_k − w_{k−1}⟩), summed in f64.
+    fn measure(&self, params: &[Tensor<T>]) -> (f64, f64) {
+        let (mut distance, mut inner) = (0.0, 0.0);
+        let mut offset = 0;
+        for p in params {
+            let w = p.value();
+            let (start, previous) = (&self.start[offset..], &self.previous[offset..]);
+            for ((&w, &y), &before) in w.iter().zip(start).zip(previous) {
+                let (g, step) = ((y - w).as_f64(), (w - before).as_f64());
+                distance += g * g;
+                inner += g * step;
+            }
+            offset += w.len();
+        }
+        (distance, inner)
+    }
+
+    /// Moves `params` from w_k to the next step's start y_{k+1}, with
+    /// `inner` = ⟨y_k − w_k, w_k − w_{k−1}⟩ from [`measure`](Self::measure):
+    /// the gradient restart (inner > 0: the step went uphill against the
+    /// momentum) sets t_{k+1} = 1 and y_{k+1} = w_k, else
+    /// t_{k+1} = (1 + √(1 + 4t_k²))/2 and
+    /// y_{k+1} = w_k + ((t_k − 1)/t_{k+1})·(w_k − w_{k−1}).
+    /// Then w_{k−1} ← w_k and y_k ← y_{k+1}.
+    fn extrapolate(&mut self, params: &[Tensor<T>], inner: f64) {
+        let (beta, t) = if inner > 0.0 {
+            (0.0, 1.0)
+        } else {
+            let next = (1.0 + (1.0 + 4.0 * self.t * self.t).sqrt()) / 2.0;
+            ((self.t - 1.0) / next, next)
+        };
+        self.t = t;
+        let beta = T::from_f64(beta);
+        let mut offset = 0;
+        for p in params {
+            let mut w = p.value_mut();
+            let len = w.len();
+            let (start, previous) = (&mut self.start[offset..], &mut self.previous[offset..]);
+            for ((w, y), before) in w.iter_mut().zip(start).zip(previous) {
+                let current = *w;
+                *y = current + beta * (current - *before);
+                *before = current;
+                *w = *y;
+            }
+            offset += len;
+        }
+    }
 }
 
 #[cfg(test)]
@@ -272,73 +371,183 @@ mod tests {
     use crate::path::{LeastSquares, PathPenalty, Stopping, linear_path};
     use crate::regularize::Penalty;
 
-    /// On a linear model, full-batch steps at lr = 1/L are ISTA on the
-    /// lasso: stopped by the residual at 1e-10 (the objective is strongly
-    /// convex here, so w is then within (1 + ηL)/μ·1e-10 of the optimum),
-    /// the path must reach coordinate descent's exact solution, zeros
-    /// included, well before the cap.
+    /// A lasso on 80 samples of 5 standardized features, x₁ = x₀·`mixing`
+    /// + noise before standardizing (the larger `mixing`, the worse
+    /// conditioned), y = 3 + 1.5x₀ − 0.8x₂ + noise, and three λ down from
+    /// its λ_max.
+    struct Lasso {
+        x: Array2<f64>,
+        y: Array1<f64>,
+        problem: LeastSquares,
+        lambdas: [f64; 3],
+    }
+
+    impl Lasso {
+        fn new(mixing: f64) -> Self {
+            let (n, d) = (80, 5);
+            let mut rng = StdRng::seed_from_u64(7);
+            let mut normal = || -> f64 { StandardNormal.sample(&mut rng) };
+            let mut x = Array2::from_shape_fn((n, d), |_| normal());
+            for i in 0..n {
+                x[[i, 1]] += mixing * x[[i, 0]];
+            }
+            // standardized with the population σ, as LeastSquares does inside
+            let x = (&x - &x.mean_axis(Axis(0)).unwrap()) / &x.std_axis(Axis(0), 0.0);
+            let y = Array1::from_shape_fn(n, |i| {
+                3.0 + 1.5 * x[[i, 0]] - 0.8 * x[[i, 2]] + 0.3 * normal()
+            });
+            let problem = LeastSquares::from_data(x.view(), y.view());
+            let top = crate::path::lambda_max_l1(x.view(), y.view());
+            let lambdas = [0.5 * top, 0.1 * top, 0.01 * top];
+            Self {
+                x,
+                y,
+                problem,
+                lambdas,
+            }
+        }
+
+        /// The linear model every test starts from.
+        fn model(&self) -> Mlp<f64> {
+            Mlp::new(
+                &[self.x.ncols(), 1],
+                Activation::Identity,
+                &mut StdRng::seed_from_u64(1),
+            )
+        }
+
+        /// Full-batch settle steps only, at lr = 1/L.
+        fn settings(&self, settle_epochs: usize, tol: f64) -> NetworkPathSettings {
+            NetworkPathSettings {
+                lr: 1.0 / self.problem.lipschitz(),
+                batch_size: 0,
+                first_epochs: 0,
+                path_epochs: 0,
+                settle_epochs,
+                tol,
+            }
+        }
+
+        /// `network_path` from `model` over `lambdas` with proximal L1 on
+        /// the weight, recording it.
+        fn path(
+            &self,
+            model: &Mlp<f64>,
+            lambdas: &[f64],
+            settings: &NetworkPathSettings,
+        ) -> Vec<NetworkFit<Vec<f64>>> {
+            let targets = Targets::Regression(self.y.clone().insert_axis(Axis(1)));
+            let names = (0..self.x.ncols()).map(|j| format!("x{j}")).collect();
+            let data = Dataset::new(self.x.clone(), targets, names, "y".into());
+            let named = model.named_parameters();
+            let lasso = |lambda: f64| {
+                GroupRules::new()
+                    .rule(Select::Weights, Penalty::l1_proximal(lambda))
+                    .build(named.clone())
+            };
+            network_path(
+                model,
+                &data,
+                lambdas,
+                lasso,
+                settings,
+                &mut StdRng::seed_from_u64(2),
+                |_, m| m.first_layer_weight().value().iter().copied().collect(),
+            )
+            .unwrap()
+        }
+    }
+
+    /// Where a reference loop stopped.
+    struct Reference {
+        /// The weights w_k of the last step and its intercept.
+        w: Vec<f64>,
+        b: f64,
+        /// The weights of y_{k+1}, where an accelerated loop would go on.
+        next: Vec<f64>,
+        steps: usize,
+        residual: f64,
+    }
+
+    /// Proximal gradient descent written out on arrays for the model's
+    /// objective mean((x·w + b − y)²) + λ‖w‖₁ from (w, b), with FISTA's
+    /// extrapolation and gradient restart when `accelerated` (the module
+    /// docs' formulas), until ‖y_k − w_k‖₂/η ≤ `tol` or `cap` steps.
+    #[allow(clippy::too_many_arguments)]
+    fn proximal_gradient(
+        lasso: &Lasso,
+        lambda: f64,
+        (w, b): (&[f64], f64),
+        eta: f64,
+        tol: f64,
+        cap: usize,
+        accelerated: bool,
+    ) -> Reference {
+        let n = lasso.x.nrows() as f64;
+        // the point y_k = (u, c) a step starts from, the last result (w, b)
+        let (mut u, mut c) = (Array1::from_vec(w.to_vec()), b);
+        let (mut w, mut b) = (u.clone(), c);
+        let mut t: f64 = 1.0;
+        for k in 1..=cap {
+            let error = lasso.x.dot(&u) + c - &lasso.y;
+            let grad_w = lasso.x.t().dot(&error) * (2.0 / n);
+            let grad_b = error.sum() * 2.0 / n;
+            let new_w =
+                (&u - &(grad_w * eta)).mapv(|z| z.signum() * (z.abs() - eta * lambda).max(0.0));
+            let new_b = c - eta * grad_b;
+            let (gw, gb) = (&u - &new_w, c - new_b);
+            let residual = (gw.dot(&gw) + gb * gb).sqrt() / eta;
+            let inner = gw.dot(&(&new_w - &w)) + gb * (new_b - b);
+            let (beta, next_t) = if !accelerated || inner > 0.0 {
+                (0.0, 1.0)
+            } else {
+                let next = (1.0 + (1.0 + 4.0 * t * t).sqrt()) / 2.0;
+                ((t - 1.0) / next, next)
+            };
+            t = next_t;
+            u = &new_w + &((&new_w - &w) * beta);
+            c = new_b + beta * (new_b - b);
+            (w, b) = (new_w, new_b);
+            if residual <= tol || k == cap {
+                return Reference {
+                    w: w.to_vec(),
+                    b,
+                    next: u.to_vec(),
+                    steps: k,
+                    residual,
+                };
+            }
+        }
+        unreachable!("the loop returns at its last step")
+    }
+
+    /// The model's weight and bias.
+    fn weights(model: &Mlp<f64>) -> (Vec<f64>, f64) {
+        let params = model.named_parameters();
+        let w = params[0].1.value().iter().copied().collect();
+        (w, params[1].1.item())
+    }
+
+    /// On a linear model the settle steps are FISTA on the lasso: stopped
+    /// by the residual at 1e-10 (the objective is strongly convex here, so
+    /// w is then within (1 + ηL)/μ·1e-10 of the optimum), the path must
+    /// reach coordinate descent's exact solution, zeros included, well
+    /// before the cap.
     #[test]
     fn on_a_linear_model_the_path_is_the_lasso() {
-        let (n, d) = (80, 5);
-        let mut rng = StdRng::seed_from_u64(7);
-        let mut normal = || -> f64 { StandardNormal.sample(&mut rng) };
-        let mut x = Array2::from_shape_fn((n, d), |_| normal());
-        for i in 0..n {
-            x[[i, 1]] += 0.5 * x[[i, 0]];
-        }
-        // standardized with the population σ, as LeastSquares does inside
-        let x = (&x - &x.mean_axis(Axis(0)).unwrap()) / &x.std_axis(Axis(0), 0.0);
-        let y = Array1::from_shape_fn(n, |i| {
-            3.0 + 1.5 * x[[i, 0]] - 0.8 * x[[i, 2]] + 0.3 * normal()
-        });
-        let problem = LeastSquares::from_data(x.view(), y.view());
-        let top = crate::path::lambda_max_l1(x.view(), y.view());
-        let lambdas = [0.5 * top, 0.1 * top, 0.01 * top];
+        let lasso = Lasso::new(0.5);
         let exact = Stopping {
             tol: 0.0,
             max_sweeps: 100_000,
         };
-        let reference = linear_path(&problem, &lambdas, PathPenalty::L1, &exact);
+        let reference = linear_path(&lasso.problem, &lasso.lambdas, PathPenalty::L1, &exact);
         assert!(
             reference[0].coefficients.contains(&0.0),
             "the zeros are tested too"
         );
-
-        let targets = Targets::Regression(y.insert_axis(Axis(1)));
-        let names = (0..d).map(|j| format!("x{j}")).collect();
-        let data = Dataset::new(x, targets, names, "y".into());
-        let model = Mlp::<f64>::new(&[d, 1], Activation::Identity, &mut StdRng::seed_from_u64(1));
-        let named = model.named_parameters();
-        let lasso = |lambda: f64| {
-            GroupRules::new()
-                .rule(Select::Weights, Penalty::l1_proximal(lambda))
-                .build(named.clone())
-        };
         let tol = 1e-10;
-        let settings = NetworkPathSettings {
-            lr: 1.0 / problem.lipschitz(),
-            batch_size: 0,
-            first_epochs: 0,
-            path_epochs: 0,
-            settle_epochs: 100_000,
-            tol,
-        };
-        let fits = network_path(
-            &model,
-            &data,
-            &lambdas,
-            lasso,
-            &settings,
-            &mut StdRng::seed_from_u64(2),
-            |_, m| {
-                m.first_layer_weight()
-                    .value()
-                    .iter()
-                    .copied()
-                    .collect::<Vec<f64>>()
-            },
-        )
-        .unwrap();
+        let settings = lasso.settings(100_000, tol);
+        let fits = lasso.path(&lasso.model(), &lasso.lambdas, &settings);
         for (fit, cd) in fits.iter().zip(&reference) {
             assert!(
                 fit.converged(tol) && fit.settle_steps < settings.settle_epochs,
@@ -354,5 +563,89 @@ mod tests {
                 assert_eq!(w == 0.0, e == 0.0, "λ = {}, w[{j}]: {w} vs {e}", cd.lambda);
             }
         }
+    }
+
+    /// On an ill-conditioned lasso (x₁ almost x₀) to a tight tol, the
+    /// path's accelerated settle phase takes fewer steps in all than plain
+    /// proximal gradient descent (ISTA, written out on arrays) from the
+    /// same start with the same warm starts, and reaches the same points.
+    #[test]
+    fn fista_settles_in_fewer_steps_than_ista() {
+        let lasso = Lasso::new(10.0);
+        let (tol, cap) = (1e-9, 1_000_000);
+        let settings = lasso.settings(cap, tol);
+        let model = lasso.model();
+        let mut start = weights(&model);
+        let fits = lasso.path(&model, &lasso.lambdas, &settings);
+        let mut ista_steps = 0;
+        // the path's order: the smallest λ first, each from the last
+        for (fit, &lambda) in fits.iter().zip(&lasso.lambdas).rev() {
+            let ista = proximal_gradient(
+                &lasso,
+                lambda,
+                (&start.0, start.1),
+                settings.lr,
+                tol,
+                cap,
+                false,
+            );
+            assert!(
+                ista.steps < cap && fit.converged(tol),
+                "λ = {lambda}: {fit:?}"
+            );
+            for (j, (&w, &e)) in fit.record.iter().zip(&ista.w).enumerate() {
+                assert!((w - e).abs() <= 1e-6, "λ = {lambda}, w[{j}]: {w} vs {e}");
+            }
+            ista_steps += ista.steps;
+            start = (ista.w, ista.b);
+        }
+        let fista_steps: usize = fits.iter().map(|f| f.settle_steps).sum();
+        assert!(
+            2 * fista_steps < ista_steps,
+            "FISTA {fista_steps} steps, ISTA {ista_steps}"
+        );
+    }
+
+    /// Stopped at the cap after every k up to 20 steps (tol 0), the model
+    /// is FISTA's w_k (the reference written out on arrays), the prox's
+    /// output: its zeros are exact, including at the steps where w_k has a
+    /// zero that the extrapolated y_{k+1} does not.
+    #[test]
+    fn the_model_is_left_at_the_prox_output() {
+        let lasso = Lasso::new(0.5);
+        let lambda = lasso.lambdas[1];
+        let mut residue_seen = false;
+        for cap in 1..=20 {
+            let settings = lasso.settings(cap, 0.0);
+            let model = lasso.model();
+            let start = weights(&model);
+            let fit = &lasso.path(&model, &[lambda], &settings)[0];
+            let fista = proximal_gradient(
+                &lasso,
+                lambda,
+                (&start.0, start.1),
+                settings.lr,
+                0.0,
+                cap,
+                true,
+            );
+            assert_eq!(fit.settle_steps, fista.steps);
+            let residual = fit.residual.unwrap();
+            assert!(
+                (residual - fista.residual).abs() <= 1e-9 * (1.0 + fista.residual),
+                "step {cap}: {residual} vs {}",
+                fista.residual
+            );
+            for (j, (&w, &e)) in fit.record.iter().zip(&fista.w).enumerate() {
+                assert!((w - e).abs() <= 1e-9, "step {cap}, w[{j}]: {w} vs {e}");
+                assert_eq!(w == 0.0, e == 0.0, "step {cap}, w[{j}]: {w} vs {e}");
+            }
+            residue_seen |= fista
+                .w
+                .iter()
+                .zip(&fista.next)
+                .any(|(&w, &y)| w == 0.0 && y != 0.0);
+        }
+        assert!(residue_seen, "some w_k has a zero where y_(k+1) has none");
     }
 }
