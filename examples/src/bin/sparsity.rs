@@ -86,7 +86,8 @@ struct Cli {
     #[arg(long)]
     settle_epochs: Option<usize>,
     /// A fit's settle phase stops once its proximal-gradient residual
-    /// ‖w − w⁺‖/lr is at most this (0: run every settle epoch).
+    /// ‖y − w‖/lr (y a full-batch step's start, w its result) is at most
+    /// this (0: run every settle epoch).
     #[arg(long)]
     settle_tol: Option<f64>,
     /// Worker threads for the (regime, fold) jobs (default: every core).

@@ -137,7 +137,7 @@ pub struct StudyConfig {
     /// [`sparsegrad::nn::path::network`]).
     pub settle_epochs: usize,
     /// A fit's settle phase stops after the first full-batch step whose
-    /// proximal-gradient residual ‖w − w⁺‖₂/lr is at most this (see
+    /// proximal-gradient residual ‖y − w‖₂/lr is at most this (see
     /// [`sparsegrad::nn::path::network`]); 0 runs every settle epoch.
     pub settle_tol: f64,
 }

@@ -45,7 +45,7 @@ pub struct PathPoint {
     /// Full-batch settle steps of this fit (it stopped on the
     /// proximal-gradient residual or on the cap).
     pub settle_steps: usize,
-    /// The proximal-gradient residual ‖w − w⁺‖₂/lr of its last settle
+    /// The proximal-gradient residual ‖y − w‖₂/lr of its last settle
     /// step (none without a settle phase).
     pub settle_residual: Option<f64>,
     /// Every parameter's values (named_parameters order, flattened), kept

@@ -33,7 +33,7 @@ pub struct CurvePoint {
     /// Settle steps per fit at this λ, the mean over the folds and the
     /// refit (each fit stops on the residual tolerance or on the cap).
     pub settle_steps: f64,
-    /// The largest proximal-gradient residual ‖w − w⁺‖₂/lr over those
+    /// The largest proximal-gradient residual ‖y − w‖₂/lr over those
     /// fits: how far from stationary the fits at this λ are (none without
     /// a settle phase).
     pub settle_residual: Option<f64>,

@@ -473,7 +473,6 @@ mod tests {
     /// objective mean((x·w + b − y)²) + λ‖w‖₁ from (w, b), with FISTA's
     /// extrapolation and gradient restart when `accelerated` (the module
     /// docs' formulas), until ‖y_k − w_k‖₂/η ≤ `tol` or `cap` steps.
-    #[allow(clippy::too_many_arguments)]
     fn proximal_gradient(
         lasso: &Lasso,
         lambda: f64,
