@@ -48,14 +48,15 @@
 //! restart (*Adaptive restart for accelerated gradient schemes*, 2015):
 //! when ⟨y_k − w_k, w_k − w_{k−1}⟩ > 0 the step went against the momentum,
 //! so the momentum is dropped: t_{k+1} = 1 and y_{k+1} = w_k. On a convex
-//! F with an L-Lipschitz ∇f and η ≤ 1/L, FISTA's F(w_k) − F* falls as
-//! O(1/k²) instead of ISTA's O(1/k); the restart keeps the momentum from
-//! overshooting a strongly convex minimum, where it shows a linear rate
-//! (proved for quadratics, observed beyond). On a network no rate is
-//! promised; only the stopping rule below is. The extrapolation happens in the callback
-//! of [`train`] (the open training loop), between steps, on two copies of
-//! the parameters (y_k and w_{k−1}) allocated once per path; it costs no
-//! extra gradient.
+//! F with an L-Lipschitz ∇f and η ≤ 1/L, plain FISTA's F(w_k) − F* falls
+//! as O(1/k²) instead of ISTA's O(1/k); the restart keeps the momentum
+//! from overshooting a strongly convex minimum, where it is observed to
+//! converge linearly (O'Donoghue and Candès give a heuristic analysis for
+//! quadratics, not a proof, and the restarted method keeps no proven rate
+//! in general). On a network no rate is promised; only the stopping rule
+//! below is. The extrapolation happens in the callback of [`train`] (the
+//! open training loop), between steps, on two copies of the parameters
+//! (y_k and w_{k−1}) allocated once per path; it costs no extra gradient.
 //!
 //! # When a fit stops: the proximal-gradient residual
 //!
@@ -191,7 +192,9 @@ pub enum NetworkPathError {
 /// Fits `model` (in place) at every λ of `lambdas` (largest first), from
 /// the smallest up, each fit warm-started from the previous one with the
 /// optimizer groups `groups_at(λ)` (which must hold `model`'s
-/// parameters). After each fit, `on_fit(λ, model)` records what the
+/// parameters, and must not set momentum: the settle phase's
+/// extrapolation assumes a step keeps no state). After each fit,
+/// `on_fit(λ, model)` records what the
 /// caller wants; the records come back in grid order, each with the
 /// epochs and settle steps it took. The batch order is drawn from `rng`.
 ///
@@ -467,6 +470,8 @@ mod tests {
         next: Vec<f64>,
         steps: usize,
         residual: f64,
+        /// Gradient restarts taken (0 when not `accelerated`).
+        restarts: usize,
     }
 
     /// Proximal gradient descent written out on arrays for the model's
@@ -487,6 +492,7 @@ mod tests {
         let (mut u, mut c) = (Array1::from_vec(w.to_vec()), b);
         let (mut w, mut b) = (u.clone(), c);
         let mut t: f64 = 1.0;
+        let mut restarts = 0;
         for k in 1..=cap {
             let error = lasso.x.dot(&u) + c - &lasso.y;
             let grad_w = lasso.x.t().dot(&error) * (2.0 / n);
@@ -497,7 +503,10 @@ mod tests {
             let (gw, gb) = (&u - &new_w, c - new_b);
             let residual = (gw.dot(&gw) + gb * gb).sqrt() / eta;
             let inner = gw.dot(&(&new_w - &w)) + gb * (new_b - b);
-            let (beta, next_t) = if !accelerated || inner > 0.0 {
+            let (beta, next_t) = if !accelerated {
+                (0.0, 1.0)
+            } else if inner > 0.0 {
+                restarts += 1;
                 (0.0, 1.0)
             } else {
                 let next = (1.0 + (1.0 + 4.0 * t * t).sqrt()) / 2.0;
@@ -514,6 +523,7 @@ mod tests {
                     next: u.to_vec(),
                     steps: k,
                     residual,
+                    restarts,
                 };
             }
         }
@@ -608,12 +618,14 @@ mod tests {
     /// Stopped at the cap after every k up to 20 steps (tol 0), the model
     /// is FISTA's w_k (the reference written out on arrays), the prox's
     /// output: its zeros are exact, including at the steps where w_k has a
-    /// zero that the extrapolated y_{k+1} does not.
+    /// zero that the extrapolated y_{k+1} does not, and the steps include
+    /// gradient restarts, so the two loops' restarts agree too.
     #[test]
     fn the_model_is_left_at_the_prox_output() {
         let lasso = Lasso::new(0.5);
         let lambda = lasso.lambdas[1];
         let mut residue_seen = false;
+        let mut restarts = 0;
         for cap in 1..=20 {
             let settings = lasso.settings(cap, 0.0);
             let model = lasso.model();
@@ -639,6 +651,7 @@ mod tests {
                 assert!((w - e).abs() <= 1e-9, "step {cap}, w[{j}]: {w} vs {e}");
                 assert_eq!(w == 0.0, e == 0.0, "step {cap}, w[{j}]: {w} vs {e}");
             }
+            restarts = fista.restarts;
             residue_seen |= fista
                 .w
                 .iter()
@@ -646,5 +659,6 @@ mod tests {
                 .any(|(&w, &y)| w == 0.0 && y != 0.0);
         }
         assert!(residue_seen, "some w_k has a zero where y_(k+1) has none");
+        assert!(restarts > 0, "no gradient restart in 20 steps");
     }
 }
