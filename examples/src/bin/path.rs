@@ -73,7 +73,7 @@ struct Cli {
     /// The MLP's learning rate.
     #[arg(long, default_value_t = 0.05)]
     lr: f64,
-    /// An MLP's fit stops when an epoch moves the parameters by at most this (ℓ2 norm).
+    /// An MLP's fit stops when a full-batch step moves the parameters from its start to its result by at most this (ℓ2 norm).
     #[arg(long, default_value_t = 1e-6)]
     tol: f64,
     /// A linear model's fit stops when its duality gap is at most this times ‖y − ȳ‖²/n.

@@ -4,7 +4,8 @@
 //! # How an MLP's fits run
 //!
 //! Through the library's network path ([`network_path`], the one engine
-//! that `sparsity` uses too): full-batch proximal gradient descent, `Sgd`
+//! that `sparsity` uses too): full-batch accelerated proximal gradient
+//! steps (FISTA with gradient restarts, the engine's settle phase), `Sgd`
 //! without momentum (w ← w − lr·∇) at the fixed `mlp_lr`, the first
 //! layer's weights in a group with the path's penalty (coupled L2 in the
 //! gradient, then the proximal L1 step w ← sign(w)·max(|w| − lr·λ1, 0)),
@@ -12,10 +13,10 @@
 //! only the settle phase of up to `max_epochs` full-batch steps. The fits
 //! run from the smallest λ up, each warm-started from the previous one
 //! (dense to sparse, see [`sparsegrad::nn::path::network`]), and are
-//! recorded largest λ first. A fit stops after the first step whose update
-//! θ_new − θ_old has ℓ2 norm ≤ `tol` (over every parameter: the
-//! proximal-gradient residual ‖θ_old − θ_new‖/lr at most `tol`/lr), or
-//! after `max_epochs`. The loss has no global Lipschitz constant, so this
+//! recorded largest λ first. A fit stops after the first step that moves
+//! the parameters from its start y to its result w by ‖y − w‖₂ ≤ `tol`
+//! (over every parameter: the proximal-gradient residual ‖y − w‖/lr at
+//! most `tol`/lr), or after `max_epochs`, and is left at w. The loss has no global Lipschitz constant, so this
 //! says the iteration has (nearly) stopped moving, not how far the
 //! objective is from a minimum; the path is of the first layer's column
 //! norms ‖W[:, j]‖₂, a warm-started local path rather than a unique one.
@@ -56,8 +57,8 @@ pub struct FitSettings {
     pub activation: Activation,
     /// The learning rate of an MLP's fits.
     pub mlp_lr: f64,
-    /// An MLP's fit stops when one epoch moves the parameters by at most
-    /// this (ℓ2 norm of the update).
+    /// An MLP's fit stops when one full-batch step moves the parameters
+    /// from its start to its result by at most this (ℓ2 norm).
     pub tol: f64,
     /// A linear model's fit stops when its duality gap is at most this
     /// times ‖y − ȳ‖²/n ([`Stopping`](sparsegrad::nn::path::Stopping)).
@@ -210,7 +211,7 @@ pub fn fit_mlp_path(
             )
             .build(named.clone())
     };
-    // full-batch steps only: ‖θ_old − θ_new‖ ≤ tol is a residual ≤ tol/lr
+    // full-batch steps only: ‖y − w‖ ≤ tol (a step's start to its result) is a residual ≤ tol/lr
     let full_batch = NetworkPathSettings {
         lr: settings.mlp_lr,
         batch_size: 0,
