@@ -53,8 +53,13 @@
 //! from overshooting a strongly convex minimum, where it is observed to
 //! converge linearly (O'Donoghue and Candès give a heuristic analysis for
 //! quadratics, not a proof, and the restarted method keeps no proven rate
-//! in general). On a network no rate is promised; only the stopping rule
-//! below is. The extrapolation happens in the callback of [`train`] (the
+//! in general). The step must be short enough, η ≤ 1/L: between 1/L
+//! and 2/L ISTA still converges, but the extrapolated iteration can
+//! oscillate with growing amplitude along a direction of curvature above
+//! 1/η, and the gradient test does not see it (the step there goes along
+//! the momentum, not against it); the settle phase then runs to the cap
+//! with a large residual, which the path reports. On a network no rate
+//! is promised; only the stopping rule below is. The extrapolation happens in the callback of [`train`] (the
 //! open training loop), between steps, on two copies of the parameters
 //! (y_k and w_{k−1}) allocated once per path; it costs no extra gradient.
 //!
@@ -374,10 +379,10 @@ mod tests {
     use crate::path::{LeastSquares, PathPenalty, Stopping, linear_path};
     use crate::regularize::Penalty;
 
-    /// A lasso on 80 samples of 5 standardized features, x₁ = x₀·`mixing`
-    /// + noise before standardizing (the larger `mixing`, the worse
-    /// conditioned), y = 3 + 1.5x₀ − 0.8x₂ + noise, and three λ down from
-    /// its λ_max.
+    /// A lasso on 80 samples of 5 standardized features (before
+    /// standardizing, x₁ is noise plus x₀·`mixing`: the larger `mixing`,
+    /// the worse conditioned), y = 3 + 1.5x₀ − 0.8x₂ + noise, and three λ
+    /// down from its λ_max.
     struct Lasso {
         x: Array2<f64>,
         y: Array1<f64>,
