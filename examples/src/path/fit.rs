@@ -5,7 +5,7 @@
 //!
 //! Through the library's network path ([`network_path`], the one engine
 //! that `sparsity` uses too): full-batch accelerated proximal gradient
-//! steps (FISTA with gradient restarts, the engine's settle phase), `Sgd`
+//! steps (FISTA with gradient and residual restarts, the engine's settle phase), `Sgd`
 //! without momentum (w ← w − lr·∇) at the fixed `mlp_lr`, the first
 //! layer's weights in a group with the path's penalty (coupled L2 in the
 //! gradient, then the proximal L1 step w ← sign(w)·max(|w| − lr·λ1, 0)),
