@@ -51,6 +51,10 @@ use crate::Float;
 /// with two threads (three interleaved rounds against 2²⁰, 2²² and 2²³):
 /// with 2²⁰ its 4·10⁶-multiply-add products went in four bands of 13 µs
 /// and the step was the slowest of the four settings in every round.
+/// Measured again once the band list no longer serialized the threads
+/// (two interleaved rounds, W3 and W4 on 1 and 2 threads, against 2²²,
+/// 2²³ and at most 4 bands): W3 on two threads ran at 531–587 steps/s
+/// here and 330–515 with the others, and no setting was faster on one.
 const MIN_MULADDS_PER_BAND: usize = 1 << 21;
 
 /// At most this many bands: enough to share out evenly over 2, 4 or 8

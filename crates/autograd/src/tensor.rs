@@ -419,12 +419,12 @@ impl<T: Float> Tensor<T> {
     /// With β = 0 the buffer's contents are unspecified (a buffer kept by
     /// [`zero_grad`](Self::zero_grad) still holds the last gradient, and is
     /// not cleared: the product overwrites every element without reading
-    /// it). For a new buffer that saves more than a pass over memory: a large zeroed buffer
-    /// comes straight from the operating system, every page mapped to one
-    /// shared page of zeros until written, and reading a page before writing
-    /// it costs a copy-on-write fault that, once a second thread has run,
-    /// interrupts every core to flush its stale mapping (measured: 30% of a
-    /// 1024-wide training step with 2 threads).
+    /// it). For a new buffer that saves more than a pass over memory: a
+    /// large zeroed buffer comes straight from the operating system, every
+    /// page mapped to one shared page of zeros until written, and reading a
+    /// page before writing it costs a copy-on-write fault that, once a
+    /// second thread has run, interrupts every core to flush its stale
+    /// mapping (measured: 30% of a 1024-wide training step with 2 threads).
     pub fn grad_product_target(&self) -> (RefMut<'_, ArrayD<T>>, T) {
         let mut beta = T::one();
         let buffer = RefMut::map(self.0.grad.borrow_mut(), |slot| {
