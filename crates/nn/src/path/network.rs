@@ -553,6 +553,34 @@ mod tests {
         unreachable!("the loop returns at its last step")
     }
 
+    /// ISTA written out on arrays from `start` (the reference that
+    /// plain proximal steps must reach).
+    fn ista_reference(
+        lasso: &Lasso,
+        lambda: f64,
+        start: &(Vec<f64>, f64),
+        settings: &NetworkPathSettings,
+    ) -> Reference {
+        let (tol, cap) = (settings.tol, settings.settle_epochs);
+        proximal_gradient(
+            lasso,
+            lambda,
+            (&start.0, start.1),
+            settings.lr,
+            tol,
+            cap,
+            false,
+        )
+    }
+
+    /// Asserts that `got` is `want` to within `tol` in every element,
+    /// naming `at` on failure.
+    fn assert_close(got: &[f64], want: &[f64], tol: f64, at: &str) {
+        for (j, (&w, &e)) in got.iter().zip(want).enumerate() {
+            assert!((w - e).abs() <= tol, "{at}, w[{j}]: {w} vs {e}");
+        }
+    }
+
     /// The model's weight and bias.
     fn weights(model: &Mlp<f64>) -> (Vec<f64>, f64) {
         let params = model.named_parameters();
@@ -612,22 +640,12 @@ mod tests {
         let mut ista_steps = 0;
         // the path's order: the smallest λ first, each from the last
         for (fit, &lambda) in fits.iter().zip(&lasso.lambdas).rev() {
-            let ista = proximal_gradient(
-                &lasso,
-                lambda,
-                (&start.0, start.1),
-                settings.lr,
-                tol,
-                cap,
-                false,
-            );
+            let ista = ista_reference(&lasso, lambda, &start, &settings);
             assert!(
                 ista.steps < cap && fit.converged(tol),
                 "λ = {lambda}: {fit:?}"
             );
-            for (j, (&w, &e)) in fit.record.iter().zip(&ista.w).enumerate() {
-                assert!((w - e).abs() <= 1e-6, "λ = {lambda}, w[{j}]: {w} vs {e}");
-            }
+            assert_close(&fit.record, &ista.w, 1e-6, &format!("λ = {lambda}"));
             ista_steps += ista.steps;
             start = (ista.w, ista.b);
         }
@@ -652,20 +670,10 @@ mod tests {
         let start = weights(&model);
         let lambda = lasso.lambdas[0];
         let fit = &lasso.path(&model, &[lambda], &settings)[0];
-        let ista = proximal_gradient(
-            &lasso,
-            lambda,
-            (&start.0, start.1),
-            settings.lr,
-            tol,
-            cap,
-            false,
-        );
+        let ista = ista_reference(&lasso, lambda, &start, &settings);
         assert!(ista.steps < cap, "ISTA settles at 1.9/L: {}", ista.residual);
         assert!(fit.converged(tol), "{fit:?}");
-        for (j, (&w, &e)) in fit.record.iter().zip(&ista.w).enumerate() {
-            assert!((w - e).abs() <= 1e-6, "w[{j}]: {w} vs {e}");
-        }
+        assert_close(&fit.record, &ista.w, 1e-6, "1.9/L");
     }
 
     /// Stopped at the cap after every k up to 20 steps (tol 0), the model
