@@ -214,10 +214,11 @@ impl<T: Float> Op<T> for Reshape {
         let x = &inputs[0];
         if x.requires_grad() {
             let shape = x.shape();
+            // the gradient is ours: reshaped in place, copied only when its
+            // layout does not allow that
             x.accumulate_grad(
-                grad.to_shape(IxDyn(&shape))
+                grad.into_shape_clone(IxDyn(&shape))
                     .expect("same number of elements")
-                    .into_owned()
                     .into(),
             );
         }
