@@ -193,6 +193,11 @@ fn odd_shapes_give_the_same_bits_on_one_and_two_threads() {
         (131, 1021, 67, true, true, false),
         (263, 257, 127, true, false, true),
         (97, 2053, 131, false, true, true),
+        // a layer's x·Wᵀ with several times more columns than rows, which
+        // is multiplied column-major and copied into C: one band, then two
+        // bands of rows
+        (37, 300, 263, false, true, false),
+        (130, 257, 1031, false, true, false),
     ];
     for (m, k, n, a_t, b_t, c_t) in shapes {
         // an operand stored transposed is the transposed view of its storage
@@ -240,12 +245,18 @@ fn odd_shapes_give_the_same_bits_on_one_and_two_threads() {
 fn gemm_with_beta_zero_overwrites_without_reading() {
     let mut rng = StdRng::seed_from_u64(3);
     let (a, b) = (random(40, 300, &mut rng), random(300, 200, &mut rng));
+    // B as stored, and as the transposed view of its transpose (x·Wᵀ, the
+    // product that goes through a column-major buffer)
+    let mut bt = Array2::zeros((200, 300)); // stored row-major (to_owned would keep b.t()'s order)
+    bt.assign(&b.t());
     let want = by_hand(1.0, &a, &b, 0.0, &Array2::zeros((40, 200)));
     for threads in [1, 2] {
         let _threads = Threads::set(threads);
-        let mut c = Array2::from_elem((40, 200), f64::NAN);
-        gemm(1.0, &a.view(), &b.view(), 0.0, &mut c.view_mut());
-        assert_close(&c, &want);
+        for b in [b.view(), bt.t()] {
+            let mut c = Array2::from_elem((40, 200), f64::NAN);
+            gemm(1.0, &a.view(), &b, 0.0, &mut c.view_mut());
+            assert_close(&c, &want);
+        }
     }
 }
 
