@@ -57,11 +57,16 @@ use crate::Float;
 /// here and 330–515 with the others, and no setting was faster on one.
 const MIN_MULADDS_PER_BAND: usize = 1 << 21;
 
-/// At most this many bands: enough to share out evenly over 2, 4 or 8
-/// threads (and nearly so over 3), few enough that one thread, which
-/// multiplies them one after the other, repacks the shared operand only a
-/// few times.
-const MAX_BANDS: usize = 8;
+/// At most this many bands: enough to share out evenly over 2 or 4
+/// threads, few enough that one thread, which multiplies them one after the
+/// other, repacks the shared operand only a few times. Each band packs the
+/// operand it shares again: W4's dW product alone ran at 91.0, 89.3, 86.4
+/// and 80.0 GFLOP/s on one core in 1, 2, 4 and 8 bands. Against 8 bands
+/// (three interleaved rounds, medians, steps/s) 4 ran W4 at 30.1 vs 29.3 on
+/// one thread and 55.5 vs 53.7 on two, W3 at 604 vs 592 on one and 979 vs
+/// 964 on two. The count depends on the shape alone, never on the threads,
+/// so that every thread count adds the same products in the same order.
+const MAX_BANDS: usize = 4;
 
 /// Bands are whole multiples of this many rows or columns: the side of the
 /// AVX-512 f32 kernels' tiles, so that bands do not cut a tile in two.
@@ -225,7 +230,7 @@ fn take_bands<B>(work: &Mutex<Vec<B>>, mut multiply: impl FnMut(B)) {
 }
 
 /// How many bands a product of `muladds` multiply-adds is cut into, when
-/// its longer side has `tiles` tiles: a power of two (1, 2, 4 or 8) with
+/// its longer side has `tiles` tiles: a power of two (1, 2 or 4) with
 /// at least [`MIN_MULADDS_PER_BAND`] and [`MIN_TILES_PER_BAND`] each. It depends
 /// on the shape alone, never on the thread count, so every element of C
 /// comes from the same single-threaded product of the same band on 1
