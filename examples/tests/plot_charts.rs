@@ -131,6 +131,51 @@ fn line_chart_writes_title_labels_and_a_legend_of_named_series_only() {
     fs::remove_dir_all(&dir).unwrap();
 }
 
+/// Where plotters placed the `<text>` element reading `content`: its x and
+/// y attributes.
+fn text_position(svg: &str, content: &str) -> (f64, f64) {
+    let element = svg
+        .split("<text")
+        .skip(1)
+        .find(|element| {
+            let body = &element[element.find('>').unwrap() + 1..];
+            body[..body.find("</text>").unwrap()].trim() == content
+        })
+        .unwrap_or_else(|| panic!("no text {content:?}"));
+    let attribute = |name: &str| -> f64 {
+        let at = element.find(&format!(" {name}=\"")).unwrap() + name.len() + 3;
+        element[at..at + element[at..].find('"').unwrap()]
+            .parse()
+            .unwrap()
+    };
+    (attribute("x"), attribute("y"))
+}
+
+/// The legend keeps out of the data's way: a line that rises into the
+/// upper right corner (where the legend used to sit, over the line) and
+/// starts in the lower left sends it to the upper left.
+#[test]
+fn the_legend_does_not_cover_the_data() {
+    let dir = folder("legend-free-corner");
+    let path = dir.join("rising.svg");
+    let points = (0..=50).map(|i| (f64::from(i), f64::from(i))).collect();
+    let chart = LineChart {
+        labels: labels(),
+        x_scale: Scale::Linear,
+        y_scale: Scale::Linear,
+        series: vec![Series::named("rising", points, Colour::Palette(0))],
+        markers: vec![],
+    };
+    line_chart(&path, &chart).unwrap();
+    let svg = read_svg(&path, &["rising"]);
+    let (x, y) = text_position(&svg, "rising");
+    assert!(
+        x < 450.0 && y < 300.0,
+        "legend at ({x}, {y}), not upper left"
+    );
+    fs::remove_dir_all(&dir).unwrap();
+}
+
 #[test]
 fn error_bar_chart_draws_a_capped_bar_per_point() {
     let dir = folder("error-bars");

@@ -6,6 +6,7 @@ use super::svg::{Area, render};
 use super::{Colour, Panel, PlotError, Scale, require_finite};
 use plotters::chart::{ChartBuilder, ChartContext};
 use plotters::coord::cartesian::Cartesian2d;
+use plotters::coord::combinators::{BindKeyPoints, IntoLogRange, LogCoord, WithKeyPoints};
 use plotters::coord::ranged1d::{AsRangedCoord, ValueFormatter};
 use plotters::prelude::{Color, IntoFont, RGBColor, Rectangle, SVGBackend, Text, TextStyle};
 use plotters::style::text_anchor::{HPos, Pos, VPos};
@@ -130,6 +131,74 @@ pub(super) fn axis_range(
     Ok(from_axis(low)..from_axis(high))
 }
 
+/// A log axis over `range` (> 0) with the ticks of [`log_ticks`].
+pub(super) fn log_axis(range: Range<f64>) -> WithKeyPoints<LogCoord<f64>> {
+    let (labelled, light) = log_ticks(&range);
+    range
+        .log_scale()
+        .with_key_points(labelled)
+        .with_light_points(light)
+}
+
+/// The labelled and the light tick values of a log axis over `range`, as
+/// on log paper: light lines at 1, 2, …, 9 × 10ᵏ (unless the axis spans more
+/// than 10 decades, where they would merge), labels at the decades when
+/// the axis spans 2.5 decades or more (every second or later decade when
+/// more than 12 would be labelled), at 1, 2 and 5 × 10ᵏ when it spans one
+/// to 2.5, and at every light line below one. Fewer than two such values
+/// in range (a narrow axis between two of them) give five labels evenly
+/// spaced in log, to two significant digits. plotters' own choice labels
+/// 10, 20, …, 90, 100 on an axis of two decades, the last ones crowding
+/// into each other, and puts light lines one unit apart from 10 to 110.
+pub(super) fn log_ticks(range: &Range<f64>) -> (Vec<f64>, Vec<f64>) {
+    let (low, high) = (range.start.log10(), range.end.log10());
+    let span = high - low;
+    let at = |mantissas: &[u32], every: i32| -> Vec<f64> {
+        let first = low.floor() as i32;
+        (first..=high.ceil() as i32)
+            .filter(|decade| (decade - first) % every == 0)
+            .flat_map(|decade| {
+                mantissas
+                    .iter()
+                    .map(move |&m| f64::from(m) * 10f64.powi(decade))
+            })
+            // the value as a decimal literal would give it, not 10ᵏ's rounding
+            .map(|v| {
+                format!("{v:.3e}")
+                    .parse::<f64>()
+                    .expect("a formatted float parses")
+            })
+            .filter(|v| range.contains(v))
+            .collect()
+    };
+    let all = [1, 2, 3, 4, 5, 6, 7, 8, 9];
+    let light = if span <= 10.0 {
+        at(&all, 1)
+    } else {
+        Vec::new()
+    };
+    let labelled = if span >= 2.5 {
+        let every = (span / 12.0).ceil().max(1.0) as i32;
+        at(&[1], every)
+    } else if span >= 1.0 {
+        at(&[1, 2, 5], 1)
+    } else {
+        at(&all, 1)
+    };
+    if labelled.len() >= 2 {
+        return (labelled, light);
+    }
+    let even = (0..5)
+        .map(|i| 10f64.powf(low + span * (0.1 + 0.2 * f64::from(i))))
+        .map(|v| {
+            format!("{v:.1e}")
+                .parse::<f64>()
+                .expect("a formatted float parses")
+        })
+        .collect();
+    (even, light)
+}
+
 /// A short tick label: up to four significant digits in plain notation for
 /// magnitudes in [10⁻³, 10⁴), scientific notation (`2.5e-6`) otherwise,
 /// trailing zeros dropped.
@@ -238,6 +307,39 @@ mod tests {
         for (value, expected) in cases {
             assert_eq!(format_tick(&value), expected, "{value}");
         }
+    }
+
+    /// The regression of the diabetes trade-off plot: plotters labelled an
+    /// axis from 6 to 450 at 10, 20, …, 90, 100, 200, 300, 400, and drew a
+    /// light line at every unit from 10 to 110.
+    #[test]
+    fn log_axes_are_labelled_like_log_paper() {
+        let (labelled, light) = log_ticks(&(6.0..450.0));
+        assert_eq!(labelled, [10.0, 20.0, 50.0, 100.0, 200.0]);
+        let expected_light: Vec<f64> = [6.0, 7.0, 8.0, 9.0]
+            .into_iter()
+            .chain((1..=9).map(|m| f64::from(m) * 10.0))
+            .chain((1..=4).map(|m| f64::from(m) * 100.0))
+            .collect();
+        assert_eq!(light, expected_light);
+        // wide: decades only; very wide: every few decades, no light lines
+        assert_eq!(log_ticks(&(0.0008..0.5)).0, [0.001, 0.01, 0.1]);
+        let (labelled, light) = log_ticks(&(1e-40..1e40));
+        assert!(labelled.len() <= 12 && labelled.len() >= 6, "{labelled:?}");
+        assert!(light.is_empty());
+        // under a decade: every light line is labelled
+        assert_eq!(
+            log_ticks(&(0.25..0.95)).0,
+            [0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9]
+        );
+        // between two light lines: five labels spread over the range
+        let (labelled, _) = log_ticks(&(0.51..0.59));
+        assert_eq!(labelled.len(), 5);
+        assert!(labelled.windows(2).all(|w| w[0] < w[1]), "{labelled:?}");
+        assert!(
+            labelled.iter().all(|v| (0.51..0.59).contains(v)),
+            "{labelled:?}"
+        );
     }
 
     #[test]

@@ -1,9 +1,9 @@
 //! Histograms of magnitudes on a log scale, one panel per series.
 
-use super::frame::{LOG10_LIMIT, captioned_chart, check_panels, panel_figure};
+use super::frame::{LOG10_LIMIT, captioned_chart, check_panels, log_axis, panel_figure};
 use super::svg::write_atomically;
 use super::{Colour, Labels, Panel, PlotError};
-use plotters::prelude::{Color, IntoLogRange, Rectangle, Text};
+use plotters::prelude::{Color, Rectangle, Text};
 use std::path::Path;
 
 /// Histograms of |value| over log10-spaced bins, one panel per series (e.g.
@@ -74,7 +74,7 @@ pub fn histogram(path: impl AsRef<Path>, histogram: &Histogram) -> Result<(), Pl
             );
             // Two bin widths left of the first edge: the zero bar and a gap.
             let zero_bar = (bins.below(2), bins.below(1));
-            let x = (zero_bar.0..bins.edge(histogram.bins)).log_scale();
+            let x = log_axis(zero_bar.0..bins.edge(histogram.bins));
             let y = 0.0..1.08 * tallest as f64;
             let mut chart = captioned_chart(area, (&caption, 15), (&labels.x, &labels.y), x, y)?;
             let colour = Colour::Palette(index).rgb().mix(0.75).filled();

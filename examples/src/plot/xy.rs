@@ -2,15 +2,15 @@
 //! drawn by one renderer ([`XyPlot`]) that knows lines, error bars and
 //! vertical markers on linear or log axes.
 
-use super::frame::{Chart, axis_range, captioned_chart};
+use super::frame::{Chart, axis_range, captioned_chart, log_axis};
 use super::svg::{Area, render, write_atomically};
 use super::{Colour, Labels, PlotError, Scale, require_finite, require_positive};
 use plotters::chart::{SeriesAnno, SeriesLabelPosition};
 use plotters::coord::ranged1d::{AsRangedCoord, Ranged, ValueFormatter};
-use plotters::element::DashedPathElement;
+use plotters::element::{DashedPathElement, MultiLineText};
 use plotters::prelude::{
-    BLACK, Circle, Color, DashedLineSeries, EmptyElement, IntoLogRange, LineSeries, PathElement,
-    RGBColor, SVGBackend, ShapeStyle, WHITE,
+    BLACK, Circle, Color, DashedLineSeries, EmptyElement, IntoFont, LineSeries, PathElement,
+    RGBColor, SVGBackend, ShapeStyle, TextStyle, WHITE,
 };
 use std::ops::Range;
 use std::path::Path;
@@ -272,17 +272,14 @@ impl XyPlot<'_> {
         let svg = render(SIZE, |root| match self.scales {
             (Scale::Linear, Scale::Linear) => self.draw(root, x_range, y_range.clone(), &y_range),
             (Scale::Log10, Scale::Linear) => {
-                self.draw(root, x_range.log_scale(), y_range.clone(), &y_range)
+                self.draw(root, log_axis(x_range), y_range.clone(), &y_range)
             }
             (Scale::Linear, Scale::Log10) => {
-                self.draw(root, x_range, y_range.clone().log_scale(), &y_range)
+                self.draw(root, x_range, log_axis(y_range.clone()), &y_range)
             }
-            (Scale::Log10, Scale::Log10) => self.draw(
-                root,
-                x_range.log_scale(),
-                y_range.clone().log_scale(),
-                &y_range,
-            ),
+            (Scale::Log10, Scale::Log10) => {
+                self.draw(root, log_axis(x_range), log_axis(y_range.clone()), &y_range)
+            }
         })?;
         write_atomically(path, &svg)
     }
@@ -351,28 +348,121 @@ impl XyPlot<'_> {
             set_legend_line(annotation.label(&marker.label), style, true);
         }
 
-        if self.series.iter().any(|s| s.name.is_some()) || !self.markers.is_empty() {
-            draw_legend(&mut chart)?;
+        let entries: Vec<&str> = (self.series.iter().filter_map(|s| s.name.as_deref()))
+            .chain(self.markers.iter().map(|m| m.label.as_str()))
+            .collect();
+        if !entries.is_empty() {
+            let drawn = self.series.iter().map(|s| s.points.clone());
+            let bars = (self.error_bars.iter())
+                .map(|p| vec![(p.x, p.mean - p.std), (p.x, p.mean + p.std)]);
+            let markers =
+                (self.markers.iter()).map(|m| vec![(m.x, y_range.start), (m.x, y_range.end)]);
+            let lines: Vec<Vec<(f64, f64)>> = drawn.chain(bars).chain(markers).collect();
+            let position = legend_position(&chart, &lines, &entries);
+            chart
+                .configure_series_labels()
+                .position(position)
+                .background_style(WHITE.mix(0.85))
+                .border_style(BLACK)
+                .label_font(LEGEND_FONT)
+                .margin(LEGEND_MARGIN)
+                .legend_area_size(LEGEND_SAMPLE)
+                .draw()?;
         }
         Ok(())
     }
 }
 
-/// Draws the legend of the labelled series of `chart` in its upper right
-/// corner, on a translucent white box.
-fn draw_legend<'a, 's: 'a, X, Y>(chart: &mut Chart<'a, 's, X, Y>) -> Result<(), PlotError>
+/// The legend's font, its inner margin and the width given to each
+/// entry's sample of its line, in pixels.
+const LEGEND_FONT: (&str, u32) = ("sans-serif", 15);
+const LEGEND_MARGIN: u32 = 10;
+const LEGEND_SAMPLE: u32 = 30;
+
+/// Where the legend of `entries` goes on `chart`: the one of nine places
+/// (see [`least_covered`]) that hides the least of `lines`, the polylines
+/// drawn, in data coordinates. A fixed corner hid the end of a CV curve, a
+/// regularization path's largest coefficients and the trade-off curves'
+/// sparse ends, all of which run into the upper right.
+fn legend_position<X, Y>(
+    chart: &Chart<'_, '_, X, Y>,
+    lines: &[Vec<(f64, f64)>],
+    entries: &[&str],
+) -> SeriesLabelPosition
 where
-    X: Ranged<ValueType = f64> + ValueFormatter<f64>,
-    Y: Ranged<ValueType = f64> + ValueFormatter<f64>,
+    X: Ranged<ValueType = f64>,
+    Y: Ranged<ValueType = f64>,
 {
-    chart
-        .configure_series_labels()
-        .position(SeriesLabelPosition::UpperRight)
-        .background_style(WHITE.mix(0.85))
-        .border_style(BLACK)
-        .label_font(("sans-serif", 15))
-        .draw()?;
-    Ok(())
+    let font: TextStyle = LEGEND_FONT.into_font().into();
+    let mut text = MultiLineText::<_, &str>::new((0, 0), &font);
+    for entry in entries {
+        text.push_line(*entry);
+    }
+    // the box plotters draws: the text, the samples and the margins
+    let Ok((w, h)) = text.estimate_dimension() else {
+        return SeriesLabelPosition::UpperRight;
+    };
+    let margin = 2 * LEGEND_MARGIN as i32;
+    let size = (w + LEGEND_SAMPLE as i32 + margin, h + margin);
+    let area = chart.plotting_area();
+    let (xs, ys) = area.get_pixel_range();
+    // every line sampled at most 3 px apart, relative to the plotting area
+    let mut samples = Vec::new();
+    for line in lines {
+        let pixels: Vec<(i32, i32)> = line
+            .iter()
+            .map(|p| {
+                let (x, y) = chart.backend_coord(p);
+                (x - xs.start, y - ys.start)
+            })
+            .collect();
+        samples.extend(pixels.first().copied());
+        for pair in pixels.windows(2) {
+            let [(x0, y0), (x1, y1)] = [pair[0], pair[1]];
+            let steps = ((x1 - x0).abs().max((y1 - y0).abs()) / 3).max(1);
+            samples.extend(
+                (1..=steps).map(|i| (x0 + (x1 - x0) * i / steps, y0 + (y1 - y0) * i / steps)),
+            );
+        }
+    }
+    least_covered(area.dim_in_pixel(), size, &samples)
+}
+
+/// The place for a box of `size` pixels in an area of `area` pixels that
+/// covers the fewest of `samples` (within 4 px of its edge): the four
+/// corners first, then the middles of the top, bottom, right and left
+/// edges, the centre last; the first of the least covered wins. Boxes sit
+/// where plotters puts them, 5 px in from the area's edges.
+fn least_covered(
+    area: (u32, u32),
+    size: (i32, i32),
+    samples: &[(i32, i32)],
+) -> SeriesLabelPosition {
+    use SeriesLabelPosition::*;
+    let (area_w, area_h) = (area.0 as i32, area.1 as i32);
+    let (w, h) = size;
+    let [left, centre, right] = [5, (area_w - w) / 2, area_w - w - 5];
+    let [top, middle, bottom] = [5, (area_h - h) / 2, area_h - h - 5];
+    let places = [
+        (UpperRight, right, top),
+        (UpperLeft, left, top),
+        (LowerRight, right, bottom),
+        (LowerLeft, left, bottom),
+        (UpperMiddle, centre, top),
+        (LowerMiddle, centre, bottom),
+        (MiddleRight, right, middle),
+        (MiddleLeft, left, middle),
+        (MiddleMiddle, centre, middle),
+    ];
+    let covered = |&(_, x, y): &(SeriesLabelPosition, i32, i32)| {
+        (samples.iter())
+            .filter(|&&(sx, sy)| {
+                (x - 4..=x + w + 4).contains(&sx) && (y - 4..=y + h + 4).contains(&sy)
+            })
+            .count()
+    };
+    let best = places.into_iter().min_by_key(covered);
+    best.map_or(UpperRight, |(position, _, _)| position)
 }
 
 /// Dash and gap lengths of dashed lines, in pixels.
@@ -397,4 +487,36 @@ fn set_legend_line(
 fn line_style(colour: Colour) -> ShapeStyle {
     let width = if colour == Colour::Grey { 1 } else { 2 };
     colour.rgb().stroke_width(width)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Samples filling the square of `side` pixels at (x, y).
+    fn square(x: i32, y: i32, side: i32) -> impl Iterator<Item = (i32, i32)> {
+        (x..x + side).flat_map(move |sx| (y..y + side).map(move |sy| (sx, sy)))
+    }
+
+    #[test]
+    fn the_legend_goes_where_it_hides_the_least() {
+        use SeriesLabelPosition::*;
+        let (area, size) = ((800, 500), (200, 100));
+        let free = |samples: Vec<(i32, i32)>| least_covered(area, size, &samples);
+        // nothing drawn: the upper right, as before
+        assert_eq!(free(Vec::new()), UpperRight);
+        // data in the upper right: the next corner
+        assert_eq!(free(square(650, 10, 50).collect()), UpperLeft);
+        // data in all four corners: the middle of the top
+        let corners = [(10, 10), (700, 10), (10, 430), (700, 430)];
+        let samples = corners
+            .iter()
+            .flat_map(|&(x, y)| square(x, y, 50))
+            .collect();
+        assert_eq!(free(samples), UpperMiddle);
+        // every place covered: the one that hides the fewest samples
+        let mut samples: Vec<(i32, i32)> = square(0, 0, 800).filter(|p| p.1 < 500).collect();
+        samples.retain(|&(x, y)| !(x < 300 && y > 300) || (x + y) % 2 == 0);
+        assert_eq!(free(samples), LowerLeft);
+    }
 }
