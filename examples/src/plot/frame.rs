@@ -168,7 +168,7 @@ pub(super) fn log_ticks(range: &Range<f64>) -> (Vec<f64>, Vec<f64>) {
                     .parse::<f64>()
                     .expect("a formatted float parses")
             })
-            .filter(|v| range.contains(v))
+            .filter(|v| (range.start..=range.end).contains(v))
             .collect()
     };
     let all = [1, 2, 3, 4, 5, 6, 7, 8, 9];
@@ -327,6 +327,8 @@ mod tests {
         let (labelled, light) = log_ticks(&(1e-40..1e40));
         assert!(labelled.len() <= 12 && labelled.len() >= 6, "{labelled:?}");
         assert!(light.is_empty());
+        // a bound on a decade is labelled (the weights' histogram ends at 10)
+        assert_eq!(log_ticks(&(1e-9..10.0)).0.last(), Some(&10.0));
         // under a decade: every light line is labelled
         assert_eq!(
             log_ticks(&(0.25..0.95)).0,
