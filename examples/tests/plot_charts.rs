@@ -151,6 +151,47 @@ fn text_position(svg: &str, content: &str) -> (f64, f64) {
     (attribute("x"), attribute("y"))
 }
 
+/// The font size of the `<text>` element reading `content`.
+fn font_size(svg: &str, content: &str) -> f64 {
+    let element = svg
+        .split("<text")
+        .skip(1)
+        .find(|element| element.contains(content))
+        .unwrap_or_else(|| panic!("no text {content:?}"));
+    let at = element.find(" font-size=\"").unwrap() + " font-size=\"".len();
+    element[at..at + element[at..].find('"').unwrap()]
+        .parse()
+        .unwrap()
+}
+
+/// A panel's caption that would run past the panel's edge is set smaller
+/// than the short captions beside it, and is written whole.
+#[test]
+fn a_long_panel_caption_is_made_to_fit() {
+    let dir = folder("long-caption");
+    let path = dir.join("weights.svg");
+    let long = "sparse group lasso with a name much longer than a panel is wide";
+    let chart = Histogram {
+        labels: Labels::new("Weight magnitudes", "|w|", "number of weights"),
+        panels: vec![
+            Panel {
+                name: "none".into(),
+                values: vec![0.3, -0.02, 0.001, 1.5],
+            },
+            Panel {
+                name: long.into(),
+                values: vec![0.0, 0.0, 0.0, 0.4],
+            },
+        ],
+        bins: 8,
+    };
+    histogram(&path, &chart).unwrap();
+    let svg = read_svg(&path, &[&format!("{long}: 3 of 4 exact zeros (75.0%)")]);
+    let (short, long) = (font_size(&svg, "none: 0 of 4"), font_size(&svg, long));
+    assert!(long < short, "long caption at {long}, short at {short}");
+    fs::remove_dir_all(&dir).unwrap();
+}
+
 /// The legend keeps out of the data's way: a line that rises into the
 /// upper right corner (where the legend used to sit, over the line) and
 /// starts in the lower left sends it to the upper left.

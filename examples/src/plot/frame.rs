@@ -43,8 +43,9 @@ impl Colour {
 pub(super) type Chart<'a, 's, X, Y> = ChartContext<'a, SVGBackend<'s>, Cartesian2d<X, Y>>;
 
 /// A chart on `area` with the data ranges `x` × `y`, `caption` above it
-/// (in `caption_size` px), a light grid, ticks labelled by [`format_tick`],
-/// and the axis descriptions `x_desc` and `y_desc`.
+/// (in `caption_size` px, or smaller when it would not fit the area's
+/// width: see [`fitting_size`]), a light grid, ticks labelled by
+/// [`format_tick`], and the axis descriptions `x_desc` and `y_desc`.
 pub(super) fn captioned_chart<'a, 's, X, Y>(
     area: &'a Area<'s>,
     (caption, caption_size): (&str, u32),
@@ -58,9 +59,12 @@ where
     X::CoordDescType: ValueFormatter<f64>,
     Y::CoordDescType: ValueFormatter<f64>,
 {
+    const MARGIN: u32 = 12;
+    let width = area.dim_in_pixel().0.saturating_sub(2 * MARGIN);
+    let caption_size = fitting_size(area, caption, caption_size, width);
     let mut chart = ChartBuilder::on(area)
         .caption(caption, ("sans-serif", caption_size))
-        .margin(12)
+        .margin(MARGIN)
         .x_label_area_size(48)
         .y_label_area_size(64)
         .build_cartesian_2d(x, y)?;
@@ -75,6 +79,22 @@ where
         .light_line_style(RGBColor(235, 235, 235))
         .draw()?;
     Ok(chart)
+}
+
+/// The largest font size up to `size` px, and at least 10, at which `text`
+/// in sans-serif is at most `width` px wide on `area`: a panel's caption
+/// ("group lasso features (λ = 0.00616): 1056 of 1632 exact zeros
+/// (64.7%)") ran past its panel's edge at the size the short ones use.
+fn fitting_size(area: &Area<'_>, text: &str, size: u32, width: u32) -> u32 {
+    const SMALLEST: u32 = 10;
+    let fits = |size: u32| {
+        area.estimate_text_size(text, &TextStyle::from(("sans-serif", size).into_font()))
+            .is_ok_and(|(w, _)| w <= width)
+    };
+    (SMALLEST..=size.max(SMALLEST))
+        .rev()
+        .find(|&size| fits(size))
+        .unwrap_or(SMALLEST)
 }
 
 /// The largest |log10| of a range bound on either kind of axis. plotters'
