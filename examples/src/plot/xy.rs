@@ -12,6 +12,7 @@ use plotters::prelude::{
     BLACK, Circle, Color, DashedLineSeries, EmptyElement, IntoFont, LineSeries, PathElement,
     RGBColor, SVGBackend, ShapeStyle, TextStyle, WHITE,
 };
+use std::borrow::Cow;
 use std::ops::Range;
 use std::path::Path;
 
@@ -352,12 +353,12 @@ impl XyPlot<'_> {
             .chain(self.markers.iter().map(|m| m.label.as_str()))
             .collect();
         if !entries.is_empty() {
-            let drawn = self.series.iter().map(|s| s.points.clone());
+            let drawn = self.series.iter().map(|s| Cow::from(&s.points[..]));
             let bars = (self.error_bars.iter())
-                .map(|p| vec![(p.x, p.mean - p.std), (p.x, p.mean + p.std)]);
-            let markers =
-                (self.markers.iter()).map(|m| vec![(m.x, y_range.start), (m.x, y_range.end)]);
-            let lines: Vec<Vec<(f64, f64)>> = drawn.chain(bars).chain(markers).collect();
+                .map(|p| Cow::from(vec![(p.x, p.mean - p.std), (p.x, p.mean + p.std)]));
+            let markers = (self.markers.iter())
+                .map(|m| Cow::from(vec![(m.x, y_range.start), (m.x, y_range.end)]));
+            let lines: Vec<Cow<'_, [(f64, f64)]>> = drawn.chain(bars).chain(markers).collect();
             let position = legend_position(&chart, &lines, &entries);
             chart
                 .configure_series_labels()
@@ -386,7 +387,7 @@ const LEGEND_SAMPLE: u32 = 30;
 /// sparse ends, all of which run into the upper right.
 fn legend_position<X, Y>(
     chart: &Chart<'_, '_, X, Y>,
-    lines: &[Vec<(f64, f64)>],
+    lines: &[Cow<'_, [(f64, f64)]>],
     entries: &[&str],
 ) -> SeriesLabelPosition
 where
