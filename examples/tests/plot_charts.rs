@@ -26,15 +26,32 @@ fn files(dir: &Path) -> Vec<String> {
     names
 }
 
+/// Every `<text>` element of an SVG document: its attributes as written,
+/// and its text content, trimmed.
+fn text_elements(svg: &str) -> impl Iterator<Item = (&str, &str)> {
+    svg.split("<text").skip(1).map(|element| {
+        let (attributes, rest) = element.split_once('>').unwrap();
+        (attributes, rest[..rest.find("</text>").unwrap()].trim())
+    })
+}
+
 /// The text content of every `<text>` element of an SVG document.
 fn texts(svg: &str) -> Vec<String> {
-    svg.split("<text")
-        .skip(1)
-        .map(|element| {
-            let body = &element[element.find('>').unwrap() + 1..];
-            body[..body.find("</text>").unwrap()].trim().to_owned()
-        })
+    text_elements(svg)
+        .map(|(_, body)| body.to_owned())
         .collect()
+}
+
+/// The numeric attribute `name` of the first `<text>` element whose content
+/// starts with `content`.
+fn text_attribute(svg: &str, content: &str, name: &str) -> f64 {
+    let (attributes, _) = text_elements(svg)
+        .find(|(_, body)| body.starts_with(content))
+        .unwrap_or_else(|| panic!("no text {content:?}"));
+    let key = format!(" {name}=\"");
+    let at = attributes.find(&key).unwrap() + key.len();
+    let value = &attributes[at..];
+    value[..value.find('"').unwrap()].parse().unwrap()
 }
 
 /// Reads an SVG written by a test and checks it is a complete document
@@ -131,39 +148,6 @@ fn line_chart_writes_title_labels_and_a_legend_of_named_series_only() {
     fs::remove_dir_all(&dir).unwrap();
 }
 
-/// Where plotters placed the `<text>` element reading `content`: its x and
-/// y attributes.
-fn text_position(svg: &str, content: &str) -> (f64, f64) {
-    let element = svg
-        .split("<text")
-        .skip(1)
-        .find(|element| {
-            let body = &element[element.find('>').unwrap() + 1..];
-            body[..body.find("</text>").unwrap()].trim() == content
-        })
-        .unwrap_or_else(|| panic!("no text {content:?}"));
-    let attribute = |name: &str| -> f64 {
-        let at = element.find(&format!(" {name}=\"")).unwrap() + name.len() + 3;
-        element[at..at + element[at..].find('"').unwrap()]
-            .parse()
-            .unwrap()
-    };
-    (attribute("x"), attribute("y"))
-}
-
-/// The font size of the `<text>` element reading `content`.
-fn font_size(svg: &str, content: &str) -> f64 {
-    let element = svg
-        .split("<text")
-        .skip(1)
-        .find(|element| element.contains(content))
-        .unwrap_or_else(|| panic!("no text {content:?}"));
-    let at = element.find(" font-size=\"").unwrap() + " font-size=\"".len();
-    element[at..at + element[at..].find('"').unwrap()]
-        .parse()
-        .unwrap()
-}
-
 /// A panel's caption that would run past the panel's edge is set smaller
 /// than the short captions beside it, and is written whole.
 #[test]
@@ -187,7 +171,8 @@ fn a_long_panel_caption_is_made_to_fit() {
     };
     histogram(&path, &chart).unwrap();
     let svg = read_svg(&path, &[&format!("{long}: 3 of 4 exact zeros (75.0%)")]);
-    let (short, long) = (font_size(&svg, "none: 0 of 4"), font_size(&svg, long));
+    let font_size = |content| text_attribute(&svg, content, "font-size");
+    let (short, long) = (font_size("none: 0 of 4"), font_size(long));
     assert!(long < short, "long caption at {long}, short at {short}");
     fs::remove_dir_all(&dir).unwrap();
 }
@@ -209,7 +194,10 @@ fn the_legend_does_not_cover_the_data() {
     };
     line_chart(&path, &chart).unwrap();
     let svg = read_svg(&path, &["rising"]);
-    let (x, y) = text_position(&svg, "rising");
+    let (x, y) = (
+        text_attribute(&svg, "rising", "x"),
+        text_attribute(&svg, "rising", "y"),
+    );
     assert!(
         x < 450.0 && y < 300.0,
         "legend at ({x}, {y}), not upper left"
