@@ -51,7 +51,7 @@ use crate::{Float, Tensor};
 /// }
 ///
 /// let x = Tensor::<f64>::from_vec(vec![1.0, 2.0], &[2]).set_requires_grad(true);
-/// let y = Tensor::from_op(x.value().mapv(|v| v * v * v), Cube, vec![x.clone()]);
+/// let y = Tensor::from_op(x.value().mapv(|v| v * v * v), Cube, [x.clone()]);
 /// y.sum().backward();
 /// assert_eq!(x.grad().unwrap().as_slice().unwrap(), &[3.0, 12.0]);
 /// ```

@@ -7,6 +7,7 @@ use std::rc::Rc;
 use ndarray::{ArrayD, CowArray, Dimension, IxDyn, Zip};
 use rand::Rng;
 use rand_distr::{Distribution, Normal, StandardNormal, Uniform};
+use smallvec::SmallVec;
 
 use crate::{Float, Op, is_grad_enabled};
 
@@ -50,6 +51,12 @@ pub(crate) struct Node<T: Float> {
     pub(crate) version: Cell<u64>,
 }
 
+/// The inputs of one recorded op, or their versions: every op here has one
+/// to three, kept in the node itself instead of in two heap allocations an
+/// op (a small network's step records a handful of ops, and malloc and
+/// free were a sixth of it). Concatenating more tensors spills to the heap.
+pub(crate) type PerInput<X> = SmallVec<[X; 3]>;
+
 /// How a node came to be.
 pub(crate) enum Origin<T: Float> {
     /// Created by the user (a parameter, an input) or computed without
@@ -58,9 +65,9 @@ pub(crate) enum Origin<T: Float> {
     /// Computed by `op` from `inputs`, recorded for backward.
     Computed {
         op: Box<dyn Op<T>>,
-        inputs: Vec<Tensor<T>>,
+        inputs: PerInput<Tensor<T>>,
         /// The versions of `inputs`, in order, when the op was recorded.
-        input_versions: Vec<u64>,
+        input_versions: PerInput<u64>,
     },
     /// Was `Computed`; a backward pass that did not retain the graph has
     /// released the op (and the values it saved) and the references to the
@@ -69,10 +76,10 @@ pub(crate) enum Origin<T: Float> {
 }
 
 impl<T: Float> Origin<T> {
-    fn take_inputs(&mut self) -> Vec<Tensor<T>> {
+    fn take_inputs(&mut self) -> PerInput<Tensor<T>> {
         match self {
             Origin::Computed { inputs, .. } => std::mem::take(inputs),
-            _ => Vec::new(),
+            _ => PerInput::new(),
         }
     }
 }
@@ -85,7 +92,7 @@ impl<T: Float> Drop for Node<T> {
         let mut pending = self.origin.get_mut().take_inputs();
         while let Some(tensor) = pending.pop() {
             if let Ok(mut node) = Rc::try_unwrap(tensor.0) {
-                pending.append(&mut node.origin.get_mut().take_inputs());
+                pending.extend(node.origin.get_mut().take_inputs());
             } // `node` drops here, with no inputs left to recurse into
         }
     }
@@ -173,9 +180,15 @@ impl<T: Float> Tensor<T> {
     /// result is a constant and `op` is dropped at once.
     ///
     /// This is how every op in `ops/` builds its result, and how a user
-    /// adds a new op (see [`Op`]).
-    pub fn from_op(value: ArrayD<T>, op: impl Op<T>, inputs: Vec<Tensor<T>>) -> Self {
+    /// adds a new op (see [`Op`]). `inputs` is any list of handles: an
+    /// array (`[x.clone()]`) or a `Vec`.
+    pub fn from_op(
+        value: ArrayD<T>,
+        op: impl Op<T>,
+        inputs: impl IntoIterator<Item = Tensor<T>>,
+    ) -> Self {
         let out = Self::new(value);
+        let inputs: PerInput<Tensor<T>> = inputs.into_iter().collect();
         if is_grad_enabled() && inputs.iter().any(Tensor::requires_grad) {
             out.0.requires_grad.set(true);
             let input_versions = inputs.iter().map(Tensor::version).collect();
@@ -297,7 +310,7 @@ impl<T: Float> Tensor<T> {
     /// a leaf, and after backward has released the graph).
     pub fn inputs(&self) -> Vec<Tensor<T>> {
         match &*self.0.origin.borrow() {
-            Origin::Computed { inputs, .. } => inputs.clone(),
+            Origin::Computed { inputs, .. } => inputs.to_vec(),
             _ => Vec::new(),
         }
     }

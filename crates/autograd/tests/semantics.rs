@@ -2,6 +2,7 @@
 //! no_grad, detach, retain_grad, retain_graph, shared subexpressions, and
 //! a long chain that must not overflow the stack.
 
+use ndarray::ArrayD;
 use sparsegrad_autograd::{Tensor, is_grad_enabled, no_grad, to_dot};
 
 fn grad_vec(t: &Tensor<f64>) -> Vec<f64> {
@@ -230,4 +231,54 @@ fn versions_count_in_place_changes_and_only_later_ones_matter() {
     let _ = w.value();
     let _ = w.to_array();
     assert_eq!(w.version(), 2);
+}
+
+/// y = Σᵢ cᵢ·xᵢ over any number of inputs; ∂y/∂xᵢ = cᵢ.
+struct WeightedSum(Vec<f64>);
+
+impl sparsegrad_autograd::Op<f64> for WeightedSum {
+    fn name(&self) -> &'static str {
+        "weighted_sum"
+    }
+    fn backward(&self, inputs: &[Tensor<f64>], _out: &ArrayD<f64>, grad: ArrayD<f64>) {
+        for (x, &c) in inputs.iter().zip(&self.0) {
+            if x.requires_grad() {
+                x.accumulate_grad(grad.mapv(|g| g * c).into());
+            }
+        }
+    }
+}
+
+#[test]
+fn an_op_takes_its_inputs_as_an_array_or_a_vec_of_any_length() {
+    let xs: Vec<Tensor<f64>> = (0..5)
+        .map(|i| Tensor::scalar(f64::from(i)).set_requires_grad(i != 2))
+        .collect();
+    let weighted = |inputs: &[Tensor<f64>]| {
+        let c: Vec<f64> = (1..=inputs.len()).map(|i| i as f64).collect();
+        let value = inputs
+            .iter()
+            .zip(&c)
+            .map(|(x, c)| x.item() * c)
+            .sum::<f64>();
+        (ndarray::arr0(value).into_dyn(), WeightedSum(c))
+    };
+    // five inputs, more than a node holds inline, handed over as a Vec
+    let (value, op) = weighted(&xs);
+    let y = Tensor::from_op(value, op, xs.clone());
+    assert_eq!(
+        y.item(),
+        1.0 * 0.0 + 2.0 * 1.0 + 3.0 * 2.0 + 4.0 * 3.0 + 5.0 * 4.0
+    );
+    assert_eq!(y.inputs().len(), 5);
+    assert!(y.inputs().iter().zip(&xs).all(|(a, b)| a.same_node(b)));
+    y.backward();
+    let grads: Vec<Option<f64>> = xs.iter().map(|x| x.grad().map(|g| g.sum())).collect();
+    assert_eq!(grads, [Some(1.0), Some(2.0), None, Some(4.0), Some(5.0)]);
+    // two inputs as an array
+    let (value, op) = weighted(&xs[..2]);
+    let z = Tensor::from_op(value, op, [xs[0].clone(), xs[1].clone()]);
+    assert_eq!(z.inputs().len(), 2);
+    z.backward();
+    assert_eq!(xs[1].grad().unwrap().sum(), 2.0 + 2.0); // added onto the first backward's
 }

@@ -80,7 +80,7 @@ impl<T: Float> Tensor<T> {
             let lse = log_sum_exp(lane.view());
             lane.mapv_inplace(|x| (x - lse).exp());
         }
-        Tensor::from_op(y, Softmax { axis, log: false }, vec![self.clone()])
+        Tensor::from_op(y, Softmax { axis, log: false }, [self.clone()])
     }
 
     /// log-softmax along `axis`: yᵢ = xᵢ − m − ln Σⱼ e^(xⱼ−m), stable for
@@ -92,7 +92,7 @@ impl<T: Float> Tensor<T> {
             let lse = log_sum_exp(lane.view());
             lane.mapv_inplace(|x| x - lse);
         }
-        Tensor::from_op(y, Softmax { axis, log: true }, vec![self.clone()])
+        Tensor::from_op(y, Softmax { axis, log: true }, [self.clone()])
     }
 }
 

@@ -59,7 +59,7 @@ impl<T: Float> Tensor<T> {
         deriv: impl Fn(T, T) -> T + 'static,
     ) -> Tensor<T> {
         let y = map_contiguous(&self.value(), f);
-        Tensor::from_op(y, Map { name, deriv }, vec![self.clone()])
+        Tensor::from_op(y, Map { name, deriv }, [self.clone()])
     }
 
     /// −x. d(−x)/dx = −1
@@ -252,7 +252,7 @@ impl<T: Float> Tensor<T> {
         let bb = b.broadcast(shape.as_slice()).expect("checked above");
         let y = Zip::from(&ab).and(&bb).map_collect(|&a, &b| f(a, b));
         drop((a, b));
-        Tensor::from_op(y, Zip2 { name, da, db }, vec![self.clone(), other.clone()])
+        Tensor::from_op(y, Zip2 { name, da, db }, [self.clone(), other.clone()])
     }
 
     /// a + b, broadcasting. ∂(a+b)/∂a = 1, ∂(a+b)/∂b = 1

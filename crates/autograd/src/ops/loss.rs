@@ -68,11 +68,7 @@ impl<T: Float> Tensor<T> {
             targets: targets.to_vec(),
             scale,
         };
-        Tensor::from_op(
-            ndarray::arr0(total * scale).into_dyn(),
-            op,
-            vec![self.clone()],
-        )
+        Tensor::from_op(ndarray::arr0(total * scale).into_dyn(), op, [self.clone()])
     }
 
     /// Mean (or summed) squared error Σ(p − t)² between this prediction and
@@ -97,7 +93,7 @@ impl<T: Float> Tensor<T> {
         Tensor::from_op(
             ndarray::arr0(total * scale).into_dyn(),
             Mse { scale },
-            vec![self.clone(), target.clone()],
+            [self.clone(), target.clone()],
         )
     }
 }

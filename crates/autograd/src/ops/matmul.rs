@@ -13,6 +13,7 @@ use ndarray::{
 
 use crate::broadcast::broadcast_shapes;
 use crate::gemm::gemm;
+use crate::tensor::PerInput;
 use crate::{Float, Op, Tensor};
 
 impl<T: Float> Tensor<T> {
@@ -55,7 +56,7 @@ impl<T: Float> Tensor<T> {
             );
         }
         drop((a, b));
-        Tensor::from_op(y, MatMul, vec![self.clone(), other.clone()])
+        Tensor::from_op(y, MatMul, [self.clone(), other.clone()])
     }
 
     /// A fully connected layer, fused: y = x·Wᵀ + b with x `[batch, in]`,
@@ -82,9 +83,7 @@ impl<T: Float> Tensor<T> {
             sx[1]
         );
         let (batch, out) = (sx[0], sw[0]);
-        // room for the bias too, so that pushing it does not reallocate
-        let mut inputs = Vec::with_capacity(3);
-        inputs.extend([self.clone(), weight.clone()]);
+        let mut inputs = PerInput::from_iter([self.clone(), weight.clone()]);
         // y starts as b in every row (x·Wᵀ is then added on top, β = 1), or
         // as zeros without a bias.
         let (mut y, beta) = match bias {

@@ -107,7 +107,7 @@ impl<T: Float> Tensor<T> {
                 scale,
                 kept_shape,
             },
-            vec![self.clone()],
+            [self.clone()],
         )
     }
 
@@ -137,7 +137,7 @@ impl<T: Float> Tensor<T> {
         if keepdim {
             y = y.insert_axis(ax);
         }
-        Tensor::from_op(y, MaxAxis { axis: ax, argmax }, vec![self.clone()])
+        Tensor::from_op(y, MaxAxis { axis: ax, argmax }, [self.clone()])
     }
 }
 

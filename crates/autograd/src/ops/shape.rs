@@ -26,7 +26,7 @@ impl<T: Float> Tensor<T> {
         });
         let y = y.into_owned();
         drop(x);
-        Tensor::from_op(y, Reshape, vec![self.clone()])
+        Tensor::from_op(y, Reshape, [self.clone()])
     }
 
     /// Swaps two axes. ∂L/∂x = g with the same two axes swapped back.
@@ -65,7 +65,7 @@ impl<T: Float> Tensor<T> {
         for (i, &a) in axes.iter().enumerate() {
             inverse[a] = i;
         }
-        Tensor::from_op(y, Permute { inverse }, vec![self.clone()])
+        Tensor::from_op(y, Permute { inverse }, [self.clone()])
     }
 
     /// Repeats the tensor along broadcast axes to `shape` (numpy's rules).
@@ -83,7 +83,7 @@ impl<T: Float> Tensor<T> {
             ),
         };
         drop(x);
-        Tensor::from_op(y, BroadcastTo, vec![self.clone()])
+        Tensor::from_op(y, BroadcastTo, [self.clone()])
     }
 
     /// Joins tensors along an existing `axis`. ∂L/∂xₖ = the slice of g
@@ -103,7 +103,7 @@ impl<T: Float> Tensor<T> {
         let lengths = values.iter().map(|v| v.len_of(ax)).collect();
         drop(views);
         drop(values);
-        Tensor::from_op(y, Concat { axis: ax, lengths }, tensors.to_vec())
+        Tensor::from_op(y, Concat { axis: ax, lengths }, tensors.iter().cloned())
     }
 
     /// The elements `start .. start + len` along `axis` (PyTorch's `narrow`,
@@ -124,7 +124,7 @@ impl<T: Float> Tensor<T> {
         let slice = Slice::from(start..start + len);
         let y = x.slice_axis(ax, slice).to_owned();
         drop(x);
-        Tensor::from_op(y, Narrow { axis: ax, slice }, vec![self.clone()])
+        Tensor::from_op(y, Narrow { axis: ax, slice }, [self.clone()])
     }
 
     /// The entries at `indices` along `axis`, in that order (repeats
@@ -150,7 +150,7 @@ impl<T: Float> Tensor<T> {
                 axis: ax,
                 indices: indices.to_vec(),
             },
-            vec![self.clone()],
+            [self.clone()],
         )
     }
 
@@ -191,7 +191,7 @@ impl<T: Float> Tensor<T> {
                 axis,
                 index: index.clone(),
             },
-            vec![self.clone()],
+            [self.clone()],
         )
     }
 }
