@@ -4,7 +4,7 @@
 
 use std::sync::{Mutex, MutexGuard};
 
-use ndarray::{Array2, ArrayD, s};
+use ndarray::{Array2, ArrayD, ShapeBuilder, s};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use sparsegrad_autograd::Tensor;
@@ -355,4 +355,40 @@ fn products_add_onto_earlier_gradients() {
         &a.grad().unwrap().to_owned().into_dimensionality().unwrap(),
         &want,
     );
+}
+
+/// The gradient of a linear layer's bias is each column of G summed over
+/// the rows in order (so, in exact bits, 0 + G[0][j] + G[1][j] + …), on
+/// every width: those cut into blocks of columns, those with a remainder,
+/// one column, none; with G in row-major or column-major layout; and added
+/// onto the bias's earlier gradient by a second backward.
+#[test]
+fn bias_gradients_are_the_column_sums_of_g_in_row_order() {
+    let mut rng = StdRng::seed_from_u64(9);
+    for (rows, width) in [(7, 1), (5, 15), (3, 16), (9, 17), (4, 40), (1, 33), (6, 0)] {
+        let x = Tensor::<f32>::new(Array2::from_shape_simple_fn((rows, 3), || {
+            rng.random_range(-1.0..1.0)
+        }));
+        let w = Tensor::<f32>::zeros(&[width, 3]);
+        let b = Tensor::<f32>::zeros(&[width]).set_requires_grad(true);
+        let mut want = vec![0.0f32; width];
+        for column_major in [false, true] {
+            let g =
+                Array2::<f32>::from_shape_simple_fn((rows, width), || rng.random_range(-1.0..1.0));
+            for (j, sum) in want.iter_mut().enumerate() {
+                *sum = g.column(j).iter().fold(*sum, |s, &v| s + v);
+            }
+            let g = if column_major {
+                let mut f = Array2::zeros(g.raw_dim().f());
+                f.assign(&g);
+                f
+            } else {
+                g
+            };
+            x.linear(&w, Some(&b)).backward_with(g.into_dyn());
+            let got: Vec<u32> = b.grad().unwrap().iter().map(|v| v.to_bits()).collect();
+            let want: Vec<u32> = want.iter().map(|v| v.to_bits()).collect();
+            assert_eq!(got, want, "{rows}×{width}, column-major G: {column_major}");
+        }
+    }
 }

@@ -200,21 +200,53 @@ impl<T: Float> Op<T> for Linear {
             );
         }
         if let Some(b) = inputs.get(2).filter(|b| b.requires_grad()) {
-            // ∂L/∂b += Σ_rows G, row after row; on slices where both are
-            // contiguous (they are, but for a gradient laid out otherwise):
-            // ndarray's zip, per row of a narrow layer, cost more than the adds
+            // ∂L/∂b += Σ_rows G
             let mut db = b.grad_buffer_mut();
             let mut db = db
                 .view_mut()
                 .into_dimensionality::<Ix1>()
                 .expect("bias has 1 axis");
-            for row in g.rows() {
-                match (db.as_slice_mut(), row.as_slice()) {
-                    (Some(d), Some(row)) => d.iter_mut().zip(row).for_each(|(d, &g)| *d += g),
-                    _ => db.zip_mut_with(&row, |d, &g| *d += g),
-                }
+            match (db.as_slice_mut(), g.as_slice()) {
+                (Some(d), Some(g)) => add_column_sums(d, g),
+                // a gradient laid out otherwise
+                _ => g.rows().into_iter().for_each(|row| db += &row),
             }
         }
+    }
+}
+
+/// d[j] += Σ_r g[r·w + j] for the row-major `g` with rows of w = d.len(),
+/// each column summed over the rows in order: the same additions as adding
+/// g row after row into d. A block of columns at a time is held in
+/// registers: added row after row, every element of d was stored and read
+/// back once a row, and each add waited for that store. (The sum of a
+/// column is the same, in the same order, either way: the bits do not
+/// change.)
+fn add_column_sums<T: Float>(d: &mut [T], g: &[T]) {
+    const BLOCK: usize = 16;
+    let width = d.len();
+    if width == 0 {
+        return; // a layer of no outputs (and chunks of 0 would panic)
+    }
+    let mut blocks = d.chunks_exact_mut(BLOCK);
+    for (i, block) in (&mut blocks).enumerate() {
+        let mut sums: [T; BLOCK] = (&*block).try_into().expect("a block of BLOCK");
+        for row in g.chunks_exact(width) {
+            let row = &row[i * BLOCK..(i + 1) * BLOCK];
+            sums.iter_mut().zip(row).for_each(|(s, &g)| *s += g);
+        }
+        block.copy_from_slice(&sums);
+    }
+    // the last < BLOCK columns one at a time, each sum in a register (a
+    // row-wise pass here compiled to masked loads and stores, which the
+    // next row's load could not be forwarded from)
+    let rest = blocks.into_remainder();
+    let start = width - rest.len();
+    for (j, sum) in rest.iter_mut().enumerate() {
+        *sum = g[start + j..]
+            .iter()
+            .step_by(width)
+            .fold(*sum, |s, &g| s + g);
     }
 }
 
