@@ -7,6 +7,9 @@
 //!   backward of a 256×256 by 256×256 product through the graph, and the
 //!   three bare ndarray products it needs (C = A·B, G·Bᵀ, Aᵀ·G) into
 //!   preallocated outputs (target: graph ≤ 1.25 × bare).
+//! - `tanh_32x16`: tanh of a 32×16 f32 tensor (a hidden layer of the
+//!   small-network workload W1), outside the graph: the elementwise kernel
+//!   and its output buffer, nothing else.
 
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 use ndarray::Array2;
@@ -70,5 +73,13 @@ fn matmul(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, chain, matmul);
+fn tanh(c: &mut Criterion) {
+    let mut rng = StdRng::seed_from_u64(0);
+    let x = Tensor::<f32>::rand_normal(&[32, 16], 0.0, 1.0, &mut rng);
+    c.bench_function("tanh_32x16", |b| {
+        b.iter(|| no_grad(|| black_box(x.tanh())));
+    });
+}
+
+criterion_group!(benches, chain, matmul, tanh);
 criterion_main!(benches);
