@@ -148,6 +148,25 @@ fn line_chart_writes_title_labels_and_a_legend_of_named_series_only() {
     fs::remove_dir_all(&dir).unwrap();
 }
 
+/// Weight magnitudes in two panels of four values: none of the first
+/// panel's are exactly zero, three of the second's are.
+fn two_panel_histogram(first: &str, second: &str) -> Histogram {
+    Histogram {
+        labels: Labels::new("Weight magnitudes", "|w|", "number of weights"),
+        panels: vec![
+            Panel {
+                name: first.into(),
+                values: vec![0.3, -0.02, 0.001, 1.5],
+            },
+            Panel {
+                name: second.into(),
+                values: vec![0.0, 0.0, 0.0, 0.4],
+            },
+        ],
+        bins: 8,
+    }
+}
+
 /// A panel's caption that would run past the panel's edge is set smaller
 /// than the short captions beside it, and is written whole.
 #[test]
@@ -155,20 +174,7 @@ fn a_long_panel_caption_is_made_to_fit() {
     let dir = folder("long-caption");
     let path = dir.join("weights.svg");
     let long = "sparse group lasso with a name much longer than a panel is wide";
-    let chart = Histogram {
-        labels: Labels::new("Weight magnitudes", "|w|", "number of weights"),
-        panels: vec![
-            Panel {
-                name: "none".into(),
-                values: vec![0.3, -0.02, 0.001, 1.5],
-            },
-            Panel {
-                name: long.into(),
-                values: vec![0.0, 0.0, 0.0, 0.4],
-            },
-        ],
-        bins: 8,
-    };
+    let chart = two_panel_histogram("none", long);
     histogram(&path, &chart).unwrap();
     let svg = read_svg(&path, &[&format!("{long}: 3 of 4 exact zeros (75.0%)")]);
     let font_size = |content| text_attribute(&svg, content, "font-size");
@@ -260,20 +266,7 @@ fn error_bar_chart_draws_a_capped_bar_per_point() {
 fn histogram_notes_exact_zeros_per_panel() {
     let dir = folder("histogram");
     let path = dir.join("weights.svg");
-    let chart = Histogram {
-        labels: Labels::new("Weight magnitudes", "|w|", "number of weights"),
-        panels: vec![
-            Panel {
-                name: "no penalty".into(),
-                values: vec![0.3, -0.02, 0.001, 1.5],
-            },
-            Panel {
-                name: "L1 proximal".into(),
-                values: vec![0.0, 0.0, 0.0, 0.4],
-            },
-        ],
-        bins: 8,
-    };
+    let chart = two_panel_histogram("no penalty", "L1 proximal");
     histogram(&path, &chart).unwrap();
     read_svg(
         &path,

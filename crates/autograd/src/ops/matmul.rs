@@ -216,12 +216,10 @@ impl<T: Float> Op<T> for Linear {
 }
 
 /// d[j] += Σ_r g[r·w + j] for the row-major `g` with rows of w = d.len(),
-/// each column summed over the rows in order: the same additions as adding
-/// g row after row into d. A block of columns at a time is held in
-/// registers: added row after row, every element of d was stored and read
-/// back once a row, and each add waited for that store. (The sum of a
-/// column is the same, in the same order, either way: the bits do not
-/// change.)
+/// each column summed over the rows in order (the same additions, so the
+/// same bits, as adding g into d row after row). A block of columns is
+/// held in registers: row after row, every element of d was stored and
+/// read back once a row, and each add waited for that store.
 fn add_column_sums<T: Float>(d: &mut [T], g: &[T]) {
     const BLOCK: usize = 16;
     let width = d.len();
