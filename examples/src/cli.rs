@@ -195,31 +195,52 @@ pub enum JsonLayout {
 
 /// Creates `folder` if it is missing and writes `value` into its file
 /// `name` as JSON laid out as `layout`, atomically; returns the file's
-/// path. The one way the programs write their report files.
+/// path. The one way the programs write a single report file.
 ///
 /// # Errors
-/// The path that could not be made or written (the folder or the file),
-/// with the cause.
+/// As [`write_all_into`]'s.
 pub fn write_json_into(
     folder: &Path,
     name: &str,
     value: &impl Serialize,
     layout: JsonLayout,
-) -> Result<PathBuf, (PathBuf, io::Error)> {
-    std::fs::create_dir_all(folder).map_err(|cause| (folder.to_path_buf(), cause))?;
-    let path = folder.join(name);
+) -> io::Result<PathBuf> {
+    let mut written = write_all_into(folder, &[(name.to_owned(), json_bytes(value, layout))])?;
+    Ok(written.remove(0))
+}
+
+/// `value` as JSON laid out as `layout`.
+pub fn json_bytes(value: &impl Serialize, layout: JsonLayout) -> Vec<u8> {
     // The reports are structs of numbers, strings and lists, which
     // serde_json always serializes (a non-finite number becomes null).
-    let bytes = match layout {
+    match layout {
         JsonLayout::Pretty => {
             let mut text = serde_json::to_vec_pretty(value).expect("a report serializes");
             text.push(b'\n');
             text
         }
         JsonLayout::Compact => serde_json::to_vec(value).expect("a report serializes"),
-    };
-    write_atomically(&[(&path, &bytes)]).map_err(|cause| (path.clone(), cause))?;
-    Ok(path)
+    }
+}
+
+/// Creates `folder` if it is missing and writes every `(name, contents)`
+/// into it, all or nothing ([`write_atomically`]): a program whose last
+/// output fails leaves the previous run's files as they were, never a
+/// mix of two runs. Returns the files' paths.
+///
+/// # Errors
+/// What could not be made or written; the message names the path.
+pub fn write_all_into(folder: &Path, files: &[(String, Vec<u8>)]) -> io::Result<Vec<PathBuf>> {
+    std::fs::create_dir_all(folder)
+        .map_err(|cause| io::Error::new(cause.kind(), format!("{}: {cause}", folder.display())))?;
+    let paths: Vec<PathBuf> = files.iter().map(|(name, _)| folder.join(name)).collect();
+    let pairs: Vec<(&Path, &[u8])> = paths
+        .iter()
+        .zip(files)
+        .map(|(path, (_, bytes))| (path.as_path(), bytes.as_slice()))
+        .collect();
+    write_atomically(&pairs)?;
+    Ok(paths)
 }
 
 #[cfg(test)]
@@ -259,10 +280,11 @@ mod tests {
         );
         let compact = write_json_into(&folder, "s.json", &value, JsonLayout::Compact).unwrap();
         assert_eq!(std::fs::read_to_string(&compact).unwrap(), r#"{"a":[1,2]}"#);
-        // a folder below a file cannot be made: the error names it
-        let (path, _) =
+        // a folder below a file cannot be made: the error names it, once
+        let error =
             write_json_into(&compact.join("x"), "r.json", &value, JsonLayout::Pretty).unwrap_err();
-        assert_eq!(path, compact.join("x"));
+        let named = compact.join("x").display().to_string();
+        assert_eq!(error.to_string().matches(&named).count(), 1, "{error}");
         std::fs::remove_dir_all(&root).unwrap();
     }
 }

@@ -51,7 +51,6 @@ pub use cv::cross_validate;
 pub use fit::{FitSettings, Path, PathPoint, fit_mlp_path, linear_point, penalty_at};
 pub use run::{DataSource, OUTPUT_FILES, PathOptions, PathReport, run, summary, write_outputs};
 pub use sparsegrad::nn::path::{CvCurve, PathPenalty, lambda_max_l1, log_grid};
-use std::path::PathBuf;
 
 use sparsegrad::io::csv::CsvError;
 use sparsegrad::io::limits::LimitExceeded;
@@ -99,13 +98,7 @@ pub enum PathError {
     /// A plot cannot be drawn or written.
     #[error(transparent)]
     Plot(#[from] PlotError),
-    /// An output cannot be written.
-    #[error("writing {}: {source}", path.display())]
-    Write {
-        /// The file or folder.
-        path: PathBuf,
-        /// What went wrong.
-        #[source]
-        source: std::io::Error,
-    },
+    /// An output cannot be written (the message names the path).
+    #[error("cannot write {0}")]
+    Write(std::io::Error),
 }

@@ -3,7 +3,9 @@
 //!
 //! Every plot is drawn with plotters' SVG backend into a `String` and then
 //! written atomically (a temporary file in the target folder, renamed over
-//! the target), so a reader never sees half a file. Text is laid out with
+//! the target), so a reader never sees half a file; the `*_svg` functions
+//! return the document instead, for a program that writes all its outputs
+//! together or not at all. Text is laid out with
 //! DejaVu Sans, embedded in the binary by the `dejavu` crate and registered
 //! with plotters once per process: nothing depends on the fonts installed on
 //! the machine (plotters is built with `ab_glyph`, not with the system-font
@@ -43,10 +45,13 @@ mod network;
 mod svg;
 mod xy;
 
-pub use bars::{BarChart, bar_chart};
-pub use histogram::{Histogram, histogram};
+pub use bars::{BarChart, bar_chart, bar_chart_svg};
+pub use histogram::{Histogram, histogram, histogram_svg};
 pub use network::{MAX_EDGE_WIDTH, Network};
-pub use xy::{ErrorBarChart, ErrorPoint, LineChart, Marker, Series, error_bar_chart, line_chart};
+pub use xy::{
+    ErrorBarChart, ErrorPoint, LineChart, Marker, Series, error_bar_chart, error_bar_chart_svg,
+    line_chart, line_chart_svg,
+};
 
 use std::path::PathBuf;
 

@@ -81,7 +81,10 @@ pub enum StudyError {
     /// A plot could not be drawn or written.
     #[error(transparent)]
     Plot(#[from] PlotError),
-    /// A folder or file could not be read or written.
+    /// An output could not be written (the message names the path).
+    #[error("cannot write {0}")]
+    Write(std::io::Error),
+    /// A folder or file could not be read.
     #[error("{}: {cause}", path.display())]
     Io {
         /// The path.

@@ -369,3 +369,45 @@ fn a_message_says_its_cause_once() {
     assert!(!output.status.success(), "{stderr}");
     assert_eq!(stderr.matches("(os error").count(), 1, "{stderr}");
 }
+
+/// A run that fails after its work (here a λ range no log axis can draw)
+/// leaves the previous run's files as they were: every output is drawn
+/// before any is written. Before, `report.json` / `path.json` of the
+/// failed run replaced the old ones beside the old plots.
+#[test]
+fn a_run_that_fails_leaves_the_previous_runs_files_as_they_were() {
+    let scratch = Scratch::new("rel-all-or-nothing");
+    let runs: [(&str, &[&str], &str); 2] = [
+        (
+            env!("CARGO_BIN_EXE_sparsity"),
+            &["--quick", "--grid", "3", "--path-epochs", "1"],
+            "report.json",
+        ),
+        (
+            env!("CARGO_BIN_EXE_path"),
+            &["--samples", "100", "--features", "10", "--informative", "3", "--grid", "5"],
+            "path.json",
+        ),
+    ];
+    for (binary, args, report) in runs {
+        let out = scratch.path(report);
+        let with_out = |extra: &[&str]| {
+            let mut all: Vec<&str> = args.to_vec();
+            all.extend(extra);
+            all.extend(["--quiet", "--out-dir", s(&out)]);
+            run_within(binary, &all, 120)
+        };
+        assert_success(&with_out(&[]));
+        let before: Vec<(PathBuf, Vec<u8>)> = fs::read_dir(&out)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .map(|p| (p.clone(), fs::read(&p).unwrap()))
+            .collect();
+        let failed = with_out(&["--eps", "1e-200"]);
+        assert_error(&failed, "too wide a range");
+        for (path, bytes) in &before {
+            assert!(fs::read(path).unwrap() == *bytes, "{} changed", path.display());
+        }
+        assert_eq!(fs::read_dir(&out).unwrap().count(), before.len());
+    }
+}

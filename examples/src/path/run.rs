@@ -17,10 +17,10 @@ use sparsegrad::nn::sparsity::SupportRecovery;
 use super::PathError;
 use super::cv::cross_validate;
 use super::fit::{FitSettings, Path, fit_mlp_path, linear_point};
-use crate::cli::{JsonLayout, write_json_into};
+use crate::cli::{JsonLayout, json_bytes, write_all_into};
 use crate::plot::{
-    Colour, ErrorBarChart, ErrorPoint, Labels, LineChart, Marker, Scale, Series, error_bar_chart,
-    line_chart,
+    Colour, ErrorBarChart, ErrorPoint, Labels, LineChart, Marker, Scale, Series,
+    error_bar_chart_svg, line_chart_svg,
 };
 use crate::progress::Progress;
 use crate::synthetic::SparseRegressionConfig;
@@ -365,7 +365,8 @@ fn mlp_path_and_cv(
 pub const MAX_COLOURED: usize = 10;
 
 /// Writes `path.json`, `path.svg` (the coefficient paths) and `cv.svg` (the
-/// cross-validation curve) into `out_dir`, creating it; returns the files.
+/// cross-validation curve) into `out_dir`, creating it, all or nothing (both
+/// plots are drawn before any file is written); returns the files.
 ///
 /// The path plot draws the true support in colour when it is known (else
 /// the features kept at the one-standard-error λ; at most
@@ -376,9 +377,6 @@ pub const MAX_COLOURED: usize = 10;
 /// When the folder or a file cannot be written, or a plot cannot be drawn.
 pub fn write_outputs(report: &PathReport, out_dir: &FsPath) -> Result<Vec<PathBuf>, PathError> {
     let [json_name, path_name, cv_name] = OUTPUT_FILES;
-    let json_path = write_json_into(out_dir, json_name, report, JsonLayout::Pretty)
-        .map_err(|(path, source)| PathError::Write { path, source })?;
-    let [path_svg, cv_svg] = [path_name, cv_name].map(|name| out_dir.join(name));
 
     let lambdas = &report.cv.lambdas;
     let markers = vec![
@@ -419,37 +417,37 @@ pub fn write_outputs(report: &PathReport, out_dir: &FsPath) -> Result<Vec<PathBu
             "first-layer column norm ‖W[:, j]‖₂",
         )
     };
-    line_chart(
-        &path_svg,
-        &LineChart {
-            labels: Labels::new(title, "λ (log scale)", y_label),
-            x_scale: Scale::Log10,
-            y_scale: Scale::Linear,
-            series,
-            markers: markers.clone(),
-        },
-    )?;
-    error_bar_chart(
-        &cv_svg,
-        &ErrorBarChart {
-            labels: Labels::new(
-                format!("{}-fold cross-validation", report.folds),
-                "λ (log scale)",
-                "validation MSE",
-            ),
-            x_scale: Scale::Log10,
-            name: "mean ± 1 standard error over the folds".into(),
-            points: (0..lambdas.len())
-                .map(|i| ErrorPoint {
-                    x: lambdas[i],
-                    mean: report.cv.mean[i],
-                    std: report.cv.standard_error[i],
-                })
-                .collect(),
-            markers,
-        },
-    )?;
-    Ok(vec![json_path, path_svg, cv_svg])
+    let path_svg = line_chart_svg(&LineChart {
+        labels: Labels::new(title, "λ (log scale)", y_label),
+        x_scale: Scale::Log10,
+        y_scale: Scale::Linear,
+        series,
+        markers: markers.clone(),
+    })?;
+    let cv_svg = error_bar_chart_svg(&ErrorBarChart {
+        labels: Labels::new(
+            format!("{}-fold cross-validation", report.folds),
+            "λ (log scale)",
+            "validation MSE",
+        ),
+        x_scale: Scale::Log10,
+        name: "mean ± 1 standard error over the folds".into(),
+        points: (0..lambdas.len())
+            .map(|i| ErrorPoint {
+                x: lambdas[i],
+                mean: report.cv.mean[i],
+                std: report.cv.standard_error[i],
+            })
+            .collect(),
+        markers,
+    })?;
+    let files = [
+        (json_name, json_bytes(report, JsonLayout::Pretty)),
+        (path_name, path_svg.into_bytes()),
+        (cv_name, cv_svg.into_bytes()),
+    ]
+    .map(|(name, bytes)| (name.to_owned(), bytes));
+    write_all_into(out_dir, &files).map_err(PathError::Write)
 }
 
 /// The lines the program prints: the data, the grid, the two chosen λ with

@@ -25,7 +25,12 @@ pub struct BarChart {
 /// Colour of the highlighted bars (tab10 red).
 const HIGHLIGHT: Colour = Colour::Palette(3);
 
-/// Writes `chart` as an SVG file at `path` (atomically). Each panel has its
+/// Writes [`bar_chart_svg`] of `chart` at `path` (atomically).
+pub fn bar_chart(path: impl AsRef<Path>, chart: &BarChart) -> Result<(), PlotError> {
+    write_atomically(path.as_ref(), &bar_chart_svg(chart)?)
+}
+
+/// Draws `chart` as an SVG document. Each panel has its
 /// own y range (from min(0, values) to max(0, values)), since what matters is
 /// which features stand out within a panel; all share the x range. One
 /// legend in the title band names the two colours.
@@ -33,7 +38,7 @@ const HIGHLIGHT: Colour = Colour::Palette(3);
 /// Errors: [`PlotError::NoData`] when no panel has a value,
 /// [`PlotError::NonFinite`] for a NaN or infinite value,
 /// [`PlotError::Invalid`] for a highlighted index beyond every panel.
-pub fn bar_chart(path: impl AsRef<Path>, chart: &BarChart) -> Result<(), PlotError> {
+pub fn bar_chart_svg(chart: &BarChart) -> Result<String, PlotError> {
     const CHART: &str = "bar_chart";
     check_panels(CHART, &chart.panels)?;
     let features = chart
@@ -70,5 +75,5 @@ pub fn bar_chart(path: impl AsRef<Path>, chart: &BarChart) -> Result<(), PlotErr
         }))?;
         Ok(())
     })?;
-    write_atomically(path.as_ref(), &svg)
+    Ok(svg)
 }

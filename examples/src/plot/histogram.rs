@@ -22,7 +22,12 @@ pub struct Histogram {
     pub bins: usize,
 }
 
-/// Writes `histogram` as an SVG file at `path` (atomically).
+/// Writes [`histogram_svg`] of `histogram` at `path` (atomically).
+pub fn histogram(path: impl AsRef<Path>, histogram: &Histogram) -> Result<(), PlotError> {
+    write_atomically(path.as_ref(), &histogram_svg(histogram)?)
+}
+
+/// Draws `histogram` as an SVG document.
 ///
 /// A value of exactly 0 has no logarithm: exact zeros are counted apart,
 /// reported in the panel's caption ("name: z of n exact zeros (p%)") and
@@ -34,7 +39,7 @@ pub struct Histogram {
 /// Errors: [`PlotError::NoData`] when no panel has a value,
 /// [`PlotError::NonFinite`] for a NaN or infinite value,
 /// [`PlotError::Invalid`] for zero bins.
-pub fn histogram(path: impl AsRef<Path>, histogram: &Histogram) -> Result<(), PlotError> {
+pub fn histogram_svg(histogram: &Histogram) -> Result<String, PlotError> {
     const CHART: &str = "histogram";
     if histogram.bins == 0 {
         return Err(PlotError::Invalid {
@@ -97,7 +102,7 @@ pub fn histogram(path: impl AsRef<Path>, histogram: &Histogram) -> Result<(), Pl
             Ok(())
         },
     )?;
-    write_atomically(path.as_ref(), &svg)
+    Ok(svg)
 }
 
 /// Equal-width bins in log10 |v| shared by all panels, and each panel's

@@ -134,13 +134,18 @@ pub struct ErrorBarChart {
     pub markers: Vec<Marker>,
 }
 
-/// Writes `chart` as an SVG file at `path` (atomically).
+/// Writes [`line_chart_svg`] of `chart` at `path` (atomically).
+pub fn line_chart(path: impl AsRef<Path>, chart: &LineChart) -> Result<(), PlotError> {
+    write_atomically(path.as_ref(), &line_chart_svg(chart)?)
+}
+
+/// Draws `chart` as an SVG document.
 ///
 /// Errors: [`PlotError::NoData`] when no series has a point; a NaN or
 /// infinite coordinate or marker is [`PlotError::NonFinite`]; a value ≤ 0 on
 /// a log axis is [`PlotError::NonPositiveOnLogAxis`]. Empty series among
 /// others draw nothing.
-pub fn line_chart(path: impl AsRef<Path>, chart: &LineChart) -> Result<(), PlotError> {
+pub fn line_chart_svg(chart: &LineChart) -> Result<String, PlotError> {
     XyPlot {
         chart: "line_chart",
         labels: &chart.labels,
@@ -149,15 +154,20 @@ pub fn line_chart(path: impl AsRef<Path>, chart: &LineChart) -> Result<(), PlotE
         error_bars: &[],
         markers: &chart.markers,
     }
-    .save(path.as_ref())
+    .render()
 }
 
-/// Writes `chart` as an SVG file at `path` (atomically): the means joined by
-/// a line, a vertical bar with caps from mean − std to mean + std at each
-/// point, and the markers.
-///
-/// Errors as [`line_chart`]'s, and [`PlotError::Invalid`] for a negative std.
+/// Writes [`error_bar_chart_svg`] of `chart` at `path` (atomically).
 pub fn error_bar_chart(path: impl AsRef<Path>, chart: &ErrorBarChart) -> Result<(), PlotError> {
+    write_atomically(path.as_ref(), &error_bar_chart_svg(chart)?)
+}
+
+/// Draws `chart` as an SVG document: the means joined by a line, a
+/// vertical bar with caps from mean − std to mean + std at each point, and
+/// the markers.
+///
+/// Errors as [`line_chart_svg`]'s, and [`PlotError::Invalid`] for a negative std.
+pub fn error_bar_chart_svg(chart: &ErrorBarChart) -> Result<String, PlotError> {
     const CHART: &str = "error_bar_chart";
     if let Some(point) = chart.points.iter().find(|p| p.std < 0.0) {
         return Err(PlotError::Invalid {
@@ -181,7 +191,7 @@ pub fn error_bar_chart(path: impl AsRef<Path>, chart: &ErrorBarChart) -> Result<
         error_bars: &chart.points,
         markers: &chart.markers,
     }
-    .save(path.as_ref())
+    .render()
 }
 
 /// The colour of the mean curve and its error bars.
@@ -239,8 +249,8 @@ impl XyPlot<'_> {
         series.chain([bars]).chain(markers).collect()
     }
 
-    /// Checks the values, finds the axis ranges, draws and writes the file.
-    fn save(&self, path: &Path) -> Result<(), PlotError> {
+    /// Checks the values, finds the axis ranges and draws the document.
+    fn render(&self) -> Result<String, PlotError> {
         let values = self.values();
         let (x_scale, y_scale) = self.scales;
         for group in &values {
@@ -270,7 +280,7 @@ impl XyPlot<'_> {
             x_scale,
         )?;
 
-        let svg = render(SIZE, |root| match self.scales {
+        render(SIZE, |root| match self.scales {
             (Scale::Linear, Scale::Linear) => self.draw(root, x_range, y_range.clone(), &y_range),
             (Scale::Log10, Scale::Linear) => {
                 self.draw(root, log_axis(x_range), y_range.clone(), &y_range)
@@ -281,8 +291,7 @@ impl XyPlot<'_> {
             (Scale::Log10, Scale::Log10) => {
                 self.draw(root, log_axis(x_range), log_axis(y_range.clone()), &y_range)
             }
-        })?;
-        write_atomically(path, &svg)
+        })
     }
 
     /// Draws the chart on the coordinates `x` × `y`; `y_range` is the

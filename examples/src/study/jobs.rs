@@ -275,11 +275,10 @@ pub fn shard_file_name(shard: Shard) -> String {
 /// its path.
 ///
 /// # Errors
-/// [`StudyError::Io`] when it cannot be written.
+/// [`StudyError::Write`] when it cannot be written.
 pub fn write_shard(file: &ShardFile, out_dir: &Path) -> Result<PathBuf, StudyError> {
     let name = shard_file_name(file.shard);
-    write_json_into(out_dir, &name, file, JsonLayout::Compact)
-        .map_err(|(path, cause)| StudyError::Io { path, cause })
+    write_json_into(out_dir, &name, file, JsonLayout::Compact).map_err(StudyError::Write)
 }
 
 /// Every `shard-*.json` in `dirs`, folder by folder, each folder's in

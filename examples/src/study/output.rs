@@ -3,18 +3,16 @@
 
 use std::path::{Path, PathBuf};
 
-use sparsegrad::io::fs::write_atomically;
-
 use super::grid::shares;
 use super::regime::Regime;
 use super::table::significant;
 use super::{RegimeReport, StudyError, StudyReport};
 use ndarray::Array2;
 
-use crate::cli::{JsonLayout, write_json_into};
+use crate::cli::{JsonLayout, json_bytes, write_all_into};
 use crate::plot::{
     BarChart, Colour, ErrorBarChart, ErrorPoint, Histogram, Labels, LineChart, Marker, Network,
-    Panel, Scale, Series, bar_chart, error_bar_chart, histogram, line_chart,
+    Panel, Scale, Series, bar_chart_svg, error_bar_chart_svg, histogram_svg, line_chart_svg,
 };
 
 /// The JSON report.
@@ -95,19 +93,18 @@ fn chosen_network(report: &StudyReport, regime: &RegimeReport) -> Network {
 }
 
 /// Writes `report.json` and the plots into `out_dir` (created if missing),
-/// each file atomically, and returns their paths.
+/// all or nothing: every file is drawn first, then all are written
+/// together, so a plot that cannot be drawn leaves the folder as it was.
+/// Returns their paths.
 ///
 /// # Errors
-/// [`StudyError::Io`] when the folder or the report cannot be written,
-/// [`StudyError::Plot`] when a plot cannot.
+/// [`StudyError::Plot`] when a plot cannot be drawn, [`StudyError::Write`]
+/// when the folder or a file cannot be written.
 pub fn write_outputs(report: &StudyReport, out_dir: &Path) -> Result<Vec<PathBuf>, StudyError> {
-    let io_error = |path: &Path| {
-        let path = path.to_path_buf();
-        move |cause| StudyError::Io { path, cause }
-    };
-    let json = write_json_into(out_dir, REPORT_JSON, report, JsonLayout::Pretty)
-        .map_err(|(path, cause)| StudyError::Io { path, cause })?;
-    let mut written = vec![json];
+    let mut files = vec![(
+        REPORT_JSON.to_owned(),
+        json_bytes(report, JsonLayout::Pretty),
+    )];
 
     let loss_name = match report.header.task {
         sparsegrad::nn::data::Task::Regression => "test MSE (standardized target)",
@@ -127,21 +124,17 @@ pub fn write_outputs(report: &StudyReport, out_dir: &Path) -> Result<Vec<PathBuf
             |p: &super::CurvePoint| p.params_after_compaction.max(1) as f64,
         ),
     ] {
-        let path = out_dir.join(name);
-        line_chart(&path, &tradeoff(report, loss_name, x_label, x_scale, x))?;
-        written.push(path);
+        let svg = line_chart_svg(&tradeoff(report, loss_name, x_label, x_scale, x))?;
+        files.push((name.to_owned(), svg.into_bytes()));
     }
 
     for regime in report.regimes.iter().filter(|r| r.curve.len() > 1) {
-        let path = out_dir.join(cv_file_name(regime.regime));
-        error_bar_chart(&path, &cv_chart(report, regime))?;
-        written.push(path);
+        let svg = error_bar_chart_svg(&cv_chart(report, regime))?;
+        files.push((cv_file_name(regime.regime), svg.into_bytes()));
     }
     for regime in &report.regimes {
-        let path = out_dir.join(network_file_name(regime.regime));
         let svg = chosen_network(report, regime).to_svg();
-        write_atomically(&[(&path, svg.as_bytes())]).map_err(io_error(&path))?;
-        written.push(path);
+        files.push((network_file_name(regime.regime), svg.into_bytes()));
     }
 
     let panels = |values: &dyn Fn(&RegimeReport) -> Vec<f64>| -> Vec<Panel> {
@@ -154,37 +147,29 @@ pub fn write_outputs(report: &StudyReport, out_dir: &Path) -> Result<Vec<PathBuf
             })
             .collect()
     };
-    let weights = out_dir.join(WEIGHTS_SVG);
-    histogram(
-        &weights,
-        &Histogram {
-            labels: Labels::new(
-                "Weight magnitudes at each regime's chosen λ (all layers)",
-                "|w| (log scale)",
-                "weights",
-            ),
-            panels: panels(&|r| weight_values(r)),
-            bins: HISTOGRAM_BINS,
-        },
-    )?;
-    written.push(weights);
-    let features = out_dir.join(FEATURES_SVG);
+    let weights = histogram_svg(&Histogram {
+        labels: Labels::new(
+            "Weight magnitudes at each regime's chosen λ (all layers)",
+            "|w| (log scale)",
+            "weights",
+        ),
+        panels: panels(&|r| weight_values(r)),
+        bins: HISTOGRAM_BINS,
+    })?;
+    files.push((WEIGHTS_SVG.to_owned(), weights.into_bytes()));
     let n_features = report.header.feature_names.len();
-    bar_chart(
-        &features,
-        &BarChart {
-            labels: Labels::new(
-                "First-layer feature importance at each regime's chosen λ",
-                "input feature",
-                "column norm ‖W₁[:, j]‖₂",
-            ),
-            panels: panels(&|r| column_norms(r, n_features)),
-            highlighted: report.header.support.clone().unwrap_or_default(),
-            highlight_name: "informative feature".to_owned(),
-        },
-    )?;
-    written.push(features);
-    Ok(written)
+    let features = bar_chart_svg(&BarChart {
+        labels: Labels::new(
+            "First-layer feature importance at each regime's chosen λ",
+            "input feature",
+            "column norm ‖W₁[:, j]‖₂",
+        ),
+        panels: panels(&|r| column_norms(r, n_features)),
+        highlighted: report.header.support.clone().unwrap_or_default(),
+        highlight_name: "informative feature".to_owned(),
+    })?;
+    files.push((FEATURES_SVG.to_owned(), features.into_bytes()));
+    write_all_into(out_dir, &files).map_err(StudyError::Write)
 }
 
 /// Test loss against `x` of each refit along its grid, one coloured curve

@@ -7,13 +7,13 @@ use std::fmt::Write;
 use std::io;
 use std::path::{Path, PathBuf};
 
+use crate::cli::write_all_into;
 use rand::SeedableRng;
 use rand::rngs::StdRng;
 use sparsegrad::autograd::ndarray::ArrayD;
 use sparsegrad::autograd::{
     GradSummary, GradcheckReport, Graph, Reduction, Tensor, Trace, gradcheck,
 };
-use sparsegrad::io::fs::write_atomically;
 use sparsegrad::nn::activation::Activation;
 use sparsegrad::nn::mlp::{Mlp, MlpLayer};
 use sparsegrad::nn::module::Module;
@@ -214,22 +214,10 @@ pub fn gradcheck_report(names: &[String], report: &GradcheckReport) -> String {
 /// Why the drawing could not be written.
 #[derive(Debug, Error)]
 pub enum DrawError {
-    /// The output folder could not be created.
-    #[error("cannot create the folder {}: {source}", path.display())]
-    CreateFolder {
-        /// The folder.
-        path: PathBuf,
-        /// What the system said.
-        source: io::Error,
-    },
-    /// The files could not be written.
-    #[error("cannot write {}: {source}", path.display())]
-    Write {
-        /// The SVG file (written together with the DOT file).
-        path: PathBuf,
-        /// What the system said.
-        source: io::Error,
-    },
+    /// The folder or a file could not be made or written (the message
+    /// names the path).
+    #[error("cannot write {0}")]
+    Write(io::Error),
 }
 
 /// What [`draw`] wrote.
@@ -248,23 +236,14 @@ pub const GRAPH_FILES: [&str; 2] = ["graph.dot", "graph.svg"];
 /// (creating the folder), atomically and together: either both are
 /// replaced or neither is. No system program is needed for either.
 pub fn draw(tour: &MlpTour, out_dir: &Path) -> Result<Drawing, DrawError> {
-    std::fs::create_dir_all(out_dir).map_err(|source| DrawError::CreateFolder {
-        path: out_dir.to_path_buf(),
-        source,
-    })?;
-    let drawing = Drawing {
-        svg: out_dir.join("graph.svg"),
-        dot: out_dir.join("graph.dot"),
-    };
-    write_atomically(&[
-        (&drawing.svg, tour.svg.as_bytes()),
-        (&drawing.dot, tour.dot.as_bytes()),
-    ])
-    .map_err(|source| DrawError::Write {
-        path: drawing.svg.clone(),
-        source,
-    })?;
-    Ok(drawing)
+    let [dot_name, svg_name] = GRAPH_FILES;
+    let files = [(svg_name, &tour.svg), (dot_name, &tour.dot)]
+        .map(|(name, text)| (name.to_owned(), text.as_bytes().to_vec()));
+    let [svg, dot]: [PathBuf; 2] = write_all_into(out_dir, &files)
+        .map_err(DrawError::Write)?
+        .try_into()
+        .expect("two files written");
+    Ok(Drawing { svg, dot })
 }
 
 /// The MLP section's report: the graph listing, the trace, and the
