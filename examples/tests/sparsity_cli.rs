@@ -353,3 +353,79 @@ fn no_output_may_be_an_input() {
     );
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// Shard files edited by hand (or written with an absurd N) are refused
+/// with a message, never a panic or an allocation abort: N beyond any
+/// number of files, a shard number outside 1..=N, a result of a job the
+/// study does not have, a job twice, and points that are not the grid.
+#[test]
+fn hand_edited_shards_are_refused_by_name() {
+    let dir = scratch("edited-shards");
+    let shard_dir = dir.join("shard");
+    let (ok, _, stderr) =
+        run(&[&TINY[..], &["--shard", "1/1", "--out-dir", s(&shard_dir)]].concat());
+    assert!(ok, "{stderr}");
+    let original: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(shard_dir.join("shard-1-of-1.json")).unwrap())
+            .unwrap();
+    let cases: [(&str, fn(&mut serde_json::Value), &str); 6] = [
+        (
+            "huge N",
+            |v| v["shard"]["count"] = u64::MAX.into(),
+            "is missing",
+        ),
+        (
+            "index 0",
+            |v| v["shard"]["index"] = 0.into(),
+            "does not fit",
+        ),
+        (
+            "index above N",
+            |v| v["shard"]["index"] = 5.into(),
+            "does not fit",
+        ),
+        (
+            "a fold the study lacks",
+            |v| v["results"][0]["job"]["part"] = serde_json::json!({"fold": 99}),
+            "not one of the study's jobs",
+        ),
+        (
+            "a job twice",
+            |v| {
+                let first = v["results"][0].clone();
+                v["results"].as_array_mut().unwrap().push(first);
+            },
+            "has two results",
+        ),
+        (
+            "no points",
+            |v| v["results"][0]["points"] = serde_json::json!([]),
+            "are not its regime's λ grid",
+        ),
+    ];
+    for (what, edit, expected) in cases {
+        let edited = dir.join("edited");
+        let _ = std::fs::remove_dir_all(&edited);
+        std::fs::create_dir_all(&edited).unwrap();
+        let mut value = original.clone();
+        edit(&mut value);
+        let name = "shard-1-of-1.json";
+        std::fs::write(edited.join(name), serde_json::to_vec(&value).unwrap()).unwrap();
+        let out = dir.join("merged");
+        let output = Command::new(env!("CARGO_BIN_EXE_sparsity"))
+            .args(["--quiet", "--out-dir", s(&out), "--merge", s(&edited)])
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(1), "{what}: {stderr}");
+        assert!(
+            stderr.starts_with("error: merge: ") && stderr.contains(expected),
+            "{what}: {stderr}"
+        );
+        assert!(
+            !out.join("report.json").exists(),
+            "{what}: a report was written"
+        );
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}

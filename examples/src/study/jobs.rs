@@ -56,6 +56,30 @@ pub struct JobResult {
     pub points: Vec<PathPoint>,
 }
 
+/// Every job of a study configured by `config`, regime after regime, each
+/// regime's folds then its refit.
+fn study_jobs(config: &super::StudyConfig) -> Vec<Job> {
+    config
+        .regimes
+        .iter()
+        .flat_map(|&regime| {
+            (0..config.folds)
+                .map(Part::Fold)
+                .chain([Part::Refit])
+                .map(move |part| Job { regime, part })
+        })
+        .collect()
+}
+
+impl std::fmt::Display for Job {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.part {
+            Part::Fold(k) => write!(f, "'{}' fold {}", self.regime.label(), k + 1),
+            Part::Refit => write!(f, "'{}' refit", self.regime.label()),
+        }
+    }
+}
+
 /// Which jobs a process runs: shard `index` (1-based) of `count`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Shard {
@@ -166,17 +190,7 @@ impl Plan {
 
     /// Every job, regime after regime, each regime's folds then its refit.
     pub fn jobs(&self) -> Vec<Job> {
-        let config = &self.header.config;
-        config
-            .regimes
-            .iter()
-            .flat_map(|&regime| {
-                (0..config.folds)
-                    .map(Part::Fold)
-                    .chain([Part::Refit])
-                    .map(move |part| Job { regime, part })
-            })
-            .collect()
+        study_jobs(&self.header.config)
     }
 
     /// The training and held-out parts of `part`, standardized on the
@@ -338,7 +352,8 @@ pub fn read_shards(dirs: &[PathBuf]) -> Result<(StudyHeader, Vec<JobResult>), St
         return Err(merge(format!("no shard-*.json file in {dirs:?}")));
     };
     let count = first.shard.count;
-    let mut seen = vec![false; count];
+    // the indices seen, not a flag per shard: N comes from the file
+    let mut seen = std::collections::BTreeSet::new();
     for (path, file) in &files {
         if file.header != first.header {
             return Err(merge(format!(
@@ -347,36 +362,54 @@ pub fn read_shards(dirs: &[PathBuf]) -> Result<(StudyHeader, Vec<JobResult>), St
                 path.display()
             )));
         }
-        if file.shard.count != count || std::mem::replace(&mut seen[file.shard.index - 1], true) {
+        let index = file.shard.index;
+        if file.shard.count != count || !(1..=count).contains(&index) || !seen.insert(index) {
             return Err(merge(format!(
-                "{}: shard {}/{} does not fit (shards of {count}, each once)",
+                "{}: shard {index}/{} does not fit (shards of {count}, each once)",
                 path.display(),
-                file.shard.index,
                 file.shard.count
             )));
         }
     }
-    if let Some(missing) = seen.iter().position(|&s| !s) {
-        return Err(merge(format!("shard {}/{count} is missing", missing + 1)));
+    // the first index not seen (the files are at most N, so this stops early)
+    if let Some(missing) = (1..=count).find(|k| !seen.contains(k)) {
+        return Err(merge(format!("shard {missing}/{count} is missing")));
     }
     let header = first.header.clone();
     let mut results: Vec<JobResult> = files.into_iter().flat_map(|(_, f)| f.results).collect();
-    let order = |job: &Job| {
-        let regime = header.config.regimes.iter().position(|&r| r == job.regime);
-        (regime, job.part)
-    };
-    results.sort_by_key(|r| order(&r.job));
-    let expected = header.config.regimes.len() * (header.config.folds + 1);
-    let complete = results.len() == expected
-        && results
-            .windows(2)
-            .all(|w| order(&w[0].job) < order(&w[1].job))
-        && results.iter().all(|r| order(&r.job).0.is_some());
-    if !complete {
+    let jobs = study_jobs(&header.config);
+    let order = |job: &Job| jobs.iter().position(|j| j == job);
+    if let Some(stranger) = results.iter().find(|r| order(&r.job).is_none()) {
         return Err(merge(format!(
-            "the shards hold {} job results, the study has {expected} distinct jobs",
-            results.len()
+            "a result of job {} is not one of the study's jobs",
+            stranger.job
         )));
+    }
+    results.sort_by_key(|r| order(&r.job));
+    if let Some(pair) = results.windows(2).find(|w| w[0].job == w[1].job) {
+        return Err(merge(format!("job {} has two results", pair[0].job)));
+    }
+    if let Some(missing) = jobs.iter().find(|j| !results.iter().any(|r| r.job == **j)) {
+        return Err(merge(format!("job {missing} has no result")));
+    }
+    for result in &results {
+        let regime = header
+            .config
+            .regimes
+            .iter()
+            .position(|&r| r == result.job.regime);
+        let grid = regime.and_then(|i| header.grids.get(i));
+        let fits = grid.is_some_and(|g| {
+            let lambdas = result.points.iter().map(|p| p.lambda.to_bits());
+            lambdas.eq(g.lambdas.iter().map(|l| l.to_bits()))
+        });
+        if !fits {
+            return Err(merge(format!(
+                "job {}: its {} points are not its regime's λ grid",
+                result.job,
+                result.points.len()
+            )));
+        }
     }
     Ok((header, results))
 }
