@@ -79,6 +79,21 @@ pub struct BackpropView {
     pub updates: Vec<ParamSplit>,
 }
 
+/// Whether two summaries are of the same gradient: equal bit for bit, so
+/// that the summary of a diverged network's NaN gradient matches itself
+/// (`==` on floats never holds for NaN).
+fn same_bits(a: &GradSummary, b: &GradSummary) -> bool {
+    let bits = |s: &GradSummary| {
+        let values = s.values.iter().flatten();
+        [s.norm, s.min, s.max]
+            .into_iter()
+            .chain(values.copied())
+            .map(f64::to_bits)
+            .collect::<Vec<u64>>()
+    };
+    a.shape == b.shape && a.values.is_some() == b.values.is_some() && bits(a) == bits(b)
+}
+
 /// The view of a backward pass through `graph` (taken before it, with every
 /// computed node retaining its gradient) that produced `trace`.
 ///
@@ -120,7 +135,7 @@ pub fn backprop_view(
                     !tied[n]
                         && t.op_name() == Some(step.op)
                         && t.grad()
-                            .is_some_and(|g| GradSummary::of(&g) == step.grad_in)
+                            .is_some_and(|g| same_bits(&GradSummary::of(&g), &step.grad_in))
                 })
                 .expect("every traced step ran on a node of the graph");
             tied[node] = true;

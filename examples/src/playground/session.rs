@@ -197,3 +197,49 @@ impl Session {
         Ok(file.to_json_bytes())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::playground::config::{ActivationKind, OptimizerKind, TaskKind};
+
+    /// The regression that stopped the training thread: once a network
+    /// had diverged, its NaN gradients never equalled themselves and the
+    /// slow step could not tie its trace to the graph.
+    #[test]
+    fn a_slow_step_of_a_diverged_network_is_drawn_not_a_panic() {
+        let config = Config {
+            task: TaskKind::Line,
+            hidden: vec![16, 16, 16, 16],
+            activation: ActivationKind::Relu,
+            optimizer: OptimizerKind::Sgd,
+            lr: 10.0,
+            momentum: 0.99,
+            ..Config::default()
+        };
+        let mut session = Session::new(config, None).unwrap();
+        let mut diverged = false;
+        for _ in 0..100 {
+            session.train(5);
+            let loss = session.backprop_step().unwrap().loss;
+            diverged |= !loss.is_finite();
+            if diverged {
+                break;
+            }
+        }
+        assert!(diverged, "lr 10 with momentum 0.99 should diverge");
+        for _ in 0..2 {
+            let view = session.backprop_step().unwrap();
+            assert!(!view.loss.is_finite());
+            assert_eq!(view.steps.len(), session_steps(&view));
+        }
+    }
+
+    /// Every step of the trace is tied to a distinct node.
+    fn session_steps(view: &BackpropView) -> usize {
+        let mut nodes: Vec<usize> = view.steps.iter().map(|s| s.node).collect();
+        nodes.sort_unstable();
+        nodes.dedup();
+        nodes.len()
+    }
+}
