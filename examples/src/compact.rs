@@ -20,7 +20,7 @@ use crate::fit::FitError;
 /// Remove the input features and hidden neurons a model file no longer
 /// uses (see CLI.md).
 #[derive(Clone, Debug, Parser)]
-#[command(name = "compact", version)]
+#[command(name = "compact", version, allow_negative_numbers = true)]
 pub struct CompactArgs {
     /// The model file to compact (read only).
     #[arg(long)]

@@ -354,6 +354,17 @@ fn negative_looking_values_are_values() {
         30,
     );
     assert_error(&sparsity, "lr must be finite and > 0, got -0.1");
+    // every program reads -1 as a value (refused by its range), not as an
+    // unknown option
+    for (binary, option) in [
+        (env!("CARGO_BIN_EXE_backprop"), "--seed"),
+        (env!("CARGO_BIN_EXE_throughput"), "--threads"),
+        (env!("CARGO_BIN_EXE_playground"), "--port"),
+    ] {
+        let output = run_within(binary, &[option, "-1"], 30);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.contains("invalid value '-1'"), "{binary}: {stderr}");
+    }
 }
 
 #[test]

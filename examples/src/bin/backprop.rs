@@ -17,7 +17,7 @@ use sparsegrad_examples::tour::penalty::{OneWeight, penalty_report};
 /// Watch backprop run: values, gradients, the graph, the trace, and what
 /// L1 and L2 do to a weight.
 #[derive(Parser)]
-#[command(version)]
+#[command(version, allow_negative_numbers = true)]
 struct Cli {
     /// Which part of the tour to show.
     #[arg(long, value_enum, default_value = "all")]

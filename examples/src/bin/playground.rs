@@ -10,7 +10,7 @@ use sparsegrad_examples::playground::server::Playground;
 /// Train a small network in the browser: watch L1 and L2 sparsify it, and
 /// step through one backward pass.
 #[derive(Parser)]
-#[command(version)]
+#[command(version, allow_negative_numbers = true)]
 struct Cli {
     /// The port to listen on (0 picks a free one).
     #[arg(long, default_value_t = 8080)]

@@ -17,7 +17,7 @@ use sparsegrad_examples::throughput::{
 
 /// Training-step throughput of the benchmark workloads.
 #[derive(Parser, Debug)]
-#[command(name = "throughput", version)]
+#[command(name = "throughput", version, allow_negative_numbers = true)]
 struct Args {
     /// Workloads to run, comma-separated (W1, W2, W3, W4).
     #[arg(long, value_delimiter = ',', default_value = "W1,W2,W3,W4")]

@@ -275,7 +275,7 @@ impl FitArgs {
 
 /// Apply a model file to a CSV file (see CLI.md).
 #[derive(Clone, Debug, Parser)]
-#[command(name = "predict", version)]
+#[command(name = "predict", version, allow_negative_numbers = true)]
 pub struct PredictArgs {
     /// The model file `fit` wrote.
     #[arg(long)]
