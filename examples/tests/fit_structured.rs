@@ -149,8 +149,9 @@ fn bad_structured_options_are_one_error_line() {
     let scratch = Scratch::new("fit-structured-errors");
     let data = scratch.write("data.csv", &data_text());
     let out = scratch.path("m.json");
-    let cases: [(&[&str], &str); 7] = [
+    let cases: [(&[&str], &str); 8] = [
         (&["--feature-groups", "a,b"], "2 labels for 8 features"),
+        (&["--penalty-factor", "a=1,a=2"], "names `a` twice"),
         (&["--penalty-factor", "zz=1"], "`zz`"),
         (&["--penalty-factor", "a=-1"], "penalty-factor a"),
         (&["--penalty-factor", "a=nan"], "finite"),

@@ -42,16 +42,24 @@ fn parse_factor(text: &str) -> Result<(String, f64), String> {
 
 impl StructuredArgs {
     /// The checks that need no data: the strengths' ranges, the factors'
-    /// ranges, and `--neuron-l1` only with hidden layers.
+    /// ranges, each feature named once, and `--neuron-l1` only with hidden
+    /// layers.
     pub fn validate(&self, hidden: &[usize]) -> Result<(), FitError> {
         check_option(Requirement::NonNegative, "group-l1", self.group_l1)?;
         check_option(Requirement::NonNegative, "neuron-l1", self.neuron_l1)?;
-        for (name, factor) in &self.penalty_factor {
+        for (i, (name, factor)) in self.penalty_factor.iter().enumerate() {
             check_option(
                 Requirement::NonNegative,
                 &format!("penalty-factor {name}"),
                 *factor,
             )?;
+            // a feature named twice has no one factor (as an option given
+            // twice is an error)
+            if self.penalty_factor[..i].iter().any(|(earlier, _)| earlier == name) {
+                return Err(FitError::invalid(format!(
+                    "--penalty-factor names `{name}` twice"
+                )));
+            }
         }
         if self.neuron_l1 != 0.0 && hidden.is_empty() {
             return Err(FitError::invalid(
