@@ -396,7 +396,16 @@ fn a_run_that_fails_leaves_the_previous_runs_files_as_they_were() {
         ),
         (
             env!("CARGO_BIN_EXE_path"),
-            &["--samples", "100", "--features", "10", "--informative", "3", "--grid", "5"],
+            &[
+                "--samples",
+                "100",
+                "--features",
+                "10",
+                "--informative",
+                "3",
+                "--grid",
+                "5",
+            ],
             "path.json",
         ),
     ];
@@ -417,7 +426,11 @@ fn a_run_that_fails_leaves_the_previous_runs_files_as_they_were() {
         let failed = with_out(&["--eps", "1e-200"]);
         assert_error(&failed, "too wide a range");
         for (path, bytes) in &before {
-            assert!(fs::read(path).unwrap() == *bytes, "{} changed", path.display());
+            assert!(
+                fs::read(path).unwrap() == *bytes,
+                "{} changed",
+                path.display()
+            );
         }
         assert_eq!(fs::read_dir(&out).unwrap().count(), before.len());
     }

@@ -70,6 +70,7 @@ fn invalid_options_give_one_error_line() {
         &["--shard", "3/2"],
         &["--shard", "0/2"],
         &["--threads", "0"],
+        &["--threads", "257"],
         &["--data", "x.csv"],
         &["--no-such-option"],
     ] {

@@ -90,8 +90,8 @@ struct Cli {
     /// this (0: run every settle epoch).
     #[arg(long)]
     settle_tol: Option<f64>,
-    /// Worker threads for the (regime, fold) jobs (default: every core).
-    #[arg(long, value_parser = clap::value_parser!(u16).range(1..))]
+    /// Worker threads for the (regime, fold) jobs, 1 to 256 (default: every core).
+    #[arg(long, value_parser = clap::value_parser!(u16).range(1..=256))]
     threads: Option<u16>,
     /// Run only shard K of N of the jobs and write them to --out-dir.
     #[arg(long, value_parser = Shard::parse, conflicts_with = "merge")]

@@ -55,7 +55,10 @@ impl StructuredArgs {
             )?;
             // a feature named twice has no one factor (as an option given
             // twice is an error)
-            if self.penalty_factor[..i].iter().any(|(earlier, _)| earlier == name) {
+            if self.penalty_factor[..i]
+                .iter()
+                .any(|(earlier, _)| earlier == name)
+            {
                 return Err(FitError::invalid(format!(
                     "--penalty-factor names `{name}` twice"
                 )));
