@@ -101,7 +101,8 @@ pub fn read_file(path: &Path, limit: u64) -> Result<Vec<u8>, ReadError> {
 /// 2. Each contents is written to a new temporary file in its target's
 ///    folder (see [`temporary_name`]), created with `O_EXCL` so that
 ///    nothing is ever clobbered (on a name collision a fresh random name is
-///    tried), and flushed to disk with `fsync`. The temporaries are
+///    tried), given the permissions of the file it replaces (if any), and
+///    flushed to disk with `fsync`. The temporaries are
 ///    registered, so that [`remove_temporaries_on_signal`] can remove them
 ///    when the program is interrupted.
 /// 3. Only when all are written are they renamed over their targets, in the
@@ -291,6 +292,11 @@ fn write_temporary(
             }
         }
     };
+    // A replaced file keeps its permissions (a model kept private at 0600
+    // stays so), as an editor's save does; a new one gets the umask's.
+    if let Ok(existing) = fs::metadata(target) {
+        file.set_permissions(existing.permissions())?;
+    }
     file.write_all(contents).and_then(|()| file.sync_all())
 }
 
@@ -443,6 +449,24 @@ mod tests {
         assert_eq!(fs::read(&a).unwrap(), b"first");
         assert_eq!(fs::read(&b).unwrap(), b"second");
         assert_eq!(entries(&dir), ["a.json", "b.json"]);
+        fs::remove_dir_all(&dir).unwrap();
+    }
+
+    /// A replaced file keeps its mode: a private model stays private.
+    #[cfg(unix)]
+    #[test]
+    fn a_replaced_file_keeps_its_permissions() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = scratch("mode");
+        let private = dir.join("private.json");
+        fs::write(&private, b"old").unwrap();
+        for mode in [0o600, 0o640] {
+            fs::set_permissions(&private, fs::Permissions::from_mode(mode)).unwrap();
+            write_atomically(&[(&private, b"new".as_slice())]).unwrap();
+            let now = fs::metadata(&private).unwrap().permissions().mode() & 0o777;
+            assert_eq!(now, mode);
+        }
+        assert_eq!(fs::read(&private).unwrap(), b"new");
         fs::remove_dir_all(&dir).unwrap();
     }
 
