@@ -207,7 +207,7 @@ pub fn grid(
     };
     if !(value.is_finite() && value > 0.0) {
         return Err(StudyError::Config(format!(
-            "regime '{}': the top of the λ grid is {value} (a constant target?): no grid can start there",
+            "regime '{}': the top of the λ grid is {value}: the loss's gradient at zero weights is 0 (every feature constant, a constant target, or a single class), so no grid can start there",
             regime.label()
         )));
     }
