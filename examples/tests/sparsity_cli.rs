@@ -355,6 +355,9 @@ fn no_output_may_be_an_input() {
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
+/// A change made to a shard file's JSON by hand.
+type Edit = fn(&mut serde_json::Value);
+
 /// Shard files edited by hand (or written with an absurd N) are refused
 /// with a message, never a panic or an allocation abort: N beyond any
 /// number of files, a shard number outside 1..=N, a result of a job the
@@ -369,7 +372,7 @@ fn hand_edited_shards_are_refused_by_name() {
     let original: serde_json::Value =
         serde_json::from_slice(&std::fs::read(shard_dir.join("shard-1-of-1.json")).unwrap())
             .unwrap();
-    let cases: [(&str, fn(&mut serde_json::Value), &str); 6] = [
+    let cases: [(&str, Edit, &str); 6] = [
         (
             "huge N",
             |v| v["shard"]["count"] = u64::MAX.into(),
