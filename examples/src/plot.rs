@@ -5,12 +5,12 @@
 //! written atomically (a temporary file in the target folder, renamed over
 //! the target), so a reader never sees half a file; the `*_svg` functions
 //! return the document instead, for a program that writes all its outputs
-//! together or not at all. Text is laid out with
-//! DejaVu Sans, embedded in the binary by the `dejavu` crate and registered
-//! with plotters once per process: nothing depends on the fonts installed on
-//! the machine (plotters is built with `ab_glyph`, not with the system-font
-//! `ttf` feature). Every plot has a title and axis labels; a legend appears
-//! whenever there are named series.
+//! together or not at all. Text is laid out with DejaVu Sans, embedded in
+//! the binary by the `dejavu` crate and registered with plotters once per
+//! process: nothing depends on the fonts installed on the machine (plotters
+//! is built with `ab_glyph`, not with the system-font `ttf` feature). Every
+//! plot has a title and axis labels; a legend appears whenever there are
+//! named series.
 //!
 //! Bad data is an error, not a panic: a non-finite value, a value ≤ 0 on a
 //! log-scale axis, values beyond 10^±150 on an axis (where plotters' tick

@@ -83,15 +83,16 @@ pub struct BackpropView {
 /// that the summary of a diverged network's NaN gradient matches itself
 /// (`==` on floats never holds for NaN).
 fn same_bits(a: &GradSummary, b: &GradSummary) -> bool {
-    let bits = |s: &GradSummary| {
-        let values = s.values.iter().flatten();
-        [s.norm, s.min, s.max]
-            .into_iter()
-            .chain(values.copied())
-            .map(f64::to_bits)
-            .collect::<Vec<u64>>()
+    let same = |x: &f64, y: &f64| x.to_bits() == y.to_bits();
+    let values = match (&a.values, &b.values) {
+        (Some(x), Some(y)) => x.len() == y.len() && x.iter().zip(y).all(|(x, y)| same(x, y)),
+        (x, y) => x.is_none() && y.is_none(),
     };
-    a.shape == b.shape && a.values.is_some() == b.values.is_some() && bits(a) == bits(b)
+    a.shape == b.shape
+        && same(&a.norm, &b.norm)
+        && same(&a.min, &b.min)
+        && same(&a.max, &b.max)
+        && values
 }
 
 /// The view of a backward pass through `graph` (taken before it, with every

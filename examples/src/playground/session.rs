@@ -231,12 +231,12 @@ mod tests {
         for _ in 0..2 {
             let view = session.backprop_step().unwrap();
             assert!(!view.loss.is_finite());
-            assert_eq!(view.steps.len(), session_steps(&view));
+            assert_eq!(view.steps.len(), distinct_nodes(&view));
         }
     }
 
-    /// Every step of the trace is tied to a distinct node.
-    fn session_steps(view: &BackpropView) -> usize {
+    /// How many distinct graph nodes the trace's steps are tied to.
+    fn distinct_nodes(view: &BackpropView) -> usize {
         let mut nodes: Vec<usize> = view.steps.iter().map(|s| s.node).collect();
         nodes.sort_unstable();
         nodes.dedup();
