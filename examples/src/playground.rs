@@ -2,7 +2,7 @@
 //! weights sparsify under the chosen penalty, and one backward pass can be
 //! walked node by node.
 //!
-//! The server ([`server`]) binds 127.0.0.1 and serves a page embedded in
+//! The server ([`server`], over the bare HTTP of [`http`]) binds 127.0.0.1 and serves a page embedded in
 //! the binary (plain HTML, JS and SVG: it works offline). Training runs on
 //! one thread ([`driver`]) through the library, the same optimizers and
 //! penalties as everything else ([`optimizer`]); the page receives the
@@ -17,6 +17,7 @@ pub mod backprop;
 pub mod config;
 pub mod data;
 pub mod driver;
+pub mod http;
 pub mod optimizer;
 pub mod server;
 pub mod session;

@@ -35,8 +35,6 @@ fn run(cli: &Cli) -> anyhow::Result<()> {
     let playground = Playground::bind(cli.host, cli.port)?;
     println!("playground: open {}", playground.url());
     println!("(Ctrl-C stops it)");
-    for worker in playground.spawn() {
-        let _ = worker.join();
-    }
+    let _ = playground.spawn().join();
     Ok(())
 }

@@ -1,7 +1,7 @@
-//! The HTTP side: a few worker threads answer requests (the page, its
-//! assets, the JSON controls), each stream of server-sent events has a
-//! thread of its own (at most [`MAX_STREAMS`]), and every request is
-//! checked before anything else:
+//! The HTTP side: every connection is answered on a thread of its own, one
+//! request per connection (the page, its assets, the JSON controls, or a
+//! stream of server-sent events, at most [`MAX_STREAMS`] of those), and
+//! every request is checked before anything else:
 //!
 //! - its `Host` header must name the bound address (a page on another site
 //!   that resolves its own name to 127.0.0.1, DNS rebinding, is refused);
@@ -15,9 +15,8 @@
 //! none stops the server. The page never names a file: nothing here reads
 //! or writes the file system.
 
-use std::io::{self, Read, Write};
-use std::net::{IpAddr, SocketAddr};
-use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::io::{self, BufWriter, Write};
+use std::net::{IpAddr, SocketAddr, TcpListener, TcpStream};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc::{Receiver, channel};
@@ -27,18 +26,21 @@ use std::time::Duration;
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use thiserror::Error;
-use tiny_http::{Header, Method, Request, Response, Server};
 
 use super::config::Config;
 use super::data::Upload;
 use super::driver::{Command, Control, Driver};
+use super::http::{self, Failure, Request, Response};
 
 /// The largest request body accepted (a CSV upload of 2000 rows fits).
 pub const MAX_BODY_BYTES: usize = 256 * 1024;
 /// At most this many event streams at once.
 pub const MAX_STREAMS: usize = 16;
-/// Threads answering ordinary requests.
-const WORKERS: usize = 4;
+/// At most this many connections at once (event streams included); one
+/// more is refused with a 503.
+const MAX_CONNECTIONS: usize = 64;
+/// How long a client may take to send its request or to take an answer.
+const IO_TIMEOUT: Duration = Duration::from_secs(10);
 /// How long a request waits for the training thread.
 const DRIVER_TIMEOUT: Duration = Duration::from_secs(10);
 /// An event stream sends a comment this often when nothing changes, so
@@ -56,12 +58,12 @@ pub struct BindError {
     /// The address asked for.
     pub address: SocketAddr,
     /// Why not.
-    pub source: Box<dyn std::error::Error + Send + Sync>,
+    pub source: io::Error,
 }
 
 /// A bound server with its training thread, not yet answering.
 pub struct Playground {
-    server: Arc<Server>,
+    listener: TcpListener,
     address: SocketAddr,
     driver: Driver,
 }
@@ -74,16 +76,14 @@ impl Playground {
     /// When the address cannot be bound.
     pub fn bind(host: IpAddr, port: u16) -> Result<Self, BindError> {
         let asked = SocketAddr::new(host, port);
-        let server = Server::http(asked).map_err(|source| BindError {
+        let failed = |source| BindError {
             address: asked,
             source,
-        })?;
-        let address = server
-            .server_addr()
-            .to_ip()
-            .expect("an HTTP server bound to an IP address");
+        };
+        let listener = TcpListener::bind(asked).map_err(failed)?;
+        let address = listener.local_addr().map_err(failed)?;
         Ok(Self {
-            server: Arc::new(server),
+            listener,
             address,
             driver: Driver::start(),
         })
@@ -99,30 +99,29 @@ impl Playground {
         format!("http://{}/", self.address)
     }
 
-    /// Answers requests on worker threads until the process ends; returns
-    /// their handles (the program joins them, a test lets them run).
-    pub fn spawn(self) -> Vec<thread::JoinHandle<()>> {
+    /// Accepts connections on a thread of its own until the process ends,
+    /// each answered on a thread of its own; returns the accepting
+    /// thread's handle (the program joins it, a test lets it run).
+    pub fn spawn(self) -> thread::JoinHandle<()> {
         let context = Arc::new(Context {
             driver: self.driver,
             hosts: allowed_hosts(self.address),
-            streams: AtomicUsize::new(0),
+            connections: Arc::default(),
+            streams: Arc::default(),
         });
-        (0..WORKERS)
-            .map(|i| {
-                let server = Arc::clone(&self.server);
-                let context = Arc::clone(&context);
-                thread::Builder::new()
-                    .name(format!("playground-http-{i}"))
-                    .spawn(move || {
-                        for request in server.incoming_requests() {
-                            // A bug in one handler must not take the
-                            // worker down with it.
-                            let _ = catch_unwind(AssertUnwindSafe(|| context.handle(request)));
-                        }
-                    })
-                    .expect("a worker thread starts")
+        let listener = self.listener;
+        thread::Builder::new()
+            .name("playground-accept".into())
+            .spawn(move || {
+                for stream in listener.incoming() {
+                    match stream {
+                        Ok(stream) => context.accept(stream),
+                        // Out of file descriptors, say: let some close.
+                        Err(_) => thread::sleep(Duration::from_millis(10)),
+                    }
+                }
             })
-            .collect()
+            .expect("the accepting thread starts")
     }
 }
 
@@ -136,20 +135,33 @@ fn allowed_hosts(address: SocketAddr) -> Vec<String> {
     hosts
 }
 
-/// What every worker shares.
+/// What every connection shares.
 struct Context {
     driver: Driver,
     hosts: Vec<String>,
-    streams: AtomicUsize,
+    connections: Arc<AtomicUsize>,
+    streams: Arc<AtomicUsize>,
 }
 
-/// A failed request: its status and message.
-#[derive(Debug)]
-struct Failure(u16, String);
+/// One taken place in a count of [`Context`], given back when dropped
+/// (also when its thread panics).
+struct Slot(Arc<AtomicUsize>);
 
-impl Failure {
-    fn new(status: u16, message: impl Into<String>) -> Self {
-        Self(status, message.into())
+impl Slot {
+    /// Takes a place if fewer than `limit` are taken.
+    fn take(count: &Arc<AtomicUsize>, limit: usize) -> Option<Self> {
+        if count.fetch_add(1, Ordering::SeqCst) < limit {
+            Some(Self(Arc::clone(count)))
+        } else {
+            count.fetch_sub(1, Ordering::SeqCst);
+            None
+        }
+    }
+}
+
+impl Drop for Slot {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
     }
 }
 
@@ -160,66 +172,111 @@ struct ControlRequest {
     action: Control,
 }
 
-type Reply = Response<io::Cursor<Vec<u8>>>;
-
 impl Context {
-    /// Answers one request.
-    fn handle(self: &Arc<Self>, mut request: Request) {
-        if let Err(failure) = self.check_host(&request) {
-            let _ = request.respond(error_response(&failure));
+    /// Gives a new connection a thread, or refuses it when
+    /// [`MAX_CONNECTIONS`] are open.
+    fn accept(self: &Arc<Self>, stream: TcpStream) {
+        let timeouts = stream
+            .set_read_timeout(Some(IO_TIMEOUT))
+            .and_then(|()| stream.set_write_timeout(Some(IO_TIMEOUT)))
+            .and_then(|()| stream.set_nodelay(true));
+        if timeouts.is_err() {
             return;
         }
-        let method = request.method().clone();
-        let path = request.url().split('?').next().unwrap_or("").to_string();
-        if method == Method::Get && path == "/api/events" {
-            return self.stream(request);
+        let Some(slot) = Slot::take(&self.connections, MAX_CONNECTIONS) else {
+            let failure = Failure::new(
+                503,
+                format!("at most {MAX_CONNECTIONS} connections at once"),
+            );
+            let _ = error_response(&failure).write_to(&stream, false);
+            return;
+        };
+        let context = Arc::clone(self);
+        // When no thread starts, the closure and its slot are dropped.
+        let _ = thread::Builder::new()
+            .name("playground-http".into())
+            .spawn(move || {
+                let _slot = slot;
+                context.serve(stream);
+            });
+    }
+
+    /// Reads one request from `stream`, answers it and closes.
+    fn serve(&self, stream: TcpStream) {
+        match Request::read(&stream) {
+            Ok(mut request) => {
+                let head_only = request.method == "HEAD";
+                if let Some(reply) = self.handle(&mut request, &stream) {
+                    let _ = reply.write_to(&stream, head_only);
+                }
+            }
+            Err(Some(failure)) => {
+                let _ = error_response(&failure).write_to(&stream, false);
+            }
+            Err(None) => return,
         }
-        let reply = match (&method, path.as_str()) {
-            (Method::Get, "/") => Ok(asset(INDEX_HTML, "text/html; charset=utf-8")),
-            (Method::Get, "/app.js") => Ok(asset(APP_JS, "text/javascript; charset=utf-8")),
-            (Method::Get, "/style.css") => Ok(asset(STYLE_CSS, "text/css; charset=utf-8")),
-            (Method::Get, "/api/state") => Ok(json_response(200, &self.driver.hub().latest().1)),
-            (Method::Get, "/api/points") => self
+        http::close(stream);
+    }
+
+    /// The answer to one request; `None` when an event stream has already
+    /// answered it.
+    fn handle(&self, request: &mut Request, stream: &TcpStream) -> Option<Response> {
+        if let Err(failure) = self.check_host(request) {
+            return Some(error_response(&failure));
+        }
+        let method = request.method.clone();
+        let path = request.path.clone();
+        let reply = match (method.as_str(), path.as_str()) {
+            ("GET", "/api/events") => return self.stream(stream).err().map(|f| error_response(&f)),
+            ("GET", "/") => Ok(asset(INDEX_HTML, "text/html; charset=utf-8")),
+            ("GET", "/app.js") => Ok(asset(APP_JS, "text/javascript; charset=utf-8")),
+            ("GET", "/style.css") => Ok(asset(STYLE_CSS, "text/css; charset=utf-8")),
+            ("GET", "/api/state") => Ok(json_response(200, &self.driver.hub().latest().1)),
+            ("GET", "/api/points") => self
                 .ask(Command::Points)
                 .map(|points| json_response(200, &points)),
-            (Method::Get, "/api/model") => self.model(),
-            (Method::Post, "/api/config") => self.post(&mut request).and_then(|config: Config| {
+            ("GET", "/api/model") => self.model(),
+            ("POST", "/api/config") => self.post(request, stream).and_then(|config: Config| {
                 self.ask(|reply| Command::Configure(config, reply))?
                     .map_err(|e| Failure::new(400, e))
                     .map(|()| ok())
             }),
-            (Method::Post, "/api/upload") => self.post(&mut request).and_then(|upload: Upload| {
+            ("POST", "/api/upload") => self.post(request, stream).and_then(|upload: Upload| {
                 self.ask(|reply| Command::Upload(upload, reply))?
                     .map_err(|e| Failure::new(400, format!("upload: {e}")))
                     .map(|()| ok())
             }),
-            (Method::Post, "/api/control") => {
-                self.post(&mut request).and_then(|control: ControlRequest| {
-                    self.ask(|reply| Command::Control(control.action, reply))
-                        .map(|()| ok())
-                })
+            ("POST", "/api/control") => {
+                self.post(request, stream)
+                    .and_then(|control: ControlRequest| {
+                        self.ask(|reply| Command::Control(control.action, reply))
+                            .map(|()| ok())
+                    })
             }
-            (Method::Post, "/api/backprop") => self
-                .post(&mut request)
+            ("POST", "/api/backprop") => self
+                .post(request, stream)
                 .and_then(|_: EmptyBody| {
                     self.ask(Command::Backprop)?
                         .map_err(|e| Failure::new(500, e))
                 })
                 .map(|view| json_response(200, &view)),
             (_, "/" | "/app.js" | "/style.css" | "/api/state" | "/api/points" | "/api/model")
-            | (_, "/api/config" | "/api/upload" | "/api/control" | "/api/backprop") => Err(
-                Failure::new(405, format!("{method} is not allowed on {path}")),
-            ),
+            | (_, "/api/events" | "/api/config" | "/api/upload" | "/api/control")
+            | (_, "/api/backprop") => Err(Failure::new(
+                405,
+                format!("{method} is not allowed on {path}"),
+            )),
             _ => Err(Failure::new(404, format!("no such page: {path}"))),
         };
-        let _ = request.respond(reply.unwrap_or_else(|failure| error_response(&failure)));
+        Some(reply.unwrap_or_else(|failure| error_response(&failure)))
     }
 
     /// Refuses a request whose `Host` is not the bound address.
     fn check_host(&self, request: &Request) -> Result<(), Failure> {
-        let host = header(request, "Host")
+        let host = request
+            .header("Host")
             .ok_or_else(|| Failure::new(400, "the request has no Host header"))?;
-        if self.hosts.iter().any(|h| h.eq_ignore_ascii_case(&host)) {
+        if self.hosts.iter().any(|h| h.eq_ignore_ascii_case(host)) {
             Ok(())
         } else {
             Err(Failure::new(
@@ -233,8 +290,12 @@ impl Context {
     }
 
     /// The JSON body of a POST, after the origin, type and size checks.
-    fn post<T: DeserializeOwned>(&self, request: &mut Request) -> Result<T, Failure> {
-        if let Some(origin) = header(request, "Origin") {
+    fn post<T: DeserializeOwned>(
+        &self,
+        request: &mut Request,
+        stream: &TcpStream,
+    ) -> Result<T, Failure> {
+        if let Some(origin) = request.header("Origin") {
             let from_here = self
                 .hosts
                 .iter()
@@ -246,23 +307,13 @@ impl Context {
                 ));
             }
         }
-        let is_json = header(request, "Content-Type")
+        let is_json = request
+            .header("Content-Type")
             .is_some_and(|t| t.to_ascii_lowercase().starts_with("application/json"));
         if !is_json {
             return Err(Failure::new(415, "the body must be application/json"));
         }
-        if request.body_length().is_some_and(|n| n > MAX_BODY_BYTES) {
-            return Err(too_large());
-        }
-        let mut body = Vec::new();
-        request
-            .as_reader()
-            .take(MAX_BODY_BYTES as u64 + 1)
-            .read_to_end(&mut body)
-            .map_err(|e| Failure::new(400, format!("cannot read the body: {e}")))?;
-        if body.len() > MAX_BODY_BYTES {
-            return Err(too_large());
-        }
+        let body = request.body(stream, MAX_BODY_BYTES)?;
         serde_json::from_slice(&body).map_err(|e| Failure::new(400, format!("bad JSON: {e}")))
     }
 
@@ -281,54 +332,36 @@ impl Context {
     }
 
     /// The model file, as a download.
-    fn model(&self) -> Result<Reply, Failure> {
+    fn model(&self) -> Result<Response, Failure> {
         let bytes = self
             .ask(Command::Export)?
             .map_err(|e| Failure::new(500, e))?;
-        Ok(Response::from_data(bytes)
-            .with_header(content_type("application/json"))
-            .with_header(Header::from_bytes("Cache-Control", "no-store").expect("a valid header"))
-            .with_header(
-                Header::from_bytes(
-                    "Content-Disposition",
-                    "attachment; filename=\"playground-model.json\"",
-                )
-                .expect("a valid header"),
-            ))
+        Ok(Response::new(200, "application/json", bytes).with_header(
+            "Content-Disposition",
+            "attachment; filename=\"playground-model.json\"",
+        ))
     }
 
-    /// Streams snapshots as server-sent events on a thread of its own.
-    fn stream(self: &Arc<Self>, request: Request) {
-        if self.streams.fetch_add(1, Ordering::SeqCst) >= MAX_STREAMS {
-            self.streams.fetch_sub(1, Ordering::SeqCst);
-            let failure = Failure::new(503, format!("at most {MAX_STREAMS} event streams at once"));
-            let _ = request.respond(error_response(&failure));
-            return;
-        }
-        let context = Arc::clone(self);
-        let spawned = thread::Builder::new()
-            .name("playground-sse".into())
-            .spawn(move || {
-                let mut writer = request.into_writer();
-                // Ends when the page goes away (a write fails).
-                let _ = write_events(&mut *writer, &context);
-                context.streams.fetch_sub(1, Ordering::SeqCst);
-            });
-        if spawned.is_err() {
-            self.streams.fetch_sub(1, Ordering::SeqCst);
-        }
+    /// Streams snapshots as server-sent events on this connection's
+    /// thread until the page goes away.
+    ///
+    /// # Errors
+    /// 503 when [`MAX_STREAMS`] are open.
+    fn stream(&self, stream: &TcpStream) -> Result<(), Failure> {
+        let _slot = Slot::take(&self.streams, MAX_STREAMS).ok_or_else(|| {
+            Failure::new(503, format!("at most {MAX_STREAMS} event streams at once"))
+        })?;
+        // Ends when the page goes away (a write fails).
+        let _ = write_events(&mut BufWriter::new(stream), self);
+        Ok(())
     }
 }
 
 /// Writes the response head of an event stream, then every new snapshot
 /// as one event (`data: {json}`), flushed at once, until a write fails.
-/// tiny_http's own responses are sent whole, so the stream writes its head
-/// itself; without a length, the body lasts until the connection closes.
-fn write_events(writer: &mut dyn Write, context: &Context) -> io::Result<()> {
-    writer.write_all(
-        b"HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-store\r\n\
-          X-Content-Type-Options: nosniff\r\nConnection: close\r\n\r\n",
-    )?;
+/// Without a length, the body lasts until the connection closes.
+fn write_events(writer: &mut impl Write, context: &Context) -> io::Result<()> {
+    writer.write_all(&http::head(200, "text/event-stream", None, &[]))?;
     let hub = context.driver.hub();
     let (mut seen, mut json) = hub.latest();
     loop {
@@ -356,64 +389,23 @@ fn write_events(writer: &mut dyn Write, context: &Context) -> io::Result<()> {
 #[serde(deny_unknown_fields)]
 struct EmptyBody {}
 
-/// The value of header `name`, if present.
-fn header(request: &Request, name: &str) -> Option<String> {
-    request
-        .headers()
-        .iter()
-        .find(|h| h.field.as_str().as_str().eq_ignore_ascii_case(name))
-        .map(|h| h.value.as_str().to_string())
-}
-
-/// A `Content-Type` header.
-fn content_type(value: &str) -> Header {
-    Header::from_bytes("Content-Type", value).expect("a valid header")
-}
-
-/// A response with `body` of type `kind`, never cached, never sniffed, and
-/// allowed to load nothing but this server's own assets.
-fn with_headers(status: u16, body: Vec<u8>, kind: &str) -> Reply {
-    Response::from_data(body)
-        .with_status_code(status)
-        .with_header(content_type(kind))
-        .with_header(Header::from_bytes("Cache-Control", "no-store").expect("a valid header"))
-        .with_header(
-            Header::from_bytes("X-Content-Type-Options", "nosniff").expect("a valid header"),
-        )
-        .with_header(
-            Header::from_bytes(
-                "Content-Security-Policy",
-                "default-src 'self'; img-src 'self' data:",
-            )
-            .expect("a valid header"),
-        )
-}
-
 /// An embedded asset.
-fn asset(text: &str, kind: &str) -> Reply {
-    with_headers(200, text.as_bytes().to_vec(), kind)
+fn asset(text: &str, kind: &'static str) -> Response {
+    Response::new(200, kind, text.as_bytes().to_vec())
 }
 
 /// A JSON body.
-fn json_response(status: u16, json: &str) -> Reply {
-    with_headers(status, json.as_bytes().to_vec(), "application/json")
+fn json_response(status: u16, json: &str) -> Response {
+    Response::new(status, "application/json", json.as_bytes().to_vec())
 }
 
 /// `{"ok": true}`.
-fn ok() -> Reply {
+fn ok() -> Response {
     json_response(200, r#"{"ok":true}"#)
 }
 
 /// `{"error": message}` with the failure's status.
-fn error_response(failure: &Failure) -> Reply {
+fn error_response(failure: &Failure) -> Response {
     let body = serde_json::json!({ "error": failure.1 }).to_string();
     json_response(failure.0, &body)
-}
-
-/// The failure of a body over [`MAX_BODY_BYTES`].
-fn too_large() -> Failure {
-    Failure::new(
-        413,
-        format!("the body is larger than {MAX_BODY_BYTES} bytes"),
-    )
 }
