@@ -4,7 +4,7 @@
 
 mod playground_support;
 
-use std::io::{BufRead, BufReader, Write};
+use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -13,9 +13,10 @@ use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 use sparsegrad::io::model_file::AnyModelFile;
+use sparsegrad_examples::playground::http::MAX_HEAD_BYTES;
 use sparsegrad_examples::playground::server::{MAX_BODY_BYTES, MAX_STREAMS};
 
-use playground_support::{get, post, raw, start};
+use playground_support::{Reply, get, post, raw, start};
 
 fn numbers(value: &Value) -> Vec<f64> {
     value
@@ -432,14 +433,17 @@ fn an_uploaded_csv_becomes_the_data() {
     );
 }
 
+/// Asserts that `reply` is a JSON error with `status` whose message holds
+/// `needle`.
+fn error(reply: Reply, status: u16, needle: &str) {
+    assert_eq!(reply.status, status, "{}", reply.text());
+    let message = reply.json()["error"].as_str().unwrap().to_string();
+    assert!(message.contains(needle), "{message:?} lacks {needle:?}");
+}
+
 #[test]
 fn bad_requests_get_clear_json_errors_and_the_server_goes_on() {
     let address = start();
-    let error = |reply: playground_support::Reply, status: u16, needle: &str| {
-        assert_eq!(reply.status, status, "{}", reply.text());
-        let message = reply.json()["error"].as_str().unwrap().to_string();
-        assert!(message.contains(needle), "{message:?} lacks {needle:?}");
-    };
     for (path, body, status, needle) in [
         ("/api/config", "{not json", 400, "bad JSON"),
         (
@@ -503,6 +507,115 @@ fn bad_requests_get_clear_json_errors_and_the_server_goes_on() {
     // After all that, the server answers as before.
     assert_eq!(get(address, "/api/state").status, 200);
     assert_eq!(post(address, "/api/config", "{}").status, 200);
+}
+
+/// Sends `head` and `body` on a fresh connection, closes the sending side
+/// (the client has nothing more), and reads the whole answer.
+fn send_and_hang_up(address: SocketAddr, head: &str, body: &[u8]) -> Vec<u8> {
+    let mut stream = TcpStream::connect(address).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(20)))
+        .unwrap();
+    stream.write_all(head.as_bytes()).unwrap();
+    stream.write_all(body).unwrap();
+    stream.shutdown(std::net::Shutdown::Write).unwrap();
+    let mut answer = Vec::new();
+    let _ = stream.read_to_end(&mut answer);
+    answer
+}
+
+#[test]
+fn hostile_heads_and_bodies_are_refused_before_they_cost_memory() {
+    let address = start();
+    let control = |extra: &str, body: &[u8]| {
+        raw(
+            address,
+            &format!(
+                "POST /api/control HTTP/1.1\r\nHost: {address}\r\nContent-Type: application/json{extra}"
+            ),
+            body,
+        )
+    };
+    // A declared length far beyond memory is refused unread (under
+    // tiny_http it was allocated in one piece and aborted the process).
+    for (extra, status, needle) in [
+        ("\r\nContent-Length: 999999999999", 413, "larger than"),
+        (
+            "\r\nContent-Length: 18446744073709551616",
+            400,
+            "Content-Length",
+        ),
+        ("\r\nContent-Length: -5", 400, "Content-Length"),
+        (
+            "\r\nContent-Length: 17\r\nContent-Length: 18",
+            400,
+            "Content-Length",
+        ),
+        ("", 411, "no Content-Length"),
+    ] {
+        error(control(extra, b""), status, needle);
+    }
+    error(
+        control(
+            "\r\nTransfer-Encoding: chunked",
+            b"11\r\n{\"action\":\"play\"}\r\n0\r\n\r\n",
+        ),
+        411,
+        "chunked",
+    );
+    let long_head = format!(
+        "GET /api/state HTTP/1.1\r\nHost: {address}\r\nX-Padding: {}",
+        "a".repeat(MAX_HEAD_BYTES)
+    );
+    error(raw(address, &long_head, b""), 431, "larger than");
+    let many_fields: String = (0..100).map(|i| format!("\r\nX-{i}: {i}")).collect();
+    error(
+        raw(
+            address,
+            &format!("GET /api/state HTTP/1.1\r\nHost: {address}{many_fields}"),
+            b"",
+        ),
+        431,
+        "fields",
+    );
+    error(
+        raw(address, "GET /api/state HTTP/1.1\r\nHost\x00: x", b""),
+        400,
+        "malformed",
+    );
+    // A body that ends before its declared length: 400 at once, not a hang.
+    let short = send_and_hang_up(
+        address,
+        &format!(
+            "POST /api/control HTTP/1.1\r\nHost: {address}\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n"
+        ),
+        br#"{"action""#,
+    );
+    let short = String::from_utf8_lossy(&short);
+    assert!(short.starts_with("HTTP/1.1 400 "), "{short}");
+    assert!(short.contains("cannot read the body"), "{short}");
+    // A client that asks before sending its body is told to go on, once
+    // the head has passed the checks.
+    let mut stream = TcpStream::connect(address).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(20)))
+        .unwrap();
+    let body = br#"{"action":"pause"}"#;
+    write!(
+        stream,
+        "POST /api/control HTTP/1.1\r\nHost: {address}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nExpect: 100-continue\r\n\r\n",
+        body.len()
+    )
+    .unwrap();
+    let mut interim = [0u8; 25];
+    stream.read_exact(&mut interim).unwrap();
+    assert_eq!(&interim, b"HTTP/1.1 100 Continue\r\n\r\n");
+    stream.write_all(body).unwrap();
+    let mut answer = String::new();
+    let _ = stream.read_to_string(&mut answer);
+    assert!(answer.starts_with("HTTP/1.1 200 "), "{answer}");
+    // The server is whole and answers as before.
+    assert_eq!(get(address, "/api/state").status, 200);
 }
 
 #[test]

@@ -63,7 +63,8 @@ pub fn raw(address: SocketAddr, head: &str, body: &[u8]) -> Reply {
     parse(&bytes)
 }
 
-/// Parses a complete HTTP/1.1 response (Content-Length or chunked body).
+/// Parses a complete HTTP/1.1 response; its body lasts until the server
+/// closes the connection (the playground answers once per connection).
 fn parse(bytes: &[u8]) -> Reply {
     let split = bytes
         .windows(4)
@@ -83,36 +84,10 @@ fn parse(bytes: &[u8]) -> Reply {
         .filter_map(|l| l.split_once(':'))
         .map(|(n, v)| (n.trim().to_ascii_lowercase(), v.trim().to_string()))
         .collect();
-    let mut body = bytes[split + 4..].to_vec();
-    let chunked = headers
-        .iter()
-        .any(|(n, v)| n == "transfer-encoding" && v.eq_ignore_ascii_case("chunked"));
-    if chunked {
-        body = unchunk(&body);
-    }
     Reply {
         status,
         headers,
-        body,
-    }
-}
-
-/// The data of a chunked body.
-fn unchunk(mut bytes: &[u8]) -> Vec<u8> {
-    let mut out = Vec::new();
-    loop {
-        let line_end = bytes
-            .windows(2)
-            .position(|w| w == b"\r\n")
-            .expect("a chunk size line");
-        let size =
-            usize::from_str_radix(std::str::from_utf8(&bytes[..line_end]).unwrap().trim(), 16)
-                .unwrap();
-        if size == 0 {
-            return out;
-        }
-        out.extend_from_slice(&bytes[line_end + 2..line_end + 2 + size]);
-        bytes = &bytes[line_end + 2 + size + 2..];
+        body: bytes[split + 4..].to_vec(),
     }
 }
 
