@@ -24,7 +24,7 @@ pub use args::{
 pub use error::FitError;
 pub use loop_args::{LoopArgs, ScheduleArg};
 pub use metrics::{FitSparsity, Metrics};
-pub use predict::{predictions_csv, run_predict, shortest};
+pub use predict::{predictions_csv, run_predict};
 pub use structured::StructuredArgs;
 
 use std::path::Path;

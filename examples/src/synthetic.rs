@@ -43,6 +43,7 @@ pub use sparse::SparseRegressionConfig;
 use ndarray::{Array1, Array2};
 use rand::Rng;
 use rand_distr::{Distribution, StandardNormal};
+use sparsegrad::autograd::Shortest;
 use sparsegrad::nn::data::Dataset;
 pub use sparsegrad::nn::data::Targets;
 
@@ -101,7 +102,10 @@ fn require(
 /// Checks that a noise standard deviation is finite and non-negative.
 fn require_noise_std(generator: &'static str, noise_std: f64) -> Result<(), ConfigError> {
     require(noise_std.is_finite() && noise_std >= 0.0, generator, || {
-        format!("noise_std must be finite and >= 0, got {noise_std}")
+        format!(
+            "noise_std must be finite and >= 0, got {}",
+            Shortest(noise_std)
+        )
     })
 }
 

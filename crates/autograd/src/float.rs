@@ -1,6 +1,6 @@
 //! The element type of a tensor: `f32` or `f64`.
 
-use std::fmt::{Debug, Display};
+use std::fmt::{self, Debug, Display, LowerExp};
 use std::iter::Sum;
 use std::ops::{AddAssign, DivAssign, MulAssign, SubAssign};
 
@@ -23,6 +23,7 @@ pub trait Float:
     + Default
     + Debug
     + Display
+    + LowerExp
     + Send
     + Sync
     + 'static
@@ -57,6 +58,36 @@ pub trait Float:
             -Self::one()
         } else {
             self * Self::zero() // ±0 → 0, NaN → NaN
+        }
+    }
+}
+
+/// Shows a number in the fewest digits that read back, in its own type, as
+/// the same value (Rust's `Display` and `LowerExp` both choose those
+/// digits): positional like `0.25` or `-3`, or, as Python's `repr` does, in
+/// exponent form like `1e-30` or `1e308` when |x| < 1e-4 or |x| ≥ 1e16,
+/// where the positional form would spell out dozens of zeros. Error
+/// messages show the values a user gave through it, so that `--eps 1e308`
+/// is echoed as `1e308`, not as 309 digits.
+///
+/// ```
+/// use sparsegrad_autograd::Shortest;
+/// let shown: Vec<String> = [0.1f32, -3.0, 1.0 / 3.0, 2.5e-30, 0.0, 1e30]
+///     .map(|x| Shortest(x).to_string())
+///     .into();
+/// assert_eq!(shown, ["0.1", "-3", "0.33333334", "2.5e-30", "0", "1e30"]);
+/// assert_eq!(Shortest(f64::NAN).to_string(), "NaN");
+/// ```
+#[derive(Clone, Copy, Debug)]
+pub struct Shortest<T>(pub T);
+
+impl<T: Float> Display for Shortest<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let magnitude = self.0.abs().as_f64();
+        if magnitude != 0.0 && !(1e-4..1e16).contains(&magnitude) {
+            LowerExp::fmt(&self.0, f)
+        } else {
+            Display::fmt(&self.0, f)
         }
     }
 }

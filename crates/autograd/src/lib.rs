@@ -30,7 +30,7 @@ pub mod trace;
 
 pub use broadcast::{broadcast_shapes, unbroadcast};
 pub use dot::{Graph, to_dot};
-pub use float::Float;
+pub use float::{Float, Shortest};
 pub use grad_mode::{is_grad_enabled, no_grad};
 pub use gradcheck::{GradcheckReport, gradcheck};
 pub use op::Op;

@@ -4,6 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use clap::{Parser, ValueEnum};
+use sparsegrad::autograd::Shortest;
 use sparsegrad::io::limits::{self, MAX_EPOCHS};
 use sparsegrad::nn::activation::Activation;
 use sparsegrad::nn::data::Task;
@@ -211,12 +212,43 @@ pub(super) fn check_option(
         Ok(())
     } else {
         Err(FitError::invalid(format!(
-            "--{option} must be {requirement}, got {value}"
+            "--{option} must be {requirement}, got {}",
+            Shortest(value)
         )))
     }
 }
 
 impl FitArgs {
+    /// What to try after the loss diverged: a smaller `--lr`, and first a
+    /// smaller strength for every penalty whose step `--lr` × λ is at
+    /// least 1. A step that large moves a weight by more than the weights
+    /// usually measure (L1's subgradient step is lr·λ1 per weight; coupled
+    /// L2 multiplies a weight by 1 − lr·λ2, which grows it once lr·λ2 > 2),
+    /// so the strength, not the rate, is what to lower.
+    pub fn divergence_hint(&self) -> String {
+        let strengths = [
+            ("--l1", self.l1),
+            ("--l2", self.l2),
+            ("--group-l1", self.structured.group_l1),
+            ("--neuron-l1", self.structured.neuron_l1),
+        ];
+        let strong: Vec<String> = strengths
+            .iter()
+            .filter(|(_, lambda)| self.lr * lambda >= 1.0)
+            .map(|(option, lambda)| {
+                format!(
+                    "{option} (--lr × {option} = {})",
+                    Shortest(self.lr * lambda)
+                )
+            })
+            .collect();
+        if strong.is_empty() {
+            "try a smaller --lr".to_string()
+        } else {
+            format!("try a smaller {}, or a smaller --lr", strong.join(" or "))
+        }
+    }
+
     /// Checks every value and combination CLI.md calls invalid. Every range
     /// is checked whichever optimizer is chosen (an option the optimizer
     /// does not use is otherwise ignored).
@@ -237,7 +269,7 @@ impl FitArgs {
         if self.nesterov && self.dampening != 0.0 {
             return Err(FitError::invalid(format!(
                 "--nesterov needs --dampening 0, got {}",
-                self.dampening
+                Shortest(self.dampening)
             )));
         }
         if self.epochs == 0 {

@@ -3,6 +3,7 @@
 //! (`--clip-grad-norm`, `--clip-grad-value`), as docs/CLI.md describes them.
 
 use clap::{Args, ValueEnum};
+use sparsegrad::autograd::Shortest;
 use sparsegrad::nn::clip::Clip;
 use sparsegrad::nn::optim::Requirement;
 use sparsegrad::nn::schedule::Schedule;
@@ -69,7 +70,8 @@ impl LoopArgs {
             check_option(Requirement::Positive, "lr-gamma", gamma)?;
             if gamma > 1.0 {
                 return Err(FitError::invalid(format!(
-                    "--lr-gamma must be in (0, 1], got {gamma}"
+                    "--lr-gamma must be in (0, 1], got {}",
+                    Shortest(gamma)
                 )));
             }
         }

@@ -1,10 +1,10 @@
 //! `predict`: a model file applied to a CSV file.
 
-use std::fmt::{self, Write as _};
+use std::fmt::Write as _;
 use std::io::Write;
 
 use ndarray::{Array2, Axis, Ix2};
-use sparsegrad::autograd::{Float, Tensor, no_grad};
+use sparsegrad::autograd::{Float, Shortest, Tensor, no_grad};
 use sparsegrad::io::csv::read_csv_features;
 use sparsegrad::io::fs::write_atomically;
 use sparsegrad::io::model_file::{AnyModelFile, ModelFile};
@@ -53,7 +53,7 @@ fn read_features<T: Float>(
 /// CSV text: a `prediction` column for regression (`prediction_<j>` for a
 /// model with several outputs); for classification the class (the most
 /// probable; the first on a tie) and the softmax probabilities `p_<k>`.
-/// Numbers are written in their [`shortest`] form in `T`.
+/// Numbers are written in their [`Shortest`] form in `T`.
 ///
 /// A standardized feature or an output that is not finite in `T` (a
 /// feature of 1e39 in an f32 model, a std so small that the division
@@ -125,48 +125,14 @@ pub fn predictions_csv<T: Float>(
     Ok(text)
 }
 
-/// Appends `numbers` as one CSV line, each in its [`shortest`] form.
+/// Appends `numbers` as one CSV line, each in its [`Shortest`] form.
 fn push_numbers<'a, T: Float>(text: &mut String, numbers: impl Iterator<Item = &'a T>) {
     for (j, &x) in numbers.enumerate() {
         if j > 0 {
             text.push(',');
         }
-        shortest(text, x);
+        // Writing to a String cannot fail.
+        let _ = write!(text, "{}", Shortest(x));
     }
     text.push('\n');
-}
-
-/// Appends `x` with the fewest significant digits that read back to the
-/// same `T` (Rust's `Display` and `LowerExp` both choose those digits),
-/// positional like `0.25` or `-3`, or, as Python's `repr` does, in
-/// exponent form like `1e-30` when |x| < 1e-4 or |x| ≥ 1e16, where the
-/// positional form would spell out dozens of zeros.
-///
-/// ```
-/// use sparsegrad_examples::fit::shortest;
-/// let mut text = String::new();
-/// for x in [0.1f32, -3.0, 1.0 / 3.0, 2.5e-30, 0.0] {
-///     shortest(&mut text, x);
-///     text.push(' ');
-/// }
-/// assert_eq!(text, "0.1 -3 0.33333334 2.5e-30 0 ");
-/// ```
-pub fn shortest<T: Float>(text: &mut String, x: T) {
-    // `Float` has two implementors; each is written in its own type, so
-    // that an f32 gets f32's shortest digits (the conversion is exact).
-    if T::NAME == f32::NAME {
-        write_shortest(text, x.as_f64() as f32, x.abs().as_f64());
-    } else {
-        write_shortest(text, x.as_f64(), x.abs().as_f64());
-    }
-}
-
-/// [`shortest`] for a concrete type, given |x| in f64.
-fn write_shortest<F: fmt::Display + fmt::LowerExp>(text: &mut String, x: F, magnitude: f64) {
-    // Writing to a String cannot fail.
-    let _ = if magnitude != 0.0 && !(1e-4..1e16).contains(&magnitude) {
-        write!(text, "{x:e}")
-    } else {
-        write!(text, "{x}")
-    };
 }

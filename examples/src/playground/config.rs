@@ -3,6 +3,7 @@
 //! more than a small demo needs.
 
 use serde::{Deserialize, Serialize};
+use sparsegrad::autograd::Shortest;
 use thiserror::Error;
 
 // The regimes are the study's, group lassos included, so that there is one
@@ -177,12 +178,15 @@ impl Config {
             );
         }
         if !(self.lr > 0.0 && self.lr <= 10.0) {
-            return fail("lr", format!("must be in (0, 10], got {}", self.lr));
+            return fail(
+                "lr",
+                format!("must be in (0, 10], got {}", Shortest(self.lr)),
+            );
         }
         if !(0.0..1.0).contains(&self.momentum) {
             return fail(
                 "momentum",
-                format!("must be in [0, 1), got {}", self.momentum),
+                format!("must be in [0, 1), got {}", Shortest(self.momentum)),
             );
         }
         if !(1..=MAX_SAMPLES).contains(&self.batch_size) {
@@ -220,7 +224,7 @@ fn in_range(field: &'static str, value: f64, low: f64, high: f64) -> Result<(), 
     } else {
         Err(ConfigError {
             field,
-            problem: format!("must be in [{low}, {high}], got {value}"),
+            problem: format!("must be in [{low}, {high}], got {}", Shortest(value)),
         })
     }
 }

@@ -3,6 +3,7 @@
 
 use std::fmt;
 
+use sparsegrad_autograd::Shortest;
 use thiserror::Error;
 
 /// Where a hyperparameter was given: the optimizer-wide defaults, or the
@@ -111,7 +112,7 @@ pub enum OptimError {
         group: usize,
     },
     /// A learning rate, strength, momentum, dampening, beta or eps out of range.
-    #[error("{location}: {name} = {value} is invalid: it must be {requirement}")]
+    #[error("{location}: {name} = {} is invalid: it must be {requirement}", Shortest(*.value))]
     InvalidHyperparameter {
         /// Where it was set.
         location: Location,
