@@ -361,7 +361,8 @@ type Edit = fn(&mut serde_json::Value);
 /// Shard files edited by hand (or written with an absurd N) are refused
 /// with a message, never a panic or an allocation abort: N beyond any
 /// number of files, a shard number outside 1..=N, a result of a job the
-/// study does not have, a job twice, and points that are not the grid.
+/// study does not have, a job twice, points that are not the grid, and a
+/// configuration the options would refuse.
 #[test]
 fn hand_edited_shards_are_refused_by_name() {
     let dir = scratch("edited-shards");
@@ -372,7 +373,7 @@ fn hand_edited_shards_are_refused_by_name() {
     let original: serde_json::Value =
         serde_json::from_slice(&std::fs::read(shard_dir.join("shard-1-of-1.json")).unwrap())
             .unwrap();
-    let cases: [(&str, Edit, &str); 6] = [
+    let cases: [(&str, Edit, &str); 7] = [
         (
             "huge N",
             |v| v["shard"]["count"] = u64::MAX.into(),
@@ -405,6 +406,11 @@ fn hand_edited_shards_are_refused_by_name() {
             "no points",
             |v| v["results"][0]["points"] = serde_json::json!([]),
             "are not its regime's λ grid",
+        ),
+        (
+            "an eps no run accepts",
+            |v| v["header"]["config"]["eps"] = 1e-200.into(),
+            "configuration is refused: invalid configuration: --eps must be in [1e-15, 1), got 1e-200",
         ),
     ];
     for (what, edit, expected) in cases {

@@ -61,7 +61,7 @@ struct Cli {
     /// N, the number of λ on the grid.
     #[arg(long, default_value_t = 100)]
     grid: usize,
-    /// The grid runs from λ_max down to λ_max·eps.
+    /// The grid runs from λ_max down to λ_max·eps (1e-15 ≤ eps ≤ 1).
     #[arg(long, default_value_t = 1e-3)]
     eps: f64,
     /// Hidden layer widths, e.g. 16,16 (default: a linear model).

@@ -64,7 +64,7 @@ struct Cli {
     /// λ per regime's grid.
     #[arg(long)]
     grid: Option<usize>,
-    /// Each grid runs from its top down to top·eps.
+    /// Each grid runs from its top down to top·eps (1e-15 ≤ eps < 1).
     #[arg(long)]
     eps: Option<f64>,
     /// The λ each regime is reported at.

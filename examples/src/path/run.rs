@@ -8,10 +8,11 @@ use std::time::Instant;
 use rand::SeedableRng;
 use rand::rngs::StdRng;
 use serde::Serialize;
+use sparsegrad::autograd::Shortest;
 use sparsegrad::io::csv::{CsvSpec, read_csv};
 use sparsegrad::io::limits::{self, RunSizes};
 use sparsegrad::nn::data::{Dataset, Targets, Task, k_fold, standardize};
-use sparsegrad::nn::path::{CvCurve, CvProblems, LeastSquares, Stopping, log_grid};
+use sparsegrad::nn::path::{CvCurve, CvProblems, LeastSquares, MIN_GRID_EPS, Stopping, log_grid};
 use sparsegrad::nn::sparsity::SupportRecovery;
 
 use super::PathError;
@@ -138,26 +139,37 @@ impl PathOptions {
             synthetic,
         })?;
         let problems = [
+            synthetic_problem(&self.source),
             (
                 self.folds < 2,
                 format!("--folds {} must be at least 2", self.folds),
             ),
             (self.grid == 0, "--grid must be at least 1".to_string()),
             (
-                !(self.eps > 0.0 && self.eps <= 1.0),
-                format!("--eps {} must be in (0, 1]", self.eps),
+                !(self.eps >= MIN_GRID_EPS && self.eps <= 1.0),
+                format!(
+                    "--eps {} must be in [{}, 1]",
+                    Shortest(self.eps),
+                    Shortest(MIN_GRID_EPS)
+                ),
             ),
             (
                 !(0.0..=1.0).contains(&s.penalty.l1_ratio()),
-                format!("--l1-ratio {} must be in [0, 1]", s.penalty.l1_ratio()),
+                format!(
+                    "--l1-ratio {} must be in [0, 1]",
+                    Shortest(s.penalty.l1_ratio())
+                ),
             ),
             (
                 !(s.tol.is_finite() && s.tol > 0.0),
-                format!("--tol {} must be positive and finite", s.tol),
+                format!("--tol {} must be positive and finite", Shortest(s.tol)),
             ),
             (
                 !(s.gap_tol.is_finite() && s.gap_tol >= 0.0),
-                format!("--gap-tol {} must be non-negative and finite", s.gap_tol),
+                format!(
+                    "--gap-tol {} must be non-negative and finite",
+                    Shortest(s.gap_tol)
+                ),
             ),
             (
                 s.max_epochs == 0,
@@ -165,7 +177,7 @@ impl PathOptions {
             ),
             (
                 !(s.mlp_lr.is_finite() && s.mlp_lr > 0.0),
-                format!("--lr {} must be positive and finite", s.mlp_lr),
+                format!("--lr {} must be positive and finite", Shortest(s.mlp_lr)),
             ),
             (
                 s.hidden.contains(&0),
@@ -177,6 +189,41 @@ impl PathOptions {
             None => Ok(()),
         }
     }
+}
+
+/// Whether the synthetic task's options are unusable, and why, named by
+/// option (the generator's own check names its fields); never for a CSV.
+fn synthetic_problem(source: &DataSource) -> (bool, String) {
+    let DataSource::Synthetic(task) = source else {
+        return (false, String::new());
+    };
+    [
+        (
+            task.n_samples == 0,
+            "--samples must be at least 1".to_string(),
+        ),
+        (
+            task.n_features == 0,
+            "--features must be at least 1".to_string(),
+        ),
+        (
+            task.n_informative > task.n_features,
+            format!(
+                "--informative {} must be at most --features {}",
+                task.n_informative, task.n_features
+            ),
+        ),
+        (
+            !(task.noise_std.is_finite() && task.noise_std >= 0.0),
+            format!(
+                "--noise {} must be non-negative and finite",
+                Shortest(task.noise_std)
+            ),
+        ),
+    ]
+    .into_iter()
+    .find(|(bad, _)| *bad)
+    .unwrap_or_default()
 }
 
 /// Loaded data with what is known about it.

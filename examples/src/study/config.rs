@@ -5,7 +5,9 @@
 use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
+use sparsegrad::autograd::Shortest;
 use sparsegrad::io::limits::{self, RunSizes};
+use sparsegrad::nn::path::MIN_GRID_EPS;
 
 use super::StudyError;
 use super::regime::Regime;
@@ -201,27 +203,27 @@ impl StudyConfig {
     ///
     /// # Errors
     /// [`StudyError::Config`] when a size is 0, a rate is not positive and
-    /// finite, the grid's `eps` is not in (0, 1), there are fewer than 2
+    /// finite, the grid's `eps` is below [`MIN_GRID_EPS`] or not below 1, there are fewer than 2
     /// folds, no regime, or the split leaves a part empty.
     pub fn validate(&self) -> Result<(), StudyError> {
         let fail = |reason: String| Err(StudyError::Config(reason));
         if self.hidden.contains(&0) {
             return fail(format!(
-                "hidden layer widths must be positive, got {:?}",
+                "--hidden widths must be positive, got {:?}",
                 self.hidden
             ));
         }
         for (name, value) in [
-            ("grid", self.grid),
-            ("batch_size", self.batch_size),
-            ("first_epochs", self.first_epochs),
+            ("--grid", self.grid),
+            ("--batch-size", self.batch_size),
+            ("--first-epochs", self.first_epochs),
         ] {
             if value == 0 {
                 return fail(format!("{name} must be positive"));
             }
         }
         if self.folds < 2 {
-            return fail(format!("folds must be at least 2, got {}", self.folds));
+            return fail(format!("--folds must be at least 2, got {}", self.folds));
         }
         if self.regimes.is_empty() {
             return fail("no regime to compare".to_owned());
@@ -240,44 +242,54 @@ impl StudyConfig {
         }
         let synthetic = match &self.data {
             DataSource::Synthetic(task) => {
-                Some(("n_samples × n_features", task.n_samples, task.n_features))
+                Some(("--samples × features", task.n_samples, task.n_features))
             }
             _ => None,
         };
         limits::check_run(&RunSizes {
-            grid: ("grid", self.grid),
+            grid: ("--grid", self.grid),
             epochs: &[
-                ("first_epochs", self.first_epochs),
-                ("path_epochs", self.path_epochs),
-                ("settle_epochs", self.settle_epochs),
+                ("--first-epochs", self.first_epochs),
+                ("--path-epochs", self.path_epochs),
+                ("--settle-epochs", self.settle_epochs),
             ],
-            hidden: ("hidden", &self.hidden),
+            hidden: ("--hidden", &self.hidden),
             synthetic,
         })?;
         if !(self.lr.is_finite() && self.lr > 0.0) {
-            return fail(format!("lr must be finite and > 0, got {}", self.lr));
+            return fail(format!(
+                "--lr must be finite and > 0, got {}",
+                Shortest(self.lr)
+            ));
         }
         if !(self.settle_tol.is_finite() && self.settle_tol >= 0.0) {
             return fail(format!(
-                "settle_tol must be finite and >= 0, got {}",
-                self.settle_tol
+                "--settle-tol must be finite and >= 0, got {}",
+                Shortest(self.settle_tol)
             ));
         }
-        if !(self.eps > 0.0 && self.eps < 1.0) {
-            return fail(format!("eps must be in (0, 1), got {}", self.eps));
+        if !(self.eps >= MIN_GRID_EPS && self.eps < 1.0) {
+            return fail(format!(
+                "--eps must be in [{}, 1), got {}",
+                Shortest(MIN_GRID_EPS),
+                Shortest(self.eps)
+            ));
         }
         if let DataSource::Synthetic(task) = &self.data {
+            if task.n_samples == 0 {
+                return fail("--samples must be at least 1".to_owned());
+            }
             if !(task.noise_std.is_finite() && task.noise_std >= 0.0) {
                 return fail(format!(
                     "noise_std must be finite and >= 0, got {}",
-                    task.noise_std
+                    Shortest(task.noise_std)
                 ));
             }
         }
         if !(self.test_fraction > 0.0 && self.test_fraction < 1.0) {
             return fail(format!(
                 "test_fraction must be in (0, 1), got {}",
-                self.test_fraction
+                Shortest(self.test_fraction)
             ));
         }
         Ok(())

@@ -375,6 +375,13 @@ pub fn read_shards(dirs: &[PathBuf]) -> Result<(StudyHeader, Vec<JobResult>), St
     if let Some(missing) = (1..=count).find(|k| !seen.contains(k)) {
         return Err(merge(format!("shard {missing}/{count} is missing")));
     }
+    // a hand edit may have made the configuration one no run accepts
+    first.header.config.validate().map_err(|e| {
+        merge(format!(
+            "{}: the study's configuration is refused: {e}",
+            first_path.display()
+        ))
+    })?;
     let header = first.header.clone();
     let mut results: Vec<JobResult> = files.into_iter().flat_map(|(_, f)| f.results).collect();
     let jobs = study_jobs(&header.config);

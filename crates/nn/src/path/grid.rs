@@ -153,6 +153,13 @@ pub(crate) fn largest_magnitude(values: impl IntoIterator<Item = f64>) -> f64 {
     })
 }
 
+/// The smallest `eps` the programs accept for a grid from `top` down to
+/// `top·eps`. Below it the last λ is under f64's rounding error (2.2e-16
+/// relative) of what it is compared with, the gradient at zero weights,
+/// whose largest entry is the top: such points differ from λ = 0 only by
+/// rounding, and a chart of them spans hundreds of decades.
+pub const MIN_GRID_EPS: f64 = 1e-15;
+
 /// `count` values of λ from `top` down to `top·eps`, evenly spaced in log λ,
 /// largest first; the first is exactly `top`.
 ///
