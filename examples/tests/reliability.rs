@@ -353,7 +353,7 @@ fn negative_looking_values_are_values() {
         &["--quick", "--lr", "-0.1", "--quiet"],
         30,
     );
-    assert_error(&sparsity, "lr must be finite and > 0, got -0.1");
+    assert_error(&sparsity, "--lr must be finite and > 0, got -0.1");
     // every program reads -1 as a value (refused by its range), not as an
     // unknown option
     for (binary, option) in [
@@ -381,49 +381,89 @@ fn a_message_says_its_cause_once() {
     assert_eq!(stderr.matches("(os error").count(), 1, "{stderr}");
 }
 
-/// A run that fails after its work (here a λ range no log axis can draw)
-/// leaves the previous run's files as they were: every output is drawn
-/// before any is written. Before, `report.json` / `path.json` of the
-/// failed run replaced the old ones beside the old plots.
+/// A run that fails after its work (at a chart whose values no axis can
+/// span) leaves the previous run's files as they were: every output is
+/// drawn before any is written. Before, `report.json` / `path.json` of the
+/// failed run replaced the old ones beside the old plots. The late
+/// failures: a merged shard whose CV loss was edited to 1e200, and a path
+/// on a target of 1e155 (its coefficients leave the charts' range).
 #[test]
 fn a_run_that_fails_leaves_the_previous_runs_files_as_they_were() {
     let scratch = Scratch::new("rel-all-or-nothing");
-    let runs: [(&str, &[&str], &str); 2] = [
-        (
-            env!("CARGO_BIN_EXE_sparsity"),
-            &["--quick", "--grid", "3", "--path-epochs", "1"],
-            "report.json",
-        ),
+    let sparsity = env!("CARGO_BIN_EXE_sparsity");
+    let shard = scratch.path("shard");
+    let tiny = ["--quick", "--grid", "3", "--path-epochs", "1", "--quiet"];
+    assert_success(&run_within(
+        sparsity,
+        &[&tiny[..], &["--shard", "1/1", "--out-dir", s(&shard)]].concat(),
+        120,
+    ));
+    let shard_file = shard.join("shard-1-of-1.json");
+    let mut edited: serde_json::Value =
+        serde_json::from_slice(&fs::read(&shard_file).unwrap()).unwrap();
+    let penalized = edited["results"]
+        .as_array_mut()
+        .unwrap()
+        .iter_mut()
+        .find(|r| r["job"]["regime"] == "l1_proximal" && r["job"]["part"]["fold"] == 0)
+        .unwrap();
+    penalized["points"][0]["loss"] = 1e200.into();
+    let edited_dir = scratch.path("edited");
+    fs::create_dir_all(&edited_dir).unwrap();
+    fs::write(
+        edited_dir.join("shard-1-of-1.json"),
+        serde_json::to_vec(&edited).unwrap(),
+    )
+    .unwrap();
+    let line = |slope: f64| {
+        let mut csv = String::from("a,b,y\n");
+        for i in 0..40 {
+            let (a, b) = (f64::from(i % 7) - 3.0, f64::from(i % 5) - 2.0);
+            csv.push_str(&format!("{a},{b},{:e}\n", slope * (2.0 * a - b)));
+        }
+        csv
+    };
+    let plain = scratch.write("plain.csv", &line(1.0));
+    let huge = scratch.write("huge.csv", &line(1e155));
+    let path_on = |data: &PathBuf| {
+        vec![
+            "--data",
+            s(data),
+            "--target",
+            "y",
+            "--folds",
+            "2",
+            "--grid",
+            "5",
+        ]
+        .into_iter()
+        .map(str::to_string)
+        .collect::<Vec<_>>()
+    };
+    let merge = |dir: &PathBuf| vec!["--merge".to_string(), s(dir).to_string()];
+    let runs = [
+        (sparsity, merge(&shard), merge(&edited_dir), "report.json"),
         (
             env!("CARGO_BIN_EXE_path"),
-            &[
-                "--samples",
-                "100",
-                "--features",
-                "10",
-                "--informative",
-                "3",
-                "--grid",
-                "5",
-            ],
+            path_on(&plain),
+            path_on(&huge),
             "path.json",
         ),
     ];
-    for (binary, args, report) in runs {
+    for (binary, good, bad, report) in runs {
         let out = scratch.path(report);
-        let with_out = |extra: &[&str]| {
-            let mut all: Vec<&str> = args.to_vec();
-            all.extend(extra);
+        let with_out = |args: &[String]| {
+            let mut all: Vec<&str> = args.iter().map(String::as_str).collect();
             all.extend(["--quiet", "--out-dir", s(&out)]);
             run_within(binary, &all, 120)
         };
-        assert_success(&with_out(&[]));
+        assert_success(&with_out(&good));
         let before: Vec<(PathBuf, Vec<u8>)> = fs::read_dir(&out)
             .unwrap()
             .map(|e| e.unwrap().path())
             .map(|p| (p.clone(), fs::read(&p).unwrap()))
             .collect();
-        let failed = with_out(&["--eps", "1e-200"]);
+        let failed = with_out(&bad);
         assert_error(&failed, "too wide a range");
         for (path, bytes) in &before {
             assert!(

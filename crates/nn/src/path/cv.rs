@@ -87,8 +87,15 @@ impl CvCurve {
             .collect();
         let std: Vec<f64> = (0..lambdas.len())
             .map(|i| {
-                let squares: f64 = column(i).map(|e| (e - mean[i]).powi(2)).sum();
-                (squares / (k - 1.0)).sqrt()
+                // The deviations are divided by the largest before they are
+                // squared (as BLAS's nrm2 does), so that a loss of 1e200
+                // gives a std of its size, not an overflow to ∞.
+                let largest = column(i).fold(0.0_f64, |m, e| m.max((e - mean[i]).abs()));
+                if largest == 0.0 || !largest.is_finite() {
+                    return largest;
+                }
+                let squares: f64 = column(i).map(|e| ((e - mean[i]) / largest).powi(2)).sum();
+                largest * (squares / (k - 1.0)).sqrt()
             })
             .collect();
         let standard_error: Vec<f64> = std.iter().map(|s| s / k.sqrt()).collect();
@@ -116,5 +123,29 @@ impl CvCurve {
     /// The largest λ within one standard error of the best.
     pub fn one_se_lambda(&self) -> f64 {
         self.lambdas[self.one_se]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::CvCurve;
+
+    /// The scaled std is the sample std of the module docs: by hand for two
+    /// folds (|a − b|/√2), and without overflow where the squares of the
+    /// deviations would pass f64's largest value (1e200² = 1e400).
+    #[test]
+    fn the_std_is_the_sample_std_even_where_its_squares_overflow() {
+        let curve = CvCurve::from_fold_losses(
+            vec![2.0, 1.0, 0.5],
+            vec![vec![1.0, 1e200, 7.0], vec![4.0, 3e200, 7.0]],
+        );
+        let by_hand = [3.0 / 2f64.sqrt(), 2e200 / 2f64.sqrt(), 0.0];
+        for (got, want) in curve.std.iter().zip(by_hand) {
+            assert!(
+                (got - want).abs() <= 1e-15 * want,
+                "std {got:e}, by hand {want:e}"
+            );
+        }
+        assert!((curve.standard_error[1] - 1e200).abs() <= 1e-15 * 1e200);
     }
 }
