@@ -80,15 +80,22 @@ pub enum FitError {
     #[error("invalid optimizer settings: {0}")]
     Optimizer(#[from] OptimError),
     /// The loss became NaN or infinite during training.
-    #[error("{0}; try a smaller --lr")]
-    Diverged(#[from] Diverged),
+    #[error("{cause}; {hint}")]
+    Diverged {
+        /// Where and how.
+        cause: Diverged,
+        /// What to change ([`FitArgs::divergence_hint`](super::FitArgs::divergence_hint)).
+        hint: String,
+    },
     /// The loss over the training set is not finite after the last step.
-    #[error("loss became {value} after the last step (epoch {epoch}); try a smaller --lr")]
+    #[error("loss became {value} after the last step (epoch {epoch}); {hint}")]
     DivergedAtEnd {
         /// The last epoch.
         epoch: usize,
         /// The loss (NaN or ±∞).
         value: f64,
+        /// What to change.
+        hint: String,
     },
     /// The trained model cannot be written as a model file.
     #[error("cannot make the model file: {0}")]

@@ -79,6 +79,10 @@ pub(super) fn fit_in<T: Float>(
     let train_loss = train(&model, &mut *optimizer, &data, options, &mut rng, |end| {
         bar.set_message(format!("loss {:.6}", end.loss));
         bar.inc(1);
+    })
+    .map_err(|cause| FitError::Diverged {
+        cause,
+        hint: args.divergence_hint(),
     })?;
     let seconds = start.elapsed().as_secs_f64();
     bar.finish_and_clear();
@@ -88,6 +92,7 @@ pub(super) fn fit_in<T: Float>(
         return Err(FitError::DivergedAtEnd {
             epoch: args.epochs,
             value: final_train_loss,
+            hint: args.divergence_hint(),
         });
     }
     let model_file = ModelFile::from_mlp(
