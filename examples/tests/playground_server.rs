@@ -486,6 +486,28 @@ fn bad_requests_get_clear_json_errors_and_the_server_goes_on() {
             "unknown variant",
         ),
         ("/api/backprop", r#"{"x": 1}"#, 400, "unknown field"),
+        // A value of the wrong type names its field, and an array is not
+        // read as a struct's fields in order.
+        (
+            "/api/config",
+            r#"{"lr": "fast"}"#,
+            400,
+            "lr: invalid type: string \"fast\"",
+        ),
+        (
+            "/api/config",
+            r#"{"hidden": [8, "a"]}"#,
+            400,
+            "hidden[1]: invalid type",
+        ),
+        (
+            "/api/control",
+            r#"{"action": 5}"#,
+            400,
+            "action: invalid type",
+        ),
+        ("/api/config", "[]", 400, "must be a JSON object"),
+        ("/api/config", r#"{"lambda": 1e308}"#, 400, "got 1e308"),
     ] {
         error(post(address, path, body), status, needle);
     }

@@ -314,7 +314,19 @@ impl Context {
             return Err(Failure::new(415, "the body must be application/json"));
         }
         let body = request.body(stream, MAX_BODY_BYTES)?;
-        serde_json::from_slice(&body).map_err(|e| Failure::new(400, format!("bad JSON: {e}")))
+        let value: serde_json::Value = serde_json::from_slice(&body)
+            .map_err(|e| Failure::new(400, format!("bad JSON: {e}")))?;
+        // serde would also read a struct from an array of its fields.
+        if !value.is_object() {
+            return Err(Failure::new(400, "the body must be a JSON object"));
+        }
+        serde_path_to_error::deserialize(value).map_err(|e| {
+            let message = match e.path().to_string().as_str() {
+                "." => e.inner().to_string(),
+                field => format!("{field}: {}", e.inner()),
+            };
+            Failure::new(400, message)
+        })
     }
 
     /// Sends a command and waits for its answer.
