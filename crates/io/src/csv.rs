@@ -106,6 +106,18 @@ pub enum CsvErrorKind {
         /// The 1-based column number.
         column: usize,
     },
+    /// A used column's name is not UTF-8 or holds a control character.
+    #[error(
+        "the header's column {column} ({name:?}) {flaw}: a column's name must be text without control characters"
+    )]
+    UnusableName {
+        /// The 1-based column number.
+        column: usize,
+        /// The name, with any bytes that are not UTF-8 replaced by U+FFFD.
+        name: String,
+        /// What is wrong with it.
+        flaw: &'static str,
+    },
     /// The feature list names a column twice.
     #[error("feature column \"{name}\" is requested more than once")]
     RequestedTwice {
@@ -258,7 +270,8 @@ fn read_table(
         .iter()
         .map(|name| String::from_utf8_lossy(name.trim_ascii()).into_owned())
         .collect();
-    let columns = Columns::resolve(&header, target, features)?;
+    let flaws: Vec<Option<&'static str>> = record.iter().map(header_name_flaw).collect();
+    let columns = Columns::resolve(&header, &flaws, target, features)?;
     let header_end = reader.position().byte();
 
     let d = columns.features.len();
@@ -446,8 +459,12 @@ struct Columns {
 }
 
 impl Columns {
+    /// The positions of `target` and `features` (default: every other
+    /// column) in `header`; `flaws[j]` says why column j's name may not be
+    /// used, if it may not.
     fn resolve(
         header: &[String],
+        flaws: &[Option<&'static str>],
         target: Option<(&str, Task)>,
         features: Option<&[String]>,
     ) -> Result<Self, CsvErrorKind> {
@@ -465,7 +482,14 @@ impl Columns {
                 Some(found) if name.is_empty() => Err(CsvErrorKind::UnnamedColumn {
                     column: found[0] + 1,
                 }),
-                Some([j]) => Ok(*j),
+                Some([j]) => match flaws[*j] {
+                    None => Ok(*j),
+                    Some(flaw) => Err(CsvErrorKind::UnusableName {
+                        column: j + 1,
+                        name: name.to_owned(),
+                        flaw,
+                    }),
+                },
                 Some([first, second, ..]) => Err(CsvErrorKind::DuplicateInHeader {
                     name: name.to_owned(),
                     first: first + 1,
@@ -512,6 +536,26 @@ impl Columns {
             features: feature_columns,
             target: target_column,
         })
+    }
+}
+
+/// Why a header name cannot name a feature or a target, if it cannot (see
+/// [`name_flaw`]), or that its bytes are not UTF-8.
+fn header_name_flaw(name: &[u8]) -> Option<&'static str> {
+    std::str::from_utf8(name.trim_ascii()).map_or(Some("is not valid UTF-8"), name_flaw)
+}
+
+/// Why `name` cannot name a feature or a target, if it cannot: it is empty,
+/// or holds a control character. Names go into model files, reports and
+/// charts, and SVG (XML) cannot hold a control character. Shared by the
+/// CSV reader and the model file's checks.
+pub fn name_flaw(name: &str) -> Option<&'static str> {
+    if name.is_empty() {
+        Some("is empty")
+    } else if name.chars().any(char::is_control) {
+        Some("holds a control character")
+    } else {
+        None
     }
 }
 

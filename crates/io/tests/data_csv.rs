@@ -15,7 +15,7 @@ use sparsegrad_nn::data::{Targets, Task};
 struct CsvFile(PathBuf);
 
 impl CsvFile {
-    fn new(contents: &str) -> Self {
+    fn new(contents: impl AsRef<[u8]>) -> Self {
         static COUNT: AtomicUsize = AtomicUsize::new(0);
         let path = std::env::temp_dir().join(format!(
             "sparsegrad-data-csv-{}-{}.csv",
@@ -49,7 +49,7 @@ fn regression(target: &str) -> CsvSpec {
 }
 
 /// Reads `contents` and returns the error's kind and its full message.
-fn error_of(contents: &str, spec: &CsvSpec) -> (CsvErrorKind, String) {
+fn error_of(contents: impl AsRef<[u8]>, spec: &CsvSpec) -> (CsvErrorKind, String) {
     let file = CsvFile::new(contents);
     let error: CsvError = read_csv(file.path(), spec).unwrap_err();
     let message = error.to_string();
@@ -197,7 +197,7 @@ fn class_labels_must_be_non_negative_integers_below_the_limit() {
     assert_eq!(data.targets(), &Targets::Classification(vec![1, 0, 2, 3]));
 
     let largest = (MAX_CLASSES - 1).to_string();
-    let file = CsvFile::new(&format!("x,y\n0,{largest}\n"));
+    let file = CsvFile::new(format!("x,y\n0,{largest}\n"));
     let data = read_csv(file.path(), &spec("y", None, Task::Classification)).unwrap();
     assert_eq!(data.targets().num_classes(), Some(MAX_CLASSES));
 
@@ -371,6 +371,36 @@ fn a_file_of_only_the_target_or_with_an_unnamed_used_column_is_refused() {
         "{kind:?}"
     );
     assert_eq!(message, "the header's column 2 has no name");
+}
+
+/// A used column's name goes into model files and SVG charts, where a
+/// control character or a byte that is not text breaks them: refused by
+/// column. An unused column may have any name.
+#[test]
+fn a_used_name_that_is_not_text_is_refused() {
+    let (kind, message) = error_of(&b"x\0z,y\n1,2\n"[..], &regression("y"));
+    assert!(
+        matches!(kind, CsvErrorKind::UnusableName { column: 1, .. }),
+        "{kind:?}"
+    );
+    assert_eq!(
+        message,
+        "the header's column 1 (\"x\\0z\") holds a control character: a column's name must be text without control characters"
+    );
+    let (kind, message) = error_of(&b"x,\xff\xfe,y\n1,2,3\n"[..], &regression("y"));
+    assert!(
+        matches!(kind, CsvErrorKind::UnusableName { column: 2, .. }),
+        "{kind:?}"
+    );
+    assert!(message.contains("is not valid UTF-8"), "{message}");
+    let (kind, _) = error_of("x,y\u{1b}[31m\n1,2\n", &regression("x"));
+    assert!(
+        matches!(kind, CsvErrorKind::UnusableName { column: 2, .. }),
+        "{kind:?}"
+    );
+    let unused = CsvFile::new(&b"x,\xff\0,y\n1,2,3\n"[..]);
+    let data = read_csv(unused.path(), &spec("y", Some(&["x"]), Task::Regression)).unwrap();
+    assert_eq!(data.feature_names(), ["x"]);
 }
 
 proptest! {

@@ -389,6 +389,43 @@ fn features_and_target_must_fit_the_model() {
     let (error, message) = error_after(|f| f["features"] = json!(["x0", "y"]));
     assert_eq!(error, ModelFileError::TargetIsFeature { name: "y".into() });
     assert_eq!(message, "the target \"y\" is also listed as a feature");
+    // A name no CSV column can have: the file is at fault, not the data
+    // that lacks such a column.
+    let (error, message) = error_after(|f| f["features"] = json!(["", "x1"]));
+    assert_eq!(
+        error,
+        ModelFileError::BadName {
+            place: "features[0]".into(),
+            flaw: "is empty"
+        }
+    );
+    assert!(message.starts_with("features[0] is empty: "), "{message}");
+    let (error, _) = error_after(|f| f["target"] = json!("y\u{0}"));
+    assert_eq!(
+        error,
+        ModelFileError::BadName {
+            place: "target".into(),
+            flaw: "holds a control character"
+        }
+    );
+}
+
+/// A file may not ask `predict` or `compact` for more than `fit` may
+/// build: a hidden layer wider than 65 536 is refused by name.
+#[test]
+fn a_model_beyond_fits_limits_is_refused() {
+    let width = 65_537;
+    let (error, message) = error_after(|f| {
+        f["layers"][0] = json!({"type": "linear", "in_features": 2, "out_features": width,
+            "weight": vec![[0.0, 0.0]; width], "bias": vec![0.0; width]});
+        f["layers"][2] = json!({"type": "linear", "in_features": width, "out_features": 1,
+            "weight": [vec![0.0; width]], "bias": [0.0]});
+    });
+    assert!(matches!(error, ModelFileError::Limit(_)), "{error:?}");
+    assert_eq!(
+        message,
+        "hidden layer 1 width is 65537, above the limit of 65536"
+    );
 }
 
 #[test]
@@ -446,6 +483,12 @@ fn the_standardization_must_fit_the_features_and_be_usable() {
             "{message}"
         );
     }
+    // as the file writes its numbers: shortest, not 301 digits
+    let (_, message) = error_after(|f| f["standardize"]["std"][0] = json!(-1e300));
+    assert!(
+        message.starts_with("standardize.std[0] = -1e300 cannot standardize"),
+        "{message}"
+    );
 }
 
 fn linear(weight: ndarray::Array2<f64>, bias: Array1<f64>) -> Layer<f64> {

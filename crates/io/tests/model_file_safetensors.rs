@@ -295,9 +295,21 @@ fn the_model_in_the_metadata_is_checked_as_a_json_model_file() {
         with_model(|m| m.replace("[\"a\", \"b\"]", "[\"a\", \"y\"]")),
         ModelFileError::TargetIsFeature { name: "y".into() }
     );
+    // The container is whole: the error names the metadata's text, not
+    // the file ("the file ends early" sent users to a file that was not cut).
+    let cut = with_model(|m| m[..40].to_string());
+    assert!(
+        matches!(cut, ModelFileError::MetadataNotJson { line: 3, .. }),
+        "{cut:?}"
+    );
+    assert!(
+        cut.to_string()
+            .starts_with("the safetensors metadata's \"model\" is not valid JSON at line 3"),
+        "{cut}"
+    );
     assert!(matches!(
-        with_model(|m| m[..40].to_string()),
-        ModelFileError::Truncated { .. }
+        with_model(|m| m.replace("{", "[")),
+        ModelFileError::MetadataNotJson { .. }
     ));
     assert_eq!(
         with_model(|m| m.replace(

@@ -3,6 +3,7 @@
 use thiserror::Error;
 
 use crate::fs::{FileError, ReadError};
+use crate::limits::LimitExceeded;
 use crate::state_dict::TensorFileError;
 
 /// A model file that cannot be used, with the place of the problem.
@@ -162,6 +163,19 @@ pub enum ModelFileError {
         /// The first layer's in_features.
         in_features: usize,
     },
+    /// A size beyond the limits `fit` is held to.
+    #[error("{0}")]
+    Limit(#[from] LimitExceeded),
+    /// A feature or the target name is empty or holds a control character.
+    #[error(
+        "{place} {flaw}: a feature or target name must be non-empty text without control characters"
+    )]
+    BadName {
+        /// `features[j]` or `target`.
+        place: String,
+        /// What is wrong with it.
+        flaw: &'static str,
+    },
     /// A feature name appears twice.
     #[error("feature \"{name}\" is named twice in \"features\"")]
     DuplicateFeature {
@@ -224,6 +238,19 @@ pub enum ModelFileError {
     UnsupportedContainerVersion {
         /// The JSON text of the value found, `None` when the field is missing.
         found: Option<String>,
+    },
+    /// The safetensors `__metadata__` `"model"` is not JSON, or ends in the
+    /// middle of a value: the container is whole, the text in it is not.
+    #[error(
+        "the safetensors metadata's \"model\" is not valid JSON at line {line}, column {column}: {message}"
+    )]
+    MetadataNotJson {
+        /// 1-based line in the metadata's text.
+        line: usize,
+        /// 1-based column in the metadata's text.
+        column: usize,
+        /// What is wrong there.
+        message: String,
     },
     /// The safetensors `__metadata__` has no `"model"`.
     #[error("the safetensors metadata has no \"model\" (the model file without its parameters)")]

@@ -62,7 +62,24 @@ pub(super) fn from_safetensors(bytes: &[u8]) -> Result<AnyModelFile, ModelFileEr
         .get("model")
         .ok_or(ModelFileError::NoModelMetadata)?
         .clone();
-    let model = read_model(model.as_bytes(), &mut FromTensors(&mut file))?;
+    // "the file ends early" would send the user to a file that is whole
+    let model = read_model(model.as_bytes(), &mut FromTensors(&mut file)).map_err(|e| match e {
+        ModelFileError::NotJson {
+            line,
+            column,
+            message,
+        } => ModelFileError::MetadataNotJson {
+            line,
+            column,
+            message,
+        },
+        ModelFileError::Truncated { line, column } => ModelFileError::MetadataNotJson {
+            line,
+            column,
+            message: "it ends in the middle of a value".to_string(),
+        },
+        other => other,
+    })?;
     file.finish()?;
     Ok(model)
 }

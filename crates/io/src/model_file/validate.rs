@@ -2,7 +2,7 @@
 
 use std::collections::HashSet;
 
-use sparsegrad_autograd::Float;
+use sparsegrad_autograd::{Float, Shortest};
 
 use super::{Layer, ModelFile, ModelFileError};
 use sparsegrad_nn::data::Task;
@@ -15,6 +15,7 @@ pub(super) fn validate<T: Float>(model: &ModelFile<T>) -> Result<(), ModelFileEr
     check_names(&model.features, &model.target)?;
     check_layer_order(&model.layers)?;
     check_shapes(model)?;
+    check_sizes(model)?;
     let in_features = model
         .linear_layers()
         .next()
@@ -34,7 +35,33 @@ pub(super) fn validate<T: Float>(model: &ModelFile<T>) -> Result<(), ModelFileEr
     check_finite(model)
 }
 
+/// The limits a model built by `fit` is held to, so that a file made by
+/// hand cannot ask `predict` or `compact` for more: each hidden width
+/// against [`MAX_WIDTH`](crate::limits::MAX_WIDTH), the parameter count
+/// against [`MAX_PARAMETERS`](crate::limits::MAX_PARAMETERS).
+fn check_sizes<T: Float>(model: &ModelFile<T>) -> Result<(), ModelFileError> {
+    let widths: Vec<usize> = model
+        .linear_layers()
+        .enumerate()
+        .flat_map(|(i, (_, w, _))| (i == 0).then(|| w.ncols()).into_iter().chain([w.nrows()]))
+        .collect();
+    let hidden = &widths[1..widths.len().saturating_sub(1).max(1)];
+    crate::limits::check_widths("hidden", hidden)?;
+    crate::limits::check_mlp(&widths)?;
+    Ok(())
+}
+
 fn check_names(features: &[String], target: &str) -> Result<(), ModelFileError> {
+    let places = features
+        .iter()
+        .enumerate()
+        .map(|(j, name)| (format!("features[{j}]"), name.as_str()))
+        .chain([("target".to_string(), target)]);
+    for (place, name) in places {
+        if let Some(flaw) = crate::csv::name_flaw(name) {
+            return Err(ModelFileError::BadName { place, flaw });
+        }
+    }
     let mut seen = HashSet::with_capacity(features.len());
     for name in features {
         if name == target {
@@ -125,7 +152,7 @@ fn check_standardize<T: Float>(model: &ModelFile<T>) -> Result<(), ModelFileErro
         Some((index, statistic, value)) => Err(ModelFileError::BadStandardize {
             statistic,
             index,
-            value: value.to_string(),
+            value: Shortest(value).to_string(),
         }),
         None => Ok(()),
     }
