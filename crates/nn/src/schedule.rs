@@ -65,7 +65,11 @@ impl Schedule {
             Schedule::Exponential { gamma } => base_lr * gamma.powf(e),
             Schedule::Cosine { t_max, eta_min } => {
                 assert!(t_max > 0, "Schedule::Cosine: t_max must be positive");
-                eta_min + (base_lr - eta_min) * (1.0 + (PI * e / t_max as f64).cos()) / 2.0
+                // Halved before the product, which overflowed to ∞ for
+                // η_min near f64's largest value; halving is exact, so the
+                // bits are torch's wherever its formula is finite.
+                let half_range = base_lr / 2.0 - eta_min / 2.0;
+                eta_min + half_range * (1.0 + (PI * e / t_max as f64).cos())
             }
             Schedule::LinearWarmup {
                 start_factor,

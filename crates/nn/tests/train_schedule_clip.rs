@@ -37,6 +37,16 @@ fn cosine_annealing_runs_from_base_to_eta_min() {
     // half way: cos(π/2) = 0, so the mean of the two ends
     assert!(close(cosine.lr(0.11, 5), 0.06));
     assert!(close(cosine.lr(0.11, 10), 0.01));
+    // an η_min near f64's largest value: the closed form's product of
+    // (lr₀ − η_min) and 2 overflowed to −∞ (and set_lr panicked)
+    let huge = Schedule::Cosine {
+        t_max: 10,
+        eta_min: 1e308,
+    };
+    // lr₀ = 0.01 is below the rounding of 1e308, so the start is 0 here
+    assert!(huge.lr(0.01, 0).is_finite() && huge.lr(0.01, 0) <= 0.01);
+    assert!(close(huge.lr(0.01, 5) / 5e307, 1.0));
+    assert_eq!(huge.lr(0.01, 10), 1e308);
     // a quarter: (1 + cos(π/4))/2 = (1 + √½)/2
     let quarter = 0.01 + 0.1 * (1.0 + 0.5f64.sqrt()) / 2.0;
     assert!(close(
