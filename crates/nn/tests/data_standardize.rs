@@ -71,6 +71,31 @@ fn applying_to_the_wrong_width_is_a_programming_error() {
     s.apply(ndarray::Array2::<f64>::zeros((1, 3)).view_mut());
 }
 
+/// Features of scale 1e200 and 1e-200 get their true σ: their squared
+/// deviations overflow to ∞ or vanish, so σ is taken from deviations
+/// scaled by the largest (before, σ was ∞, or 1 for a "constant" feature,
+/// and path and sparsity silently dropped the feature).
+#[test]
+fn a_feature_far_from_unit_scale_gets_its_true_std() {
+    for scale in [1e200, 1e-200, 1e300, 1e-300] {
+        let x = array![[1.0 * scale, 1.0], [3.0 * scale, 3.0], [5.0 * scale, 2.0]];
+        let s = Standardizer::fit(x.view());
+        // by hand: mean 3·scale, deviations ∓2·scale, 0: σ = scale·√(8/3)
+        let want = scale * (8.0f64 / 3.0).sqrt();
+        assert!(
+            (s.std()[0] - want).abs() <= 4.0 * f64::EPSILON * want,
+            "scale {scale:e}: σ {:e}, by hand {want:e}",
+            s.std()[0]
+        );
+        assert!((s.mean()[0] - 3.0 * scale).abs() <= 4.0 * f64::EPSILON * 3.0 * scale);
+        // the unit-scale column keeps the plain formula's bits
+        assert_eq!(s.std()[1], (2.0f64 / 3.0).sqrt());
+        let mut z = x.clone();
+        s.apply(z.view_mut());
+        assert!((z[[0, 0]] + 2.0 / (8.0f64 / 3.0).sqrt()).abs() < 1e-14, "{z}");
+    }
+}
+
 #[test]
 fn distinct_values_whose_deviations_underflow_get_std_one() {
     let tiny = f64::from_bits(1); // the smallest subnormal: its square is 0

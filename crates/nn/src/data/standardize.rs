@@ -38,9 +38,10 @@ impl Standardizer {
     /// than Σx² − nμ²), reading the rows as stored rather than striding
     /// down columns.
     ///
-    /// Values beyond about 1e154 in magnitude, whose squares f64 cannot
-    /// hold, make σ infinite; such a standardizer is refused when put in a
-    /// model file.
+    /// Values beyond about 1e154 or deviations below about 1e-100, whose
+    /// squares f64 cannot hold or resolve, get σ from deviations scaled by
+    /// the largest, so a feature of scale 1e200 or 1e-200 gets its true σ
+    /// (σ is infinite only when the deviations themselves overflow).
     ///
     /// # Panics
     /// When there are no rows.
@@ -63,15 +64,47 @@ impl Standardizer {
                 *d += (x.as_f64() - m).powi(2);
             }
         }
+        // Where the squares overflowed (values beyond ~1e154) or came near
+        // f64's smallest numbers (deviations below ~1e-100, whose squares
+        // lose digits or vanish), the deviations are summed again divided
+        // by the largest, as BLAS's nrm2 does; elsewhere the plain sum is
+        // exact enough and its bits are kept.
+        let rescaled: Vec<usize> = (0..features.ncols())
+            .filter(|&j| !constant[j] && !(1e-200..f64::INFINITY).contains(&squared_deviations[j]))
+            .collect();
+        let mut std: Vec<f64> = squared_deviations
+            .iter()
+            .map(|d| (d / n as f64).sqrt())
+            .collect();
+        if !rescaled.is_empty() {
+            let mut largest = vec![0.0_f64; features.ncols()];
+            for row in features.rows() {
+                for &j in &rescaled {
+                    largest[j] = largest[j].max((row[j].as_f64() - mean[j]).abs());
+                }
+            }
+            let mut scaled = vec![0.0_f64; features.ncols()];
+            for row in features.rows() {
+                for &j in &rescaled {
+                    scaled[j] += ((row[j].as_f64() - mean[j]) / largest[j]).powi(2);
+                }
+            }
+            for &j in &rescaled {
+                // σ = largest·√(Σ (d/largest)² / n), never formed as a square
+                std[j] = largest[j] * (scaled[j] / n as f64).sqrt();
+            }
+        }
         let (mean, std) = (0..features.ncols())
             .map(|j| {
-                let std = (squared_deviations[j] / n as f64).sqrt();
+                let std = std[j];
                 if constant[j] {
                     (first_row[j].as_f64(), 1.0)
-                } else if std > 0.0 {
+                } else if std >= f64::MIN_POSITIVE {
                     (mean[j], std)
                 } else {
-                    // Distinct values whose deviations all underflow.
+                    // Distinct values whose deviations underflow: a
+                    // subnormal σ would turn ordinary values of another
+                    // split into ∞.
                     (mean[j], 1.0)
                 }
             })
