@@ -49,7 +49,10 @@ pub mod run;
 
 pub use cv::cross_validate;
 pub use fit::{FitSettings, Path, PathPoint, fit_mlp_path, linear_point, penalty_at};
-pub use run::{DataSource, OUTPUT_FILES, PathOptions, PathReport, run, summary, write_outputs};
+pub use run::{
+    DataSource, OUTPUT_FILES, PathOptions, PathReport, l1_ratio_problem, run, summary,
+    write_outputs,
+};
 pub use sparsegrad::nn::path::{CvCurve, PathPenalty, lambda_max_l1, log_grid};
 
 use sparsegrad::io::csv::CsvError;

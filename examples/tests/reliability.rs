@@ -354,6 +354,35 @@ fn negative_looking_values_are_values() {
         30,
     );
     assert_error(&sparsity, "--lr must be finite and > 0, got -0.1");
+    // clap's own test for a negative number knows neither exponents nor a
+    // leading '.' nor inf: each was "unexpected argument '-1' found"
+    let scratch = Scratch::new("rel-negative");
+    let data = scratch.write("d.csv", DATA);
+    for (extra, needle) in [
+        (
+            ["--l2", "-1e-3"],
+            "--l2 must be finite and non-negative, got -0.001",
+        ),
+        (
+            ["--lr", "-.5"],
+            "--lr must be finite and positive, got -0.5",
+        ),
+        (
+            ["--lr", "-inf"],
+            "--lr must be finite and positive, got -inf",
+        ),
+    ] {
+        assert_error(&fit_on(&data, &extra), needle);
+    }
+    // --l1-ratio is checked whichever --penalty is chosen
+    for ratio in ["-1e-1", "nan"] {
+        let output = run_within(
+            env!("CARGO_BIN_EXE_path"),
+            &["--l1-ratio", ratio, "--quiet"],
+            30,
+        );
+        assert_error(&output, "must be in [0, 1]");
+    }
     // every program reads -1 as a value (refused by its range), not as an
     // unknown option
     for (binary, option) in [

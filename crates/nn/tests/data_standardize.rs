@@ -92,7 +92,10 @@ fn a_feature_far_from_unit_scale_gets_its_true_std() {
         assert_eq!(s.std()[1], (2.0f64 / 3.0).sqrt());
         let mut z = x.clone();
         s.apply(z.view_mut());
-        assert!((z[[0, 0]] + 2.0 / (8.0f64 / 3.0).sqrt()).abs() < 1e-14, "{z}");
+        assert!(
+            (z[[0, 0]] + 2.0 / (8.0f64 / 3.0).sqrt()).abs() < 1e-14,
+            "{z}"
+        );
     }
 }
 

@@ -10,7 +10,8 @@ use clap::{Parser, ValueEnum};
 use sparsegrad::nn::activation::Activation;
 use sparsegrad_examples::cli::{check_files, print};
 use sparsegrad_examples::path::{
-    DataSource, FitSettings, OUTPUT_FILES, PathOptions, PathPenalty, run, summary, write_outputs,
+    DataSource, FitSettings, OUTPUT_FILES, PathOptions, PathPenalty, l1_ratio_problem, run,
+    summary, write_outputs,
 };
 use sparsegrad_examples::progress::Progress;
 use sparsegrad_examples::synthetic::SparseRegressionConfig;
@@ -47,13 +48,13 @@ struct Cli {
     #[arg(long, default_value_t = 10)]
     informative: usize,
     /// Synthetic data: noise standard deviation.
-    #[arg(long, default_value_t = 0.5)]
+    #[arg(allow_hyphen_values = true, long, default_value_t = 0.5)]
     noise: f64,
     /// The penalty varied along the path.
     #[arg(long, value_enum, default_value = "l1")]
     penalty: PenaltyArg,
     /// α for --penalty elastic.
-    #[arg(long, default_value_t = 0.5)]
+    #[arg(allow_hyphen_values = true, long, default_value_t = 0.5)]
     l1_ratio: f64,
     /// K, the cross-validation folds.
     #[arg(long, default_value_t = 5)]
@@ -62,7 +63,7 @@ struct Cli {
     #[arg(long, default_value_t = 100)]
     grid: usize,
     /// The grid runs from λ_max down to λ_max·eps (1e-15 ≤ eps ≤ 1).
-    #[arg(long, default_value_t = 1e-3)]
+    #[arg(allow_hyphen_values = true, long, default_value_t = 1e-3)]
     eps: f64,
     /// Hidden layer widths, e.g. 16,16 (default: a linear model).
     #[arg(long, value_delimiter = ',')]
@@ -71,13 +72,13 @@ struct Cli {
     #[arg(long, default_value = "tanh")]
     activation: Activation,
     /// The MLP's learning rate.
-    #[arg(long, default_value_t = 0.05)]
+    #[arg(allow_hyphen_values = true, long, default_value_t = 0.05)]
     lr: f64,
     /// An MLP's fit stops when a full-batch step moves the parameters from its start to its result by at most this (ℓ2 norm).
-    #[arg(long, default_value_t = 1e-6)]
+    #[arg(allow_hyphen_values = true, long, default_value_t = 1e-6)]
     tol: f64,
     /// A linear model's fit stops when its duality gap is at most this times ‖y − ȳ‖²/n.
-    #[arg(long, default_value_t = 1e-4)]
+    #[arg(allow_hyphen_values = true, long, default_value_t = 1e-4)]
     gap_tol: f64,
     /// A fit stops after this many epochs (linear: coordinate-descent sweeps) regardless.
     #[arg(long, default_value_t = 10_000)]
@@ -117,6 +118,9 @@ fn execute(cli: &Cli) -> anyhow::Result<()> {
             ..SparseRegressionConfig::default()
         }),
     };
+    if let (true, message) = l1_ratio_problem(cli.l1_ratio) {
+        anyhow::bail!(message);
+    }
     let penalty = match cli.penalty {
         PenaltyArg::L1 => PathPenalty::L1,
         PenaltyArg::L2 => PathPenalty::L2,

@@ -65,13 +65,13 @@ struct Cli {
     #[arg(long)]
     grid: Option<usize>,
     /// Each grid runs from its top down to top·eps (1e-15 ≤ eps < 1).
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true)]
     eps: Option<f64>,
     /// The λ each regime is reported at.
     #[arg(long, value_enum)]
     select: Option<SelectArg>,
     /// SGD learning rate.
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true)]
     lr: Option<f64>,
     /// Samples per SGD step.
     #[arg(long)]
@@ -88,7 +88,7 @@ struct Cli {
     /// A fit's settle phase stops once its proximal-gradient residual
     /// ‖y − w‖/lr (y a full-batch step's start, w its result) is at most
     /// this (0: run every settle epoch).
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true)]
     settle_tol: Option<f64>,
     /// Worker threads for the (regime, fold) jobs, 1 to 256 (default: every core).
     #[arg(long, value_parser = clap::value_parser!(u16).range(1..=256))]

@@ -139,25 +139,25 @@ pub struct FitArgs {
     #[arg(long, value_enum, default_value = "sgd")]
     pub optimizer: OptimizerArg,
     /// Learning rate (> 0).
-    #[arg(long, default_value_t = 0.01)]
+    #[arg(allow_hyphen_values = true, long, default_value_t = 0.01)]
     pub lr: f64,
     /// SGD momentum μ in [0, 1).
-    #[arg(long, default_value_t = 0.0)]
+    #[arg(allow_hyphen_values = true, long, default_value_t = 0.0)]
     pub momentum: f64,
     /// SGD dampening τ in [0, 1].
-    #[arg(long, default_value_t = 0.0)]
+    #[arg(allow_hyphen_values = true, long, default_value_t = 0.0)]
     pub dampening: f64,
     /// SGD Nesterov momentum (needs --momentum > 0 and --dampening 0).
     #[arg(long)]
     pub nesterov: bool,
     /// Adam β1 in [0, 1).
-    #[arg(long, default_value_t = 0.9)]
+    #[arg(allow_hyphen_values = true, long, default_value_t = 0.9)]
     pub beta1: f64,
     /// Adam β2 in [0, 1).
-    #[arg(long, default_value_t = 0.999)]
+    #[arg(allow_hyphen_values = true, long, default_value_t = 0.999)]
     pub beta2: f64,
     /// Adam ε (> 0).
-    #[arg(long, default_value_t = 1e-8)]
+    #[arg(allow_hyphen_values = true, long, default_value_t = 1e-8)]
     pub eps: f64,
     /// Passes over the data (≥ 1).
     #[arg(long, default_value_t = 100)]
@@ -169,13 +169,13 @@ pub struct FitArgs {
     #[arg(long)]
     pub no_shuffle: bool,
     /// L1 strength λ1 (≥ 0).
-    #[arg(long, default_value_t = 0.0)]
+    #[arg(allow_hyphen_values = true, long, default_value_t = 0.0)]
     pub l1: f64,
     /// How L1 is applied.
     #[arg(long, value_enum, default_value = "subgradient")]
     pub l1_mode: L1ModeArg,
     /// L2 strength λ2 (≥ 0).
-    #[arg(long, default_value_t = 0.0)]
+    #[arg(allow_hyphen_values = true, long, default_value_t = 0.0)]
     pub l2: f64,
     /// Apply L2 as decoupled weight decay (w ← w − lr·λ2·w).
     #[arg(long)]

@@ -35,21 +35,21 @@ pub struct LoopArgs {
     pub lr_step_size: usize,
     /// step and exponential: the factor γ of each drop, in (0, 1]
     /// (default 0.1 for step, as StepLR; exponential needs it given).
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true)]
     pub lr_gamma: Option<f64>,
     /// cosine: T_max, the epochs from lr down to η_min (≥ 1; default --epochs).
     #[arg(long)]
     pub lr_t_max: Option<usize>,
     /// cosine: η_min, the lowest learning rate (≥ 0).
-    #[arg(long, default_value_t = 0.0)]
+    #[arg(allow_hyphen_values = true, long, default_value_t = 0.0)]
     pub lr_eta_min: f64,
     /// Rescale all gradients together to this global L2 norm at most (> 0),
     /// as torch.nn.utils.clip_grad_norm_.
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true)]
     pub clip_grad_norm: Option<f64>,
     /// Clamp every gradient element into [−v, v] (> 0), as
     /// torch.nn.utils.clip_grad_value_.
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true)]
     pub clip_grad_value: Option<f64>,
 }
 

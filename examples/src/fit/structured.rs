@@ -15,14 +15,14 @@ use super::error::FitError;
 pub struct StructuredArgs {
     /// Group lasso λg on the first layer's weight, one group per feature
     /// group (≥ 0).
-    #[arg(long, default_value_t = 0.0)]
+    #[arg(allow_hyphen_values = true, long, default_value_t = 0.0)]
     pub group_l1: f64,
     /// One group label per feature, in --features order (default: each
     /// feature its own group).
     #[arg(long, value_delimiter = ',')]
     pub feature_groups: Option<Vec<String>>,
     /// Group lasso λn on the hidden neurons' outgoing weights (≥ 0).
-    #[arg(long, default_value_t = 0.0)]
+    #[arg(allow_hyphen_values = true, long, default_value_t = 0.0)]
     pub neuron_l1: f64,
     /// NAME=C,...: multiply λ1 and λ2 on feature NAME's weights by C ≥ 0.
     #[arg(long, value_delimiter = ',', value_parser = parse_factor)]

@@ -153,13 +153,7 @@ impl PathOptions {
                     Shortest(MIN_GRID_EPS)
                 ),
             ),
-            (
-                !(0.0..=1.0).contains(&s.penalty.l1_ratio()),
-                format!(
-                    "--l1-ratio {} must be in [0, 1]",
-                    Shortest(s.penalty.l1_ratio())
-                ),
-            ),
+            l1_ratio_problem(s.penalty.l1_ratio()),
             (
                 !(s.tol.is_finite() && s.tol > 0.0),
                 format!("--tol {} must be positive and finite", Shortest(s.tol)),
@@ -189,6 +183,17 @@ impl PathOptions {
             None => Ok(()),
         }
     }
+}
+
+/// Whether an elastic net's share of L1 is outside [0, 1] (NaN included),
+/// and the message naming `--l1-ratio`. The program checks `--l1-ratio`
+/// whichever `--penalty` is chosen, as `fit` checks the options of a
+/// schedule it does not use.
+pub fn l1_ratio_problem(ratio: f64) -> (bool, String) {
+    (
+        !(0.0..=1.0).contains(&ratio),
+        format!("--l1-ratio {} must be in [0, 1]", Shortest(ratio)),
+    )
 }
 
 /// Whether the synthetic task's options are unusable, and why, named by
