@@ -86,7 +86,40 @@ fn bad_cells_name_their_line_and_column() {
         &scratch,
         "a,b,y\n1,2,3\n4,5e38,3\n",
         &[],
-        "data row 2 (counting from 1 below the header), column \"b\": 5e38 is out of the range of f32",
+        "data row 2 (counting from 1 below the header), column \"b\": 5e38 is out of the range of f32; use --dtype f64 or --standardize",
+    );
+    // --standardize never touches the target: not offered for it
+    fails_on_data(
+        &scratch,
+        "a,b,y\n1,2,1e39\n4,5,6\n",
+        &["--standardize"],
+        "column \"y\": 1e39 is out of the range of f32; use --dtype f64 or rescale the target (--standardize z-scores the features only)",
+    );
+}
+
+/// After a divergence the hint names what can help: at the first step,
+/// before any update, only the data's scale (not --lr, as it said); a
+/// penalty whose step --lr × λ is at least 1, before --lr.
+#[test]
+fn a_divergence_hint_names_what_can_help() {
+    let scratch = Scratch::new("fit-hints");
+    fails_on_data(
+        &scratch,
+        "a,b,y\n1e20,2,3\n4,5,6\n",
+        &["--epochs", "1"],
+        "loss became inf at epoch 1, step 1; the loss is not finite at the initial parameters, before any update: the data's values are too large for f32; try --standardize, or --dtype f64, or rescaling the target",
+    );
+    fails_on_data(
+        &scratch,
+        "a,b,y\n1e200,2,3\n4,5,6\n",
+        &["--epochs", "1", "--dtype", "f64", "--lr", "1e-300"],
+        "too large for f64; try --standardize, or rescaling the target",
+    );
+    fails_on_data(
+        &scratch,
+        GOOD,
+        &["--l1", "1e308"],
+        "try a smaller --l1 (--lr × --l1 = 1e306), or a smaller --lr",
     );
 }
 

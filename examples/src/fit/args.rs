@@ -225,7 +225,25 @@ impl FitArgs {
     /// usually measure (L1's subgradient step is lr·λ1 per weight; coupled
     /// L2 multiplies a weight by 1 − lr·λ2, which grows it once lr·λ2 > 2),
     /// so the strength, not the rate, is what to lower.
-    pub fn divergence_hint(&self) -> String {
+    ///
+    /// `at_start`: the loss was not finite at the first step of the first
+    /// epoch, which is computed before any update, so no rate or strength
+    /// is to blame but the data's scale in `dtype`.
+    pub fn divergence_hint(&self, at_start: bool, dtype: &str) -> String {
+        if at_start {
+            let mut remedies: Vec<&str> = Vec::new();
+            if !self.standardize {
+                remedies.push("--standardize");
+            }
+            if dtype != "f64" {
+                remedies.push("--dtype f64");
+            }
+            remedies.push("rescaling the target");
+            return format!(
+                "the loss is not finite at the initial parameters, before any update: the data's values are too large for {dtype}; try {}",
+                remedies.join(", or ")
+            );
+        }
         let strengths = [
             ("--l1", self.l1),
             ("--l2", self.l2),

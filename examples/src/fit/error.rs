@@ -57,9 +57,12 @@ pub enum FitError {
     },
     /// A value of the file that `--dtype` cannot hold (1e39 in f32).
     #[error(
-        "data row {row} (counting from 1 below the header), column \"{column}\": {value:e} is out of the range of {dtype}; use --dtype f64 or --standardize"
+        "data row {row} (counting from 1 below the header), column \"{column}\": {value:e} is out of the range of {dtype}; {hint}"
     )]
     OutOfRange {
+        /// What to change: `--dtype f64`, and for a feature `--standardize`
+        /// too (it z-scores the features, never the target).
+        hint: &'static str,
         /// The data row, from 1.
         row: usize,
         /// The column's name.

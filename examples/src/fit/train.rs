@@ -80,9 +80,9 @@ pub(super) fn fit_in<T: Float>(
         bar.set_message(format!("loss {:.6}", end.loss));
         bar.inc(1);
     })
-    .map_err(|cause| FitError::Diverged {
-        cause,
-        hint: args.divergence_hint(),
+    .map_err(|cause| {
+        let hint = args.divergence_hint(cause.epoch == 1 && cause.step == 1, T::NAME);
+        FitError::Diverged { cause, hint }
     })?;
     let seconds = start.elapsed().as_secs_f64();
     bar.finish_and_clear();
@@ -92,7 +92,7 @@ pub(super) fn fit_in<T: Float>(
         return Err(FitError::DivergedAtEnd {
             epoch: args.epochs,
             value: final_train_loss,
-            hint: args.divergence_hint(),
+            hint: args.divergence_hint(false, T::NAME),
         });
     }
     let model_file = ModelFile::from_mlp(
@@ -133,7 +133,8 @@ pub(super) fn fit_in<T: Float>(
 /// that becomes infinite there: only f64 → f32 can overflow.
 fn cast_finite<T: Float>(data: &Dataset<f64>) -> Result<Dataset<T>, FitError> {
     let cast = data.cast::<T>();
-    let out_of_range = |row: usize, column: String, value: f64| FitError::OutOfRange {
+    let out_of_range = |row: usize, column: String, value: f64, hint| FitError::OutOfRange {
+        hint,
         row: row + 1,
         column,
         value,
@@ -145,6 +146,7 @@ fn cast_finite<T: Float>(data: &Dataset<f64>) -> Result<Dataset<T>, FitError> {
             row,
             data.feature_names()[column].clone(),
             value,
+            "use --dtype f64 or --standardize",
         ));
     }
     if let (Targets::Regression(values), Targets::Regression(cast_values)) =
@@ -155,6 +157,7 @@ fn cast_finite<T: Float>(data: &Dataset<f64>) -> Result<Dataset<T>, FitError> {
                 row,
                 data.target_name().to_string(),
                 values[[row, 0]],
+                "use --dtype f64 or rescale the target (--standardize z-scores the features only)",
             ));
         }
     }
