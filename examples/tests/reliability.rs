@@ -196,6 +196,24 @@ fn every_size_from_outside_has_a_limit() {
         ),
         "--samples × --features is 10000000000, above the limit of 50000000",
     );
+    // wide data within the data limit: the Gram matrices the linear path
+    // keeps (one per fold and more) would need 80 GB; refused by size
+    assert_error(
+        &run_within(
+            path,
+            &[
+                "--samples",
+                "12",
+                "--features",
+                "100000",
+                "--folds",
+                "2",
+                "--quiet",
+            ],
+            30,
+        ),
+        "the size of 6 Gram matrices XᵀX of 100000 features (6 × 100000² numbers) is 60000000000, above the limit of 50000000",
+    );
     let output = run_within(
         env!("CARGO_BIN_EXE_throughput"),
         &["--threads", "10000", "--workloads", "W1"],

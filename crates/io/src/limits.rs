@@ -110,6 +110,20 @@ pub fn check_size(what: impl Into<String>, value: Size, limit: u64) -> Result<()
     }
 }
 
+/// The numbers of `copies` d × d Gram matrices XᵀX (d = `features`)
+/// against [`MAX_VALUES`]: the linear path keeps one per fold and a few
+/// more, the study's ridge grid one. Data with many more features than
+/// fit in that (d ≳ 7 000 for one copy) would ask for gigabytes.
+pub fn check_gram(features: usize, copies: usize) -> Result<(), LimitExceeded> {
+    check_size(
+        format!(
+            "the size of {copies} Gram matrices XᵀX of {features} features ({copies} × {features}² numbers)"
+        ),
+        Size::product(features as u128, features as u128).times(copies as u128),
+        MAX_VALUES,
+    )
+}
+
 /// Each hidden width of `widths` against [`MAX_WIDTH`], named as layer
 /// 1, 2, … of `option` (`--hidden layer 2 width is …`).
 pub fn check_widths(option: &str, widths: &[usize]) -> Result<(), LimitExceeded> {

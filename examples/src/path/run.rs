@@ -292,6 +292,14 @@ pub fn run(options: &PathOptions, progress: &Progress) -> Result<PathReport, Pat
         .chain([1])
         .collect();
     limits::check_mlp(&widths)?;
+    // the linear engine keeps sums and a problem per fold, and the whole
+    // data's; an MLP's grid needs the whole data's problem only
+    let grams = if options.settings.hidden.is_empty() {
+        2 * options.folds + 2
+    } else {
+        2
+    };
+    limits::check_gram(data.n_features(), grams)?;
     standardize(&mut data, &mut []);
     if data.features().iter().any(|x| !x.is_finite()) {
         return Err(PathError::NotFinite(

@@ -156,7 +156,9 @@ pub fn needs_hidden_layer(regime: Regime) -> bool {
 ///
 /// # Errors
 /// [`StudyError::Config`] when the top is 0 (a constant target, or
-/// features that are all constant): no grid can start there.
+/// features that are all constant): no grid can start there;
+/// [`StudyError::Limit`] when an L2 regime's Gram matrix of the features
+/// would pass [`check_gram`](sparsegrad::io::limits::check_gram).
 pub fn grid(
     regime: Regime,
     initial: &Mlp<f32>,
@@ -180,6 +182,8 @@ pub fn grid(
                 // the curvature bound depends on the features only
                 Targets::Classification(labels) => ndarray::Array1::zeros(labels.len()),
             };
+            // its sums and the problem hold a d × d Gram matrix each
+            sparsegrad::io::limits::check_gram(x.ncols(), 2)?;
             let lipschitz = LeastSquares::from_data(x.view(), y.view()).lipschitz();
             (GridTop::RidgeHeuristic, lipschitz / 10.0)
         }
