@@ -162,6 +162,17 @@ fn every_size_from_outside_has_a_limit() {
     ] {
         assert_error(&fit_on(&data, extra), needle);
     }
+    // A full batch of 1 000 rows through 60 000 units: 6·10⁷ activations
+    // (200 000 rows through 65 536 asked for 52 GB and aborted).
+    let mut rows = String::from("x,y\n");
+    for i in 0..1000 {
+        rows.push_str(&format!("{},{}\n", i % 7, i % 3));
+    }
+    let rows = scratch.write("rows.csv", &rows);
+    assert_error(
+        &fit_on(&rows, &["--hidden", "60000", "--batch-size", "0"]),
+        "a step's activations (--batch-size rows × the widest layer) is 60000000, above the limit of 50000000",
+    );
     // A label of 999 999 asks for a million outputs of 21 inputs each.
     let mut wide =
         String::from("x0,x1,x2,x3,x4,x5,x6,x7,x8,x9,x10,x11,x12,x13,x14,x15,x16,x17,x18,x19,y\n");

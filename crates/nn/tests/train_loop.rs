@@ -15,7 +15,7 @@ use sparsegrad_nn::optim::{GroupRules, ParamGroup, Sgd, SgdConfig};
 use sparsegrad_nn::regularize::Penalty;
 use sparsegrad_nn::schedule::Schedule;
 use sparsegrad_nn::train::{
-    Control, TrainOptions, evaluate_loss, penalty_total, train, train_step,
+    Control, EVAL_ROWS, TrainOptions, evaluate_loss, penalty_total, predict, train, train_step,
 };
 
 /// y = w·x + b as an Mlp, in f64.
@@ -414,4 +414,37 @@ fn an_optimizer_step_bumps_the_version_so_a_stale_graph_cannot_be_replayed() {
         message.contains("modified by an in-place operation: input 1 of `linear`"),
         "{message}"
     );
+}
+
+/// A data set of more than [`EVAL_ROWS`] rows is evaluated in parts (one
+/// pass of 200 000 rows through a wide layer asked for 52 GB): the loss is
+/// still the mean over every row, written out here for y = 2x + 1 with
+/// residuals r_i = y_i − (2x_i + 1), and the predictions are every row's.
+#[test]
+fn a_large_data_set_is_evaluated_in_parts_with_the_same_result() {
+    let n = 2 * EVAL_ROWS + 37;
+    let x: Vec<f64> = (0..n).map(|i| (i as f64 * 0.37).sin()).collect();
+    let y: Vec<f64> = x
+        .iter()
+        .enumerate()
+        .map(|(i, &v)| 2.0 * v + 1.0 + (i % 7) as f64 * 0.1)
+        .collect();
+    let model = line(2.0, 1.0);
+    let by_hand: f64 = x
+        .iter()
+        .zip(&y)
+        .map(|(&v, &t)| (t - (2.0 * v + 1.0)).powi(2))
+        .sum::<f64>()
+        / n as f64;
+    let loss = evaluate_loss(&model, &data(&x, &y));
+    assert!(
+        (loss - by_hand).abs() <= 1e-12 * by_hand,
+        "{loss} vs {by_hand}"
+    );
+    let features = Array2::from_shape_vec((n, 1), x.clone()).unwrap();
+    let outputs = predict(&model, &features);
+    assert_eq!(outputs.shape(), [n, 1]);
+    for (i, &v) in x.iter().enumerate() {
+        assert_eq!(outputs[[i, 0]], 2.0 * v + 1.0, "row {i}");
+    }
 }

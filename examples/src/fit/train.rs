@@ -63,6 +63,22 @@ pub(super) fn fit_in<T: Float>(
             Mlp::<T>::new(&sizes, args.activation.into(), &mut rng)
         }
     };
+    // a step's activations are batch rows × width (--batch-size 0: every row)
+    let batch_rows = if args.batch_size == 0 {
+        data.len()
+    } else {
+        args.batch_size.min(data.len())
+    };
+    let widest = model
+        .linear_layers()
+        .map(|l| l.out_features())
+        .max()
+        .unwrap_or(0);
+    sparsegrad::io::limits::check_size(
+        "a step's activations (--batch-size rows × the widest layer)",
+        sparsegrad::io::limits::Size::product(batch_rows as u128, widest as u128),
+        sparsegrad::io::limits::MAX_VALUES,
+    )?;
     let data = cast_finite::<T>(data)?;
     let mut optimizer = optimizer(args, &model, data.feature_names())?;
 
