@@ -574,6 +574,13 @@ fn hostile_heads_and_bodies_are_refused_before_they_cost_memory() {
             "Content-Length",
         ),
         ("", 411, "no Content-Length"),
+        // RFC 9110: digits only (Rust's u64 parser takes a '+')
+        ("\r\nContent-Length: +2", 400, "Content-Length"),
+        (
+            &format!("\r\nHost: {address}\r\nContent-Length: 2"),
+            400,
+            "more than one Host",
+        ),
     ] {
         error(control(extra, b""), status, needle);
     }
@@ -638,6 +645,44 @@ fn hostile_heads_and_bodies_are_refused_before_they_cost_memory() {
     assert!(answer.starts_with("HTTP/1.1 200 "), "{answer}");
     // The server is whole and answers as before.
     assert_eq!(get(address, "/api/state").status, 200);
+}
+
+/// Listening on every address (`--host 0.0.0.0`), the server answers the
+/// names a client of this or another machine uses, its IP addresses with
+/// its port, and still refuses names (DNS rebinding) and other ports.
+#[test]
+fn on_every_address_any_ip_of_its_port_is_this_server() {
+    let playground = sparsegrad_examples::playground::server::Playground::bind(
+        std::net::IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED),
+        0,
+    )
+    .unwrap();
+    let port = playground.address().port();
+    playground.spawn();
+    let address = SocketAddr::from(([127, 0, 0, 1], port));
+    let host = |value: &str| {
+        raw(
+            address,
+            &format!("GET /api/state HTTP/1.1\r\nHost: {value}"),
+            b"",
+        )
+        .status
+    };
+    for allowed in [
+        format!("127.0.0.1:{port}"),
+        format!("192.0.2.7:{port}"),
+        format!("[::1]:{port}"),
+        format!("localhost:{port}"),
+    ] {
+        assert_eq!(host(&allowed), 200, "{allowed}");
+    }
+    for refused in [
+        format!("evil.example:{port}"),
+        format!("192.0.2.7:{}", port.wrapping_add(1)),
+        "192.0.2.7".to_string(),
+    ] {
+        assert_eq!(host(&refused), 403, "{refused}");
+    }
 }
 
 #[test]

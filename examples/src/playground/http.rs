@@ -110,10 +110,17 @@ impl Request {
                 "this server reads a body of a declared Content-Length only, not a chunked one",
             ))
         } else {
-            let mut declared = named("Content-Length").map(|v| v.parse::<u64>());
+            // 1*DIGIT (RFC 9110 §8.6): u64's parser would also take "+2"
+            let number = |v: &str| {
+                v.bytes()
+                    .all(|b| b.is_ascii_digit())
+                    .then(|| v.parse::<u64>().ok())
+                    .flatten()
+            };
+            let mut declared = named("Content-Length").map(number);
             match declared.next() {
                 None => Ok(None),
-                Some(Ok(first)) if declared.all(|other| other == Ok(first)) => Ok(Some(first)),
+                Some(Some(first)) if declared.all(|other| other == Some(first)) => Ok(Some(first)),
                 Some(_) => Err((
                     400,
                     "the Content-Length is not one non-negative whole number",
@@ -130,6 +137,14 @@ impl Request {
             expects_continue,
             early,
         }
+    }
+
+    /// How many times header `name` (any case) is present.
+    pub fn count(&self, name: &str) -> usize {
+        self.headers
+            .iter()
+            .filter(|(n, _)| n.eq_ignore_ascii_case(name))
+            .count()
     }
 
     /// The value of header `name` (any case), if present.
@@ -166,9 +181,19 @@ impl Request {
         body.truncate(length);
         let arrived = body.len();
         body.resize(length, 0);
-        stream
-            .read_exact(&mut body[arrived..])
-            .map_err(|e| Failure::new(400, format!("cannot read the body: {e}")))?;
+        stream.read_exact(&mut body[arrived..]).map_err(|e| {
+            let why = match e.kind() {
+                io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut => {
+                    "it did not arrive in time".to_string()
+                }
+                io::ErrorKind::UnexpectedEof => "the client stopped sending".to_string(),
+                _ => e.to_string(),
+            };
+            Failure::new(
+                400,
+                format!("cannot read the body of {length} bytes: {why}"),
+            )
+        })?;
         Ok(body)
     }
 }

@@ -106,6 +106,7 @@ impl Playground {
         let context = Arc::new(Context {
             driver: self.driver,
             hosts: allowed_hosts(self.address),
+            bound: self.address,
             connections: Arc::default(),
             streams: Arc::default(),
         });
@@ -126,10 +127,12 @@ impl Playground {
 }
 
 /// The values of `Host` that name `address`: `ip:port`, and for a loopback
-/// address `localhost:port` too.
+/// or unspecified (`0.0.0.0`, `::`) address `localhost:port` too (see
+/// [`Context::names_this_server`] for the other names of an unspecified
+/// one).
 fn allowed_hosts(address: SocketAddr) -> Vec<String> {
     let mut hosts = vec![address.to_string()];
-    if address.ip().is_loopback() {
+    if address.ip().is_loopback() || address.ip().is_unspecified() {
         hosts.push(format!("localhost:{}", address.port()));
     }
     hosts
@@ -139,6 +142,8 @@ fn allowed_hosts(address: SocketAddr) -> Vec<String> {
 struct Context {
     driver: Driver,
     hosts: Vec<String>,
+    /// The address listened on.
+    bound: SocketAddr,
     connections: Arc<AtomicUsize>,
     streams: Arc<AtomicUsize>,
 }
@@ -271,12 +276,32 @@ impl Context {
         Some(reply.unwrap_or_else(|failure| error_response(&failure)))
     }
 
-    /// Refuses a request whose `Host` is not the bound address.
+    /// Whether `host` (`name:port`) names this server: one of
+    /// [`allowed_hosts`], or, when it listens on every address, any IP
+    /// address with its port. An address is no name an attacker's DNS can
+    /// point here (DNS rebinding needs a name), and a client of another
+    /// machine names the server by the address it reached.
+    fn names_this_server(&self, host: &str) -> bool {
+        self.hosts.iter().any(|h| h.eq_ignore_ascii_case(host))
+            || (self.bound.ip().is_unspecified()
+                && host
+                    .parse::<SocketAddr>()
+                    .is_ok_and(|a| a.port() == self.bound.port()))
+    }
+
+    /// Refuses a request whose `Host` is not the bound address, or that has
+    /// two (RFC 9112 §3.2: a 400).
     fn check_host(&self, request: &Request) -> Result<(), Failure> {
         let host = request
             .header("Host")
             .ok_or_else(|| Failure::new(400, "the request has no Host header"))?;
-        if self.hosts.iter().any(|h| h.eq_ignore_ascii_case(host)) {
+        if request.count("Host") > 1 {
+            return Err(Failure::new(
+                400,
+                "the request has more than one Host header",
+            ));
+        }
+        if self.names_this_server(host) {
             Ok(())
         } else {
             Err(Failure::new(
@@ -296,10 +321,9 @@ impl Context {
         stream: &TcpStream,
     ) -> Result<T, Failure> {
         if let Some(origin) = request.header("Origin") {
-            let from_here = self
-                .hosts
-                .iter()
-                .any(|h| origin.eq_ignore_ascii_case(&format!("http://{h}")));
+            let from_here = origin
+                .strip_prefix("http://")
+                .is_some_and(|host| self.names_this_server(host));
             if !from_here {
                 return Err(Failure::new(
                     403,
