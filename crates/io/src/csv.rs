@@ -23,10 +23,14 @@
 //!   explicit list, the features are every column but the target, in file
 //!   order.
 //!
-//! - No line may be longer than [`MAX_LINE_BYTES`], and the used cells
-//!   (rows × used columns) may number at most [`MAX_VALUES`]: a file
-//!   beyond either is refused as soon as the reader gets there, so that an
-//!   endless input (`/dev/zero`, a pipe) ends in an error.
+//! - No record (a line, or the lines of a quoted cell that spans lines)
+//!   may be longer than [`MAX_LINE_BYTES`], the blank lines may number at
+//!   most [`MAX_VALUES`] in all, and so may the used cells (rows × used
+//!   columns): a file beyond any of these is refused as soon as the reader
+//!   gets there, so that an endless input (`/dev/zero`, `yes ''` on a
+//!   pipe) ends in an error.
+//! - A cell quoted in an error message has its control characters escaped
+//!   (`\0`, `\u{1b}`), and so do the header's names.
 //!
 //! The file is streamed once, from any kind of file (a named pipe too), and
 //! values are read into f64, exactly as the file writes them (correctly
@@ -256,11 +260,13 @@ fn read_table(
     let lines = metadata
         .filter(|m| m.is_file())
         .and_then(|_| file.try_clone().ok());
+    // The default syntax (`,`, `"` doubled to escape, no comments), which
+    // RecordLimit follows to find where a record ends.
     let mut reader = ::csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true) // field counts are checked here, with a better message
         .buffer_capacity(1 << 16)
-        .from_reader(LineLimit::new(file));
+        .from_reader(RecordLimit::new(file));
     let mut record = ::csv::ByteRecord::new();
 
     if !next_record(&mut reader, &mut record)? {
@@ -342,7 +348,7 @@ fn read_table(
 
 /// Reads the next record into `record`; `false` at the end of the file.
 fn next_record(
-    reader: &mut ::csv::Reader<LineLimit<File>>,
+    reader: &mut ::csv::Reader<RecordLimit<File>>,
     record: &mut ::csv::ByteRecord,
 ) -> Result<bool, CsvErrorKind> {
     reader.read_byte_record(record).map_err(|error| {
@@ -364,48 +370,169 @@ fn next_record(
     })
 }
 
-/// A reader that fails once a line grows beyond [`MAX_LINE_BYTES`], so
+/// Blank lines a file may have in all: [`MAX_VALUES`]. The CSV parser
+/// skips them without returning, so no other limit sees them, and an
+/// endless stream of them (`yes ''` on a pipe) would be read forever. A
+/// real file has a few; even one after every row of a file at the limit of
+/// used cells makes no more than this.
+const MAX_BLANK_LINES: u64 = MAX_VALUES;
+
+/// A reader that fails once a record grows beyond [`MAX_LINE_BYTES`], so
 /// that the CSV parser, which holds a whole record in memory, never holds
-/// more than that.
-struct LineLimit<R> {
+/// more than that, and once the blank lines exceed [`MAX_BLANK_LINES`].
+///
+/// A record ends at a newline outside quotes, so the reader follows the
+/// syntax as the csv crate's parser does (see [`Syntax`]): counting `"`
+/// bytes would not do, since a `"` inside an unquoted cell (`5'3"`) is an
+/// ordinary byte, and an odd number of those would hide a quoted cell
+/// that spans lines without end.
+struct RecordLimit<R> {
     inner: R,
-    /// Bytes since the last newline.
-    run: u64,
+    /// Whether nothing has been read yet (a byte-order mark may come).
+    at_start: bool,
+    scan: Scan,
 }
 
-impl<R> LineLimit<R> {
+/// How far a [`RecordLimit`] has read; a `Copy` value, so that the loop
+/// over a chunk keeps it in registers.
+#[derive(Clone, Copy)]
+struct Scan {
+    syntax: Syntax,
+    /// Bytes of the current record so far.
+    run: u64,
+    /// Whether the current record has a newline inside quotes.
+    spans_lines: bool,
+    /// Newlines read so far, and the 1-based line where the current record
+    /// started, for the message.
+    newlines: u64,
+    record_line: u64,
+    blank_lines: u64,
+}
+
+/// Where a [`RecordLimit`] is in the CSV syntax of the csv crate's parser
+/// as configured here: `,` between cells, `"` quotes with `""` for a
+/// quote inside, and `\r`, `\n` or `\r\n` ending a record.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Syntax {
+    /// Before a record: a line ending here ends a blank line.
+    RecordStart,
+    /// Just after a `\r` that ended a line: a `\n` here belongs to it.
+    AfterCr,
+    /// At the start of a cell, the only place where a `"` opens quotes.
+    CellStart,
+    /// In a cell without quotes.
+    Unquoted,
+    /// Inside quotes.
+    Quoted,
+    /// Just after a `"` inside quotes: another `"` is a quote in the
+    /// text, anything else closes the quotes.
+    QuoteInQuotes,
+}
+
+impl<R> RecordLimit<R> {
     fn new(inner: R) -> Self {
-        LineLimit { inner, run: 0 }
+        RecordLimit {
+            inner,
+            at_start: true,
+            scan: Scan {
+                syntax: Syntax::RecordStart,
+                run: 0,
+                spans_lines: false,
+                newlines: 0,
+                record_line: 1,
+                blank_lines: 0,
+            },
+        }
     }
 }
 
-impl<R: Read> Read for LineLimit<R> {
+impl Scan {
+    /// Follows `chunk` through the syntax; an error once a limit is passed.
+    fn feed(mut self, chunk: &[u8]) -> Result<Scan, LimitExceeded> {
+        use Syntax::*;
+        for &byte in chunk {
+            let mut state = self.syntax;
+            if state == AfterCr {
+                if byte == b'\n' {
+                    self.newlines += 1;
+                    self.syntax = RecordStart;
+                    continue;
+                }
+                state = RecordStart;
+            }
+            if state == RecordStart {
+                if let b'\r' | b'\n' = byte {
+                    self.newlines += u64::from(byte == b'\n');
+                    self.blank_lines += 1;
+                    self.syntax = if byte == b'\r' { AfterCr } else { RecordStart };
+                    continue;
+                }
+                self.record_line = self.newlines + 1;
+                state = CellStart;
+            }
+            self.run += 1;
+            self.syntax = match (state, byte) {
+                (CellStart | QuoteInQuotes, b'"') => Quoted,
+                (Quoted, b'"') => QuoteInQuotes,
+                (Quoted, b'\r' | b'\n') => {
+                    self.newlines += u64::from(byte == b'\n');
+                    self.spans_lines = true;
+                    Quoted
+                }
+                (Quoted, _) => Quoted,
+                (_, b',') => CellStart,
+                (_, b'\r' | b'\n') => {
+                    self.check_run()?;
+                    self.newlines += u64::from(byte == b'\n');
+                    self.run = 0;
+                    self.spans_lines = false;
+                    if byte == b'\r' { AfterCr } else { RecordStart }
+                }
+                _ => Unquoted,
+            };
+        }
+        // Checked once a chunk (at most the parser's 64 KiB buffer) for a
+        // record still open: it may pass the limit by that much.
+        self.check_run()?;
+        if self.blank_lines > MAX_BLANK_LINES {
+            return Err(LimitExceeded {
+                what: "the number of blank lines".into(),
+                value: Size::Exact(u128::from(self.blank_lines)),
+                limit: MAX_BLANK_LINES,
+            });
+        }
+        Ok(self)
+    }
+
+    /// An error if the current record is beyond [`MAX_LINE_BYTES`].
+    fn check_run(&self) -> Result<(), LimitExceeded> {
+        if self.run <= MAX_LINE_BYTES {
+            return Ok(());
+        }
+        // A record that spans lines is most likely a quote left open.
+        let what = if self.spans_lines {
+            "a record's length in bytes (a quoted cell spans lines: is a quote left open?)"
+        } else {
+            "a line's length in bytes"
+        };
+        Err(LimitExceeded {
+            what: format!("line {}: {what}", self.record_line),
+            value: Size::Exact(u128::from(self.run)),
+            limit: MAX_LINE_BYTES,
+        })
+    }
+}
+
+impl<R: Read> Read for RecordLimit<R> {
     fn read(&mut self, buffer: &mut [u8]) -> io::Result<usize> {
         let n = self.inner.read(buffer)?;
-        let chunk = &buffer[..n];
-        // Lines inside one chunk are shorter than the chunk, itself far
-        // below the limit; only a line running across chunks can exceed it.
-        let run = match (
-            chunk.iter().position(|&b| b == b'\n'),
-            chunk.iter().rposition(|&b| b == b'\n'),
-        ) {
-            (Some(first), Some(last)) => {
-                let longest = self.run + first as u64;
-                self.run = (n - last - 1) as u64;
-                longest.max(self.run)
-            }
-            _ => {
-                self.run += n as u64;
-                self.run
-            }
-        };
-        if run > MAX_LINE_BYTES {
-            return Err(io::Error::other(LimitExceeded {
-                what: "a line's length in bytes".into(),
-                value: Size::Exact(u128::from(run)),
-                limit: MAX_LINE_BYTES,
-            }));
+        let mut chunk = &buffer[..n];
+        // The parser skips a byte-order mark at the start of its first
+        // buffer, which is this first chunk.
+        if std::mem::take(&mut self.at_start) {
+            chunk = chunk.strip_prefix(b"\xef\xbb\xbf").unwrap_or(chunk);
         }
+        self.scan = self.scan.feed(chunk).map_err(io::Error::other)?;
         Ok(n)
     }
 }
@@ -590,24 +717,42 @@ fn parse_label(cell: &[u8]) -> Result<f64, CellProblem> {
 }
 
 /// A cell's text for a message: at most 40 characters, so that a stray
-/// megabyte of text does not fill the terminal.
+/// megabyte of text does not fill the terminal, with control characters
+/// escaped (see [`escape_controls`]).
 fn excerpt(text: &[u8]) -> String {
     const MAX_CHARS: usize = 40;
     let text = String::from_utf8_lossy(text);
     match text.char_indices().nth(MAX_CHARS) {
-        Some((cut, _)) => format!("{}…", &text[..cut]),
-        None => text.into_owned(),
+        Some((cut, _)) => format!("{}…", escape_controls(&text[..cut])),
+        None => escape_controls(&text),
     }
 }
 
-/// The names of a header, quoted and separated by commas; past the first
-/// 20, only how many more there are.
+/// `text` with each control character written as Rust escapes it (`\0`,
+/// `\t`, `\u{1b}`): text from a file goes into messages on a terminal,
+/// which would act on an ESC sequence or a BEL. Other text, `é` too, is
+/// kept as it is.
+fn escape_controls(text: &str) -> String {
+    let mut escaped = String::with_capacity(text.len());
+    for c in text.chars() {
+        if c.is_control() {
+            escaped.extend(c.escape_debug());
+        } else {
+            escaped.push(c);
+        }
+    }
+    escaped
+}
+
+/// The names of a header, quoted and separated by commas, with control
+/// characters escaped (an unused name may hold any); past the first 20,
+/// only how many more there are.
 fn quoted_list(names: &[String]) -> String {
     const SHOWN: usize = 20;
     let mut list: Vec<String> = names
         .iter()
         .take(SHOWN)
-        .map(|n| format!("\"{n}\""))
+        .map(|n| format!("\"{}\"", escape_controls(n)))
         .collect();
     if names.len() > SHOWN {
         list.push(format!("and {} more", names.len() - SHOWN));

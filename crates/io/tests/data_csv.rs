@@ -190,6 +190,44 @@ fn a_long_cell_is_shortened_in_the_message() {
     );
 }
 
+/// Text from the file reaches the user's terminal in a message: a control
+/// character (NUL, ESC, BEL, the 8-bit CSI) is escaped, other text is not.
+#[test]
+fn control_characters_of_a_cell_or_a_name_are_escaped_in_the_message() {
+    let cases: [(&[u8], &str); 5] = [
+        (b"5\0", "5\\0"),
+        (b"\x1b[2J1", "\\u{1b}[2J1"),
+        (b"1\x07", "1\\u{7}"),
+        ("\u{9b}31m".as_bytes(), "\\u{9b}31m"),
+        ("é\t1".as_bytes(), "é\\t1"),
+    ];
+    for (cell, shown) in cases {
+        let mut contents = b"x,y\n".to_vec();
+        contents.extend_from_slice(cell);
+        contents.extend_from_slice(b",1\n");
+        let (kind, message) = error_of(&contents, &regression("y"));
+        assert!(
+            matches!(&kind, CsvErrorKind::Cell { problem: CellProblem::NotANumber(text), .. } if text == shown),
+            "{kind:?}"
+        );
+        assert!(!message.chars().any(char::is_control), "{message:?}");
+    }
+    // Shortened to 40 characters first, then escaped.
+    let (_, _, problem) = cell_problem(&format!("x,y\n{}\0,1\n", "z".repeat(40)), &regression("y"));
+    assert_eq!(
+        problem,
+        CellProblem::NotANumber(format!("{}…", "z".repeat(40)))
+    );
+
+    // An unused column's name may hold anything, and is listed when a
+    // column is missing.
+    let (_, message) = error_of("x,\u{1b}]0;owned\u{7},y\n1,2,3\n", &regression("t"));
+    assert_eq!(
+        message,
+        "no target column named \"t\" in the header (it has: \"x\", \"\\u{1b}]0;owned\\u{7}\", \"y\")"
+    );
+}
+
 #[test]
 fn class_labels_must_be_non_negative_integers_below_the_limit() {
     let file = CsvFile::new("x,y\n0,1.0\n0,-0\n0,2e0\n0,+3\n");
@@ -401,6 +439,105 @@ fn a_used_name_that_is_not_text_is_refused() {
     let unused = CsvFile::new(&b"x,\xff\0,y\n1,2,3\n"[..]);
     let data = read_csv(unused.path(), &spec("y", Some(&["x"]), Task::Regression)).unwrap();
     assert_eq!(data.feature_names(), ["x"]);
+}
+
+/// Runs `read` and checks that it took less than `seconds` (these inputs
+/// are tens of megabytes: a reader that held them whole, or went on to the
+/// end of an endless one, would be slow or never end).
+fn within<T>(seconds: u64, read: impl FnOnce() -> T) -> T {
+    let start = std::time::Instant::now();
+    let result = read();
+    let took = start.elapsed();
+    assert!(took.as_secs() < seconds, "took {took:?}");
+    result
+}
+
+/// `(header, opening)` followed by short lines up to more than 16 MiB.
+fn header_then_lines(opening: &str, line: &str) -> Vec<u8> {
+    let mut contents = format!("a,y\n{opening}").into_bytes();
+    while contents.len() <= 17 << 20 {
+        contents.extend_from_slice(line.as_bytes());
+    }
+    contents
+}
+
+/// The CSV parser holds a whole record in memory, and a quoted cell's
+/// newlines do not end it: an open quote followed by endless short lines
+/// is one endless record, refused at 16 MiB like a long line.
+#[test]
+fn a_record_spanning_lines_is_refused_beyond_the_limit_of_a_line() {
+    // `x"x,"`: the first quote is text (it is inside an unquoted cell), the
+    // second opens quotes; counting quotes alone would miss it.
+    for opening in ["\"", "1,\"", "x\"x,\"", "\"\"\"\r\n"] {
+        let file = CsvFile::new(header_then_lines(opening, "1,2\n"));
+        let error = within(5, || read_csv(file.path(), &regression("y"))).unwrap_err();
+        let message = error.to_string();
+        assert!(
+            matches!(&error.kind, CsvErrorKind::TooLarge(limit) if limit.limit == 16 << 20),
+            "{opening:?}: {error:?}"
+        );
+        assert!(
+            message.contains(": line 2: a record's length in bytes (a quoted cell spans lines: is a quote left open?) is "),
+            "{opening:?}: {message}"
+        );
+        assert!(
+            message.ends_with(", above the limit of 16777216"),
+            "{message}"
+        );
+    }
+
+    // One line over 16 MiB keeps its message, with the line it is on.
+    let mut long = b"a,y\n1,2\n\n\"1\",".to_vec();
+    long.resize(long.len() + (17 << 20), b' ');
+    let (kind, message) = within(5, || error_of(&long, &regression("y")));
+    assert!(matches!(kind, CsvErrorKind::TooLarge(_)), "{kind:?}");
+    assert!(
+        message.starts_with("line 4: a line's length in bytes is "),
+        "{message}"
+    );
+}
+
+/// A `"` inside an unquoted cell is text, and a quoted cell that closes
+/// ends where the parser ends it: neither makes the rest of a large file
+/// one record.
+#[test]
+fn quotes_that_open_no_record_spanning_lines_leave_a_large_file_readable() {
+    // The second row's note is `x"` and a newline and `"`, quoted.
+    let mut contents = String::from("a,note,y\n1,5'3\",2\n1,\"x\"\"\n\"\"\",2\n");
+    let mut rows = 2;
+    while contents.len() <= 17 << 20 {
+        contents.push_str("1,x,2\n");
+        rows += 1;
+    }
+    let file = CsvFile::new(&contents);
+    let data = within(5, || {
+        read_csv(file.path(), &spec("y", Some(&["a"]), Task::Regression))
+    })
+    .unwrap();
+    assert_eq!(data.features().nrows(), rows);
+}
+
+/// The parser skips blank lines without returning, so that an endless
+/// stream of them (`yes ''` on a pipe) is refused by their count: up to
+/// the limit of used cells (50 000 000) they are skipped.
+#[test]
+fn blank_lines_beyond_the_limit_are_refused() {
+    const LIMIT: usize = 50_000_000;
+    let mut contents = b"a,y\n1,2\n".to_vec();
+    contents.resize(contents.len() + LIMIT, b'\n');
+    contents.extend_from_slice(b"3,4\n");
+    let file = CsvFile::new(&contents);
+    let data = within(5, || read_csv(file.path(), &regression("y"))).unwrap();
+    assert_eq!(data.features().as_slice().unwrap(), &[1.0, 3.0]);
+
+    contents.truncate(contents.len() - 4);
+    contents.extend_from_slice(b"\n3,4\n");
+    let (kind, message) = within(5, || error_of(&contents, &regression("y")));
+    assert!(matches!(kind, CsvErrorKind::TooLarge(_)), "{kind:?}");
+    assert_eq!(
+        message,
+        "the number of blank lines is 50000001, above the limit of 50000000"
+    );
 }
 
 proptest! {
