@@ -26,8 +26,9 @@ pub const MAX_GRID: u64 = 10_000;
 pub const MAX_VALUES: u64 = 50_000_000;
 /// Threads of the matrix products: 256.
 pub const MAX_THREADS: u64 = 256;
-/// Bytes of one line of a CSV file: 16 MiB (a line is read whole before
-/// its cells are parsed).
+/// Bytes of one record of a CSV file (a line, or the lines of a quoted
+/// cell that spans lines): 16 MiB (a record is read whole before its cells
+/// are parsed).
 pub const MAX_LINE_BYTES: u64 = 16 << 20;
 /// Bytes of a model file: 256 MiB (the file is read whole, then parsed;
 /// a model at [`MAX_PARAMETERS`] takes about 220 MB of JSON).
