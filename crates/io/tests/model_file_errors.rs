@@ -524,8 +524,11 @@ fn non_finite_numbers_are_refused_where_they_are() {
         "layers[0].bias[0] = -inf is not a finite f64 number"
     );
 
-    // A standardizer fitted on values whose squares overflow has σ = inf.
-    let standardize = Standardizer::fit(array![[1e300, 0.0], [-1e300, 1.0]].view());
+    // A standardizer fitted on values whose deviations from their mean
+    // overflow (1.7e308 − (−5.7e307)) has σ = inf; squares alone no longer
+    // do (σ of ±1e300 is 1e300).
+    let standardize =
+        Standardizer::fit(array![[1.7e308, 0.0], [-1.7e308, 1.0], [-1.7e308, 2.0]].view());
     let error = ModelFile::new(
         Task::Regression,
         names.clone(),

@@ -91,7 +91,13 @@ impl Standardizer {
             }
             for &j in &rescaled {
                 // σ = largest·√(Σ (d/largest)² / n), never formed as a square
-                std[j] = largest[j] * (scaled[j] / n as f64).sqrt();
+                std[j] = if largest[j].is_finite() {
+                    largest[j] * (scaled[j] / n as f64).sqrt()
+                } else {
+                    // the deviations themselves overflow: σ is ∞, refused
+                    // where it would be used, never taken for a constant
+                    f64::INFINITY
+                };
             }
         }
         let (mean, std) = (0..features.ncols())
