@@ -226,11 +226,13 @@ pub fn json_bytes(value: &impl Serialize, layout: JsonLayout) -> Vec<u8> {
 /// Creates `folder` if it is missing and writes every `(name, contents)`
 /// into it, all or nothing ([`write_atomically`]): a program whose last
 /// output fails leaves the previous run's files as they were, never a
-/// mix of two runs. Returns the files' paths.
+/// mix of two runs, and removes the folders it made for them (a full disk
+/// left an empty `--out-dir` behind). Returns the files' paths.
 ///
 /// # Errors
 /// What could not be made or written; the message names the path.
 pub fn write_all_into(folder: &Path, files: &[(String, Vec<u8>)]) -> io::Result<Vec<PathBuf>> {
+    let missing: Vec<&Path> = folder.ancestors().take_while(|a| !a.exists()).collect();
     std::fs::create_dir_all(folder)
         .map_err(|cause| io::Error::new(cause.kind(), format!("{}: {cause}", folder.display())))?;
     let paths: Vec<PathBuf> = files.iter().map(|(name, _)| folder.join(name)).collect();
@@ -239,7 +241,14 @@ pub fn write_all_into(folder: &Path, files: &[(String, Vec<u8>)]) -> io::Result<
         .zip(files)
         .map(|(path, (_, bytes))| (path.as_path(), bytes.as_slice()))
         .collect();
-    write_atomically(&pairs)?;
+    write_atomically(&pairs).inspect_err(|_| {
+        // deepest first; a folder something else wrote into stays
+        for made in missing {
+            if std::fs::remove_dir(made).is_err() {
+                break;
+            }
+        }
+    })?;
     Ok(paths)
 }
 
@@ -285,6 +294,10 @@ mod tests {
             write_json_into(&compact.join("x"), "r.json", &value, JsonLayout::Pretty).unwrap_err();
         let named = compact.join("x").display().to_string();
         assert_eq!(error.to_string().matches(&named).count(), 1, "{error}");
+        // a write that fails removes the folders made for it, and only those
+        let fresh = root.join("fresh/deeper");
+        assert!(write_json_into(&fresh, "no/such.json", &value, JsonLayout::Pretty).is_err());
+        assert!(!root.join("fresh").exists() && root.exists());
         std::fs::remove_dir_all(&root).unwrap();
     }
 }
