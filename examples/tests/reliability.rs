@@ -131,6 +131,41 @@ fn an_output_that_is_not_a_regular_file_is_refused() {
     );
 }
 
+/// An output that is the program's own standard output or error: on a
+/// pipe it was "No such file or directory"; on a redirected file the
+/// atomic rename replaced it behind the program, and compact's table,
+/// printed after, was lost.
+#[test]
+fn an_output_that_is_the_programs_own_stream_is_refused() {
+    let scratch = Scratch::new("rel-own-stream");
+    let (data, model) = trained(&scratch);
+    let piped = predict(&[
+        "--model",
+        s(&model),
+        "--data",
+        s(&data),
+        "--out",
+        "/dev/stdout",
+    ]);
+    assert_error(
+        &piped,
+        "--out /dev/stdout: is this program's standard output, not a file it can replace",
+    );
+    let redirected = scratch.path("out.txt");
+    let output = Command::new(env!("CARGO_BIN_EXE_compact"))
+        .args(["--model", s(&model), "--out", s(&scratch.path("c.json"))])
+        .args(["--report", "/dev/stdout"])
+        .stdout(fs::File::create(&redirected).unwrap())
+        .stderr(Stdio::piped())
+        .output()
+        .unwrap();
+    assert_error(
+        &output,
+        "--report /dev/stdout: is this program's standard output",
+    );
+    assert!(!scratch.path("c.json").exists());
+}
+
 /// `FileType::is_fifo` under a name that reads well in the assertion.
 trait FifoLike {
     fn is_fifo_like(&self) -> bool;

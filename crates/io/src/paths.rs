@@ -38,7 +38,7 @@ use std::path::{Component, Path, PathBuf};
 
 use thiserror::Error;
 
-use crate::fs::{check_writable_target, folder_of, resolve_links};
+use crate::fs::{check_writable_target, folder_of, kind_of, resolve_links};
 
 /// Why a program's files cannot be used together.
 #[derive(Debug, Error)]
@@ -74,6 +74,19 @@ pub enum FileClash {
         /// be examined.
         source: io::Error,
     },
+    /// An output is the program's own standard output or error
+    /// (`/dev/stdout`, `/proc/self/fd/1`): an output file is written
+    /// beside its target and renamed into place, which cannot reach a pipe
+    /// and would replace a redirected file behind the program's back.
+    #[error("{role} {}: is this program's {stream}, not a file it can replace; give a file's path", path.display())]
+    IsStandardStream {
+        /// The output's role.
+        role: String,
+        /// Its path, as given.
+        path: PathBuf,
+        /// `standard output` or `standard error`.
+        stream: &'static str,
+    },
     /// Standard output is one of the inputs.
     #[error("standard output is the same file as {input} ({}); an output never replaces an input", path.display())]
     StdoutIsInput {
@@ -102,7 +115,25 @@ pub fn check_files(inputs: &[(&str, &Path)], outputs: &[(&str, &Path)]) -> Resul
         .filter_map(|&(role, path)| identity(path).ok().map(|id| (role, path, id)))
         .collect();
     let mut written: Vec<(&str, Identity)> = Vec::with_capacity(outputs.len());
+    let streams: Vec<(&'static str, Identity)> = [(1, "standard output"), (2, "standard error")]
+        .into_iter()
+        .filter_map(|(fd, name)| descriptor_metadata(fd).map(|m| (name, m)))
+        // a stream on /dev/null (cron, `> /dev/null`) leaves a device
+        // output to be refused as a device
+        .filter(|(_, m)| kind_of(m) != "a device")
+        .map(|(name, m)| (name, inode(&m)))
+        .collect();
     for &(role, path) in outputs {
+        // before the links are followed by hand: /dev/stdout on a pipe ends
+        // at a name like "pipe:[123]" that only the kernel resolves
+        let own = std::fs::metadata(path).ok().map(|m| inode(&m));
+        if let Some((stream, _)) = streams.iter().find(|(_, id)| Some(id) == own.as_ref()) {
+            return Err(FileClash::IsStandardStream {
+                role: role.to_owned(),
+                path: path.to_path_buf(),
+                stream,
+            });
+        }
         let not_writable = |source| FileClash::NotWritable {
             role: role.to_owned(),
             path: path.to_path_buf(),
@@ -139,7 +170,7 @@ pub fn check_stdout(inputs: &[(&str, &Path)]) -> Result<(), FileClash> {
         use std::os::unix::fs::MetadataExt;
         // The same open file, seen through /proc-independent means: fstat
         // of descriptor 1 by way of a duplicate handle.
-        let Some(stdout) = stdout_metadata() else {
+        let Some(stdout) = descriptor_metadata(1) else {
             return Ok(());
         };
         if !stdout.is_file() {
@@ -160,15 +191,22 @@ pub fn check_stdout(inputs: &[(&str, &Path)]) -> Result<(), FileClash> {
     Ok(())
 }
 
-/// The metadata of the file open as standard output, if any.
+/// The metadata of the file open as descriptor `fd` (1: standard output,
+/// 2: standard error), if any.
 #[cfg(unix)]
-fn stdout_metadata() -> Option<std::fs::Metadata> {
+fn descriptor_metadata(fd: i32) -> Option<std::fs::Metadata> {
     use std::mem::ManuallyDrop;
     use std::os::fd::FromRawFd;
-    // SAFETY: descriptor 1 is borrowed, never closed (ManuallyDrop); if it
-    // is not open, fstat fails and None is returned.
-    let file = ManuallyDrop::new(unsafe { std::fs::File::from_raw_fd(1) });
+    // SAFETY: the descriptor is borrowed, never closed (ManuallyDrop); if
+    // it is not open, fstat fails and None is returned.
+    let file = ManuallyDrop::new(unsafe { std::fs::File::from_raw_fd(fd) });
     file.metadata().ok()
+}
+
+/// Without descriptors to examine, no output is known to be one.
+#[cfg(not(unix))]
+fn descriptor_metadata(_fd: i32) -> Option<std::fs::Metadata> {
+    None
 }
 
 /// The identity of `path` (see the module docs).
