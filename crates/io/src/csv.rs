@@ -744,15 +744,15 @@ fn escape_controls(text: &str) -> String {
     escaped
 }
 
-/// The names of a header, quoted and separated by commas, with control
-/// characters escaped (an unused name may hold any); past the first 20,
-/// only how many more there are.
+/// The names of a header, quoted and separated by commas, each as an
+/// [`excerpt`] (an unused name may hold control characters, or megabytes);
+/// past the first 20, only how many more there are.
 fn quoted_list(names: &[String]) -> String {
     const SHOWN: usize = 20;
     let mut list: Vec<String> = names
         .iter()
         .take(SHOWN)
-        .map(|n| format!("\"{}\"", escape_controls(n)))
+        .map(|n| format!("\"{}\"", excerpt(n.as_bytes())))
         .collect();
     if names.len() > SHOWN {
         list.push(format!("and {} more", names.len() - SHOWN));

@@ -411,6 +411,19 @@ fn a_file_of_only_the_target_or_with_an_unnamed_used_column_is_refused() {
     assert_eq!(message, "the header's column 2 has no name");
 }
 
+/// A missing column's message lists the header's names shortened: one
+/// name of a megabyte made a megabyte-long message.
+#[test]
+fn the_names_listed_for_a_missing_column_are_shortened() {
+    let long = "n".repeat(1 << 20);
+    let (_, message) = error_of(format!("x,{long},y\n1,2,3\n"), &regression("z"));
+    assert!(message.len() < 200, "{} bytes", message.len());
+    assert!(
+        message.contains(&format!("\"{}…\"", "n".repeat(40))),
+        "{message}"
+    );
+}
+
 /// A used column's name goes into model files and SVG charts, where a
 /// control character or a byte that is not text breaks them: refused by
 /// column. An unused column may have any name.
