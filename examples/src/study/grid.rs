@@ -58,7 +58,7 @@
 //!
 //! For **L2** there is no λ_max (no weight becomes 0). The top is L/10,
 //! with L = 2·max(λ_max(XᵀX/n), 1) the curvature bound of a linear
-//! model's MSE on centred features ([`LeastSquares::lipschitz`]): at
+//! model's MSE on centred features ([`lipschitz_of_features`], [`LeastSquares::lipschitz`](sparsegrad::nn::path::LeastSquares::lipschitz) without the Gram matrix): at
 //! λ2 = L/10 ridge shrinks every component of a linear model's solution
 //! whose curvature is at most L/10 by at least half (h/(h + λ2) ≤ ½), a
 //! strong penalty, and the grid runs from there down to light ones. (With
@@ -71,14 +71,14 @@
 use ndarray::{Array2, ArrayView1, Ix2};
 use serde::{Deserialize, Serialize};
 use sparsegrad::autograd::Tensor;
-use sparsegrad::nn::data::{Dataset, Targets};
+use sparsegrad::nn::data::Dataset;
 use sparsegrad::nn::mlp::Mlp;
 use sparsegrad::nn::module::Module;
 use sparsegrad::nn::train::data_loss;
 
 use super::StudyError;
 use super::regime::{Regime, WeightPenalties};
-use sparsegrad::nn::path::{LeastSquares, log_grid};
+use sparsegrad::nn::path::{lipschitz_of_features, log_grid};
 
 /// How the top of a regime's grid was found.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -156,9 +156,7 @@ pub fn needs_hidden_layer(regime: Regime) -> bool {
 ///
 /// # Errors
 /// [`StudyError::Config`] when the top is 0 (a constant target, or
-/// features that are all constant): no grid can start there;
-/// [`StudyError::Limit`] when an L2 regime's Gram matrix of the features
-/// would pass [`check_gram`](sparsegrad::io::limits::check_gram).
+/// features that are all constant): no grid can start there.
 pub fn grid(
     regime: Regime,
     initial: &Mlp<f32>,
@@ -176,15 +174,10 @@ pub fn grid(
     let linear = initial.linear_layers().count() == 1;
     let (top, value) = match regime {
         Regime::L2Coupled | Regime::L2Decoupled => {
+            // the curvature bound depends on the features only; computed
+            // without their d × d Gram matrix, so wide data is no problem
             let x = train.features().mapv(f64::from);
-            let y = match train.targets() {
-                Targets::Regression(y) => y.column(0).mapv(f64::from),
-                // the curvature bound depends on the features only
-                Targets::Classification(labels) => ndarray::Array1::zeros(labels.len()),
-            };
-            // its sums and the problem hold a d × d Gram matrix each
-            sparsegrad::io::limits::check_gram(x.ncols(), 2)?;
-            let lipschitz = LeastSquares::from_data(x.view(), y.view()).lipschitz();
+            let lipschitz = lipschitz_of_features(x.view());
             (GridTop::RidgeHeuristic, lipschitz / 10.0)
         }
         Regime::GroupLassoFeatures => (

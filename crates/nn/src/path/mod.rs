@@ -44,6 +44,6 @@ pub mod network;
 pub use coordinate_descent::{LinearFit, Stopping, linear_path};
 pub use cv::CvCurve;
 pub use grid::{MIN_GRID_EPS, PathPenalty, lambda_max_l1, log_grid};
-pub use least_squares::LeastSquares;
+pub use least_squares::{LeastSquares, lipschitz_of_features};
 pub use linear::{CvProblems, LinearPathCv};
 pub use network::{NetworkFit, NetworkPathError, NetworkPathSettings, network_path};
