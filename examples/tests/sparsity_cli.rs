@@ -361,8 +361,9 @@ type Edit = fn(&mut serde_json::Value);
 /// Shard files edited by hand (or written with an absurd N) are refused
 /// with a message, never a panic or an allocation abort: N beyond any
 /// number of files, a shard number outside 1..=N, a result of a job the
-/// study does not have, a job twice, points that are not the grid, and a
-/// configuration the options would refuse.
+/// study does not have, a job twice, points that are not the grid, a
+/// configuration the options would refuse, and sparsity records no network
+/// of the study could have (a feature index beyond the features panicked).
 #[test]
 fn hand_edited_shards_are_refused_by_name() {
     let dir = scratch("edited-shards");
@@ -373,7 +374,7 @@ fn hand_edited_shards_are_refused_by_name() {
     let original: serde_json::Value =
         serde_json::from_slice(&std::fs::read(shard_dir.join("shard-1-of-1.json")).unwrap())
             .unwrap();
-    let cases: [(&str, Edit, &str); 7] = [
+    let cases: [(&str, Edit, &str); 11] = [
         (
             "huge N",
             |v| v["shard"]["count"] = u64::MAX.into(),
@@ -406,6 +407,34 @@ fn hand_edited_shards_are_refused_by_name() {
             "no points",
             |v| v["results"][0]["points"] = serde_json::json!([]),
             "are not its regime's λ grid",
+        ),
+        (
+            "a feature index beyond the features (it panicked)",
+            |v| {
+                v["results"][0]["points"][0]["sparsity"]["features_kept"] = serde_json::json!([999])
+            },
+            "features_kept [999] is not an increasing list of features below",
+        ),
+        (
+            "a feature twice",
+            |v| {
+                v["results"][0]["points"][0]["sparsity"]["features_kept"] =
+                    serde_json::json!([3, 3])
+            },
+            "features_kept [3, 3]",
+        ),
+        (
+            "a fraction of 7",
+            |v| v["results"][0]["points"][0]["sparsity"]["exact_zero_fraction"] = 7.into(),
+            "exact_zero_fraction 7 is not a fraction",
+        ),
+        (
+            "neurons of layers the network lacks",
+            |v| {
+                v["results"][0]["points"][0]["sparsity"]["neurons_kept"] =
+                    serde_json::json!([1, 1, 1, 1, 1])
+            },
+            "neurons_kept [1, 1, 1, 1, 1] is not one count per hidden layer",
         ),
         (
             "an eps no run accepts",

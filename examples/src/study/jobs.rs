@@ -417,6 +417,14 @@ pub fn read_shards(dirs: &[PathBuf]) -> Result<(StudyHeader, Vec<JobResult>), St
                 result.points.len()
             )));
         }
+        let features = header.feature_names.len();
+        let problem = result
+            .points
+            .iter()
+            .find_map(|p| p.sparsity.problem(features, &header.config.hidden));
+        if let Some(problem) = problem {
+            return Err(merge(format!("job {}: {problem}", result.job)));
+        }
     }
     Ok((header, results))
 }

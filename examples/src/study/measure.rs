@@ -22,6 +22,40 @@ pub struct NetworkSparsity {
 }
 
 impl NetworkSparsity {
+    /// Why this record cannot come from a network of `features` inputs and
+    /// hidden widths `hidden`, if it cannot: a fraction outside [0, 1],
+    /// feature indices not strictly increasing below `features`, or
+    /// neuron counts that are not one per hidden layer within its width. A
+    /// merge reads records from files a hand may have edited, and the
+    /// report indexes the feature names with them.
+    pub fn problem(&self, features: usize, hidden: &[usize]) -> Option<String> {
+        if !(0.0..=1.0).contains(&self.exact_zero_fraction) {
+            return Some(format!(
+                "exact_zero_fraction {} is not a fraction",
+                self.exact_zero_fraction
+            ));
+        }
+        let increasing = self.features_kept.windows(2).all(|w| w[0] < w[1]);
+        if !increasing || self.features_kept.last().is_some_and(|&j| j >= features) {
+            return Some(format!(
+                "features_kept {:?} is not an increasing list of features below {features}",
+                self.features_kept
+            ));
+        }
+        let fits = self.neurons_kept.len() == hidden.len()
+            && self
+                .neurons_kept
+                .iter()
+                .zip(hidden)
+                .all(|(kept, width)| kept <= width);
+        (!fits).then(|| {
+            format!(
+                "neurons_kept {:?} is not one count per hidden layer of {hidden:?}",
+                self.neurons_kept
+            )
+        })
+    }
+
     /// Measures `model`; what compaction keeps is what
     /// [`compact`](sparsegrad::nn::compact::compact) keeps.
     pub fn measure(model: &Mlp<f32>) -> Self {
