@@ -105,7 +105,7 @@ pub fn run_compact(args: &CompactArgs, stdout: &mut impl Write) -> Result<Compac
     stdout
         .write_all(report.table().as_bytes())
         .and_then(|()| stdout.flush())
-        .map_err(FitError::Write)?;
+        .map_err(|e| FitError::from(crate::cli::StdoutError::from(e)))?;
     Ok(report)
 }
 

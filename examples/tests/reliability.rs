@@ -312,18 +312,32 @@ fn values_that_overflow_are_errors_not_results() {
 fn stdout_failures_are_errors() {
     let scratch = Scratch::new("rel-stdout");
     let (data, model) = trained(&scratch);
-    // predict with descriptor 1 closed: nothing was written, so no success.
-    let mut command = Command::new(env!("CARGO_BIN_EXE_predict"));
-    command.args(["--model", s(&model), "--data", s(&data)]);
-    // SAFETY: close(2) between fork and exec, an async-signal-safe call.
-    unsafe {
-        std::os::unix::process::CommandExt::pre_exec(&mut command, || {
-            libc::close(1);
-            Ok(())
-        });
+    // descriptor 1 closed: what was to be printed was not, so no success
+    // (compact printed through std's stdout, which takes a closed one for
+    // /dev/null, and exited 0)
+    let compacted = scratch.path("c.json");
+    for (binary, args) in [
+        (
+            env!("CARGO_BIN_EXE_predict"),
+            vec!["--model", s(&model), "--data", s(&data)],
+        ),
+        (
+            env!("CARGO_BIN_EXE_compact"),
+            vec!["--model", s(&model), "--out", s(&compacted)],
+        ),
+    ] {
+        let mut command = Command::new(binary);
+        command.args(&args);
+        // SAFETY: close(2) between fork and exec, an async-signal-safe call.
+        unsafe {
+            std::os::unix::process::CommandExt::pre_exec(&mut command, || {
+                libc::close(1);
+                Ok(())
+            });
+        }
+        let output = command.stderr(Stdio::piped()).output().unwrap();
+        assert_error(&output, "cannot write to standard output: it is closed");
     }
-    let output = command.stderr(Stdio::piped()).output().unwrap();
-    assert_error(&output, "cannot write to standard output: it is closed");
 
     // A full disk behind stdout.
     for (binary, args) in [
@@ -332,6 +346,10 @@ fn stdout_failures_are_errors() {
             vec!["--model", s(&model), "--data", s(&data)],
         ),
         (env!("CARGO_BIN_EXE_backprop"), vec!["--section", "neuron"]),
+        (
+            env!("CARGO_BIN_EXE_compact"),
+            vec!["--model", s(&model), "--out", s(&compacted)],
+        ),
     ] {
         let full = fs::OpenOptions::new()
             .write(true)

@@ -8,5 +8,6 @@ use sparsegrad_examples::compact::{CompactArgs, run_compact};
 
 fn main() -> ExitCode {
     let args = cli::parse::<CompactArgs>();
-    cli::finish(run_compact(&args, &mut std::io::stdout().lock()).map(|_| ()))
+    // descriptor 1 itself: std's stdout takes a closed one for /dev/null
+    cli::finish(run_compact(&args, &mut cli::raw_stdout()).map(|_| ()))
 }
