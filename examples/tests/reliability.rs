@@ -456,6 +456,14 @@ fn negative_looking_values_are_values() {
     ] {
         assert_error(&fit_on(&data, &extra), needle);
     }
+    // a list option given twice is an error, as a repeated option is (the
+    // two lists were joined: --hidden 2 --hidden 3 trained [2, 3])
+    for extra in [
+        ["--hidden", "2", "--hidden", "3"],
+        ["--features", "x", "--features", "x"],
+    ] {
+        assert_error(&fit_on(&data, &extra), "cannot be used multiple times");
+    }
     // --l1-ratio is checked whichever --penalty is chosen
     for ratio in ["-1e-1", "nan"] {
         let output = run_within(

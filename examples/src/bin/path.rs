@@ -66,7 +66,7 @@ struct Cli {
     #[arg(allow_hyphen_values = true, long, default_value_t = 1e-3)]
     eps: f64,
     /// Hidden layer widths, e.g. 16,16 (default: a linear model).
-    #[arg(long, value_delimiter = ',')]
+    #[arg(long, value_delimiter = ',', action = clap::ArgAction::Set)]
     hidden: Vec<usize>,
     /// The MLP's activation.
     #[arg(long, default_value = "tanh")]

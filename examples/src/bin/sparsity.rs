@@ -47,7 +47,7 @@ struct Cli {
     #[arg(long, requires = "data")]
     target: Option<String>,
     /// The feature columns of --data, in order (default: all but the target).
-    #[arg(long, value_delimiter = ',', requires = "data")]
+    #[arg(long, value_delimiter = ',', action = clap::ArgAction::Set, requires = "data")]
     features: Option<Vec<String>>,
     /// What the target of --data is.
     #[arg(long, value_enum, default_value = "regression", requires = "data")]
@@ -56,7 +56,7 @@ struct Cli {
     #[arg(long)]
     samples: Option<usize>,
     /// Hidden layer widths, comma-separated (e.g. 32,16).
-    #[arg(long, value_delimiter = ',')]
+    #[arg(long, value_delimiter = ',', action = clap::ArgAction::Set)]
     hidden: Option<Vec<usize>>,
     /// K, the cross-validation folds.
     #[arg(long)]

@@ -20,7 +20,7 @@ use sparsegrad_examples::throughput::{
 #[command(name = "throughput", version, allow_negative_numbers = true)]
 struct Args {
     /// Workloads to run, comma-separated (W1, W2, W3, W4).
-    #[arg(long, value_delimiter = ',', default_value = "W1,W2,W3,W4")]
+    #[arg(long, value_delimiter = ',', action = clap::ArgAction::Set, default_value = "W1,W2,W3,W4")]
     workloads: Vec<Workload>,
     /// Threads the matrix products may use (1 means exactly one).
     #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..=MAX_THREADS as i64))]

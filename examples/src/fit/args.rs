@@ -112,7 +112,7 @@ pub struct FitArgs {
     #[arg(long)]
     pub target: String,
     /// Feature columns, in this order (default: every column but the target).
-    #[arg(long, value_delimiter = ',')]
+    #[arg(long, value_delimiter = ',', action = clap::ArgAction::Set)]
     pub features: Option<Vec<String>>,
     /// Regression (MSE, one output) or classification (softmax cross-entropy).
     #[arg(long, value_enum, default_value = "regression")]
@@ -121,7 +121,7 @@ pub struct FitArgs {
     #[arg(long)]
     pub standardize: bool,
     /// Hidden layer widths, e.g. 64,32 (default: none, a linear model).
-    #[arg(long, value_delimiter = ',')]
+    #[arg(long, value_delimiter = ',', action = clap::ArgAction::Set)]
     pub hidden: Vec<usize>,
     /// Activation between layers.
     #[arg(long, value_enum, default_value = "relu")]

@@ -19,13 +19,13 @@ pub struct StructuredArgs {
     pub group_l1: f64,
     /// One group label per feature, in --features order (default: each
     /// feature its own group).
-    #[arg(long, value_delimiter = ',')]
+    #[arg(long, value_delimiter = ',', action = clap::ArgAction::Set)]
     pub feature_groups: Option<Vec<String>>,
     /// Group lasso λn on the hidden neurons' outgoing weights (≥ 0).
     #[arg(allow_hyphen_values = true, long, default_value_t = 0.0)]
     pub neuron_l1: f64,
     /// NAME=C,...: multiply λ1 and λ2 on feature NAME's weights by C ≥ 0.
-    #[arg(long, value_delimiter = ',', value_parser = parse_factor)]
+    #[arg(long, value_delimiter = ',', action = clap::ArgAction::Set, value_parser = parse_factor)]
     pub penalty_factor: Vec<(String, f64)>,
 }
 
