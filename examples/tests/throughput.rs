@@ -110,3 +110,27 @@ fn bad_options_are_one_error_line_and_exit_2() {
         );
     }
 }
+
+/// With several workloads, `--memory` measures each in a process of its
+/// own (VmHWM is the process's peak so far: after a larger workload a
+/// smaller one could not show growth): one line per workload, in order,
+/// each with a peak after 100 steps no larger than after 10 000.
+#[test]
+fn memory_is_measured_per_workload_in_order() {
+    let (code, stdout, stderr) = run(&["--memory", "--workloads", "W2,W1"]);
+    assert_eq!(code, Some(0), "{stderr}");
+    let lines: Vec<serde_json::Value> = stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let names: Vec<&str> = lines
+        .iter()
+        .map(|l| l["workload"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["W2", "W1"]);
+    for line in &lines {
+        let early = line["peak_kib_after_100_steps"].as_u64().unwrap();
+        let late = line["peak_kib_after_10000_steps"].as_u64().unwrap();
+        assert!(early > 0 && early <= late, "{line}");
+    }
+}

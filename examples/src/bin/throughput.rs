@@ -29,7 +29,7 @@ struct Args {
     #[arg(long)]
     sgemm: bool,
     /// Check that memory does not grow: peak memory after 100 and after
-    /// 10 000 steps of each workload.
+    /// 10 000 steps of each workload, each in a process of its own.
     #[arg(long)]
     memory: bool,
     /// Seed of the data and the initial weights.
@@ -59,6 +59,33 @@ fn run(args: Args) -> Result<()> {
             print_line(serde_json::to_string(&measure_sgemm(
                 n, threads, timing, args.seed,
             ))?)?;
+        }
+        return Ok(());
+    }
+    if args.memory && args.workloads.len() > 1 {
+        // Each workload in a process of its own: VmHWM is the peak since the
+        // process started, so after a larger workload a smaller one could
+        // not show growth, and malloc keeps the larger one's freed memory.
+        let program =
+            std::env::current_exe().context("finding this program to run each workload")?;
+        for workload in &args.workloads {
+            let output = std::process::Command::new(&program)
+                .args(["--memory", "--workloads", &workload.to_string()])
+                .args([
+                    "--threads",
+                    &threads.to_string(),
+                    "--seed",
+                    &args.seed.to_string(),
+                ])
+                .stderr(std::process::Stdio::inherit())
+                .output()
+                .with_context(|| format!("running {workload} in a process of its own"))?;
+            anyhow::ensure!(
+                output.status.success(),
+                "the process measuring {workload} failed ({})",
+                output.status
+            );
+            print(&String::from_utf8_lossy(&output.stdout))?;
         }
         return Ok(());
     }
