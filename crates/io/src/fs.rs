@@ -175,18 +175,33 @@ pub(crate) fn check_writable_target(path: &Path) -> io::Result<()> {
     }
 }
 
+/// Whether `metadata` is that of a character or block device.
+pub(crate) fn is_device(metadata: &fs::Metadata) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        let file_type = metadata.file_type();
+        file_type.is_char_device() || file_type.is_block_device()
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = metadata;
+        false
+    }
+}
+
 /// What an existing non-regular file is, for a message.
 pub(crate) fn kind_of(metadata: &fs::Metadata) -> &'static str {
     let file_type = metadata.file_type();
     if file_type.is_dir() {
         return "a directory";
     }
+    if is_device(metadata) {
+        return "a device";
+    }
     #[cfg(unix)]
     {
         use std::os::unix::fs::FileTypeExt;
-        if file_type.is_char_device() || file_type.is_block_device() {
-            return "a device";
-        }
         if file_type.is_fifo() {
             return "a named pipe";
         }

@@ -112,9 +112,9 @@ pub fn check_size(what: impl Into<String>, value: Size, limit: u64) -> Result<()
 }
 
 /// The numbers of `copies` d × d Gram matrices XᵀX (d = `features`)
-/// against [`MAX_VALUES`]: the linear path keeps one per fold and a few
-/// more, the study's ridge grid one. Data with many more features than
-/// fit in that (d ≳ 7 000 for one copy) would ask for gigabytes.
+/// against [`MAX_VALUES`]: `path`'s linear engine keeps about two per
+/// fold. Data with many more features than fit in that (d ≳ 7 000 for
+/// one copy) would ask for gigabytes.
 pub fn check_gram(features: usize, copies: usize) -> Result<(), LimitExceeded> {
     check_size(
         format!(

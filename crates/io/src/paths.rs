@@ -38,7 +38,7 @@ use std::path::{Component, Path, PathBuf};
 
 use thiserror::Error;
 
-use crate::fs::{check_writable_target, folder_of, kind_of, resolve_links};
+use crate::fs::{check_writable_target, folder_of, is_device, resolve_links};
 
 /// Why a program's files cannot be used together.
 #[derive(Debug, Error)]
@@ -120,7 +120,7 @@ pub fn check_files(inputs: &[(&str, &Path)], outputs: &[(&str, &Path)]) -> Resul
         .filter_map(|(fd, name)| descriptor_metadata(fd).map(|m| (name, m)))
         // a stream on /dev/null (cron, `> /dev/null`) leaves a device
         // output to be refused as a device
-        .filter(|(_, m)| kind_of(m) != "a device")
+        .filter(|(_, m)| !is_device(m))
         .map(|(name, m)| (name, inode(&m)))
         .collect();
     for &(role, path) in outputs {

@@ -40,12 +40,15 @@ pub(super) fn validate<T: Float>(model: &ModelFile<T>) -> Result<(), ModelFileEr
 /// against [`MAX_WIDTH`](crate::limits::MAX_WIDTH), the parameter count
 /// against [`MAX_PARAMETERS`](crate::limits::MAX_PARAMETERS).
 fn check_sizes<T: Float>(model: &ModelFile<T>) -> Result<(), ModelFileError> {
-    let widths: Vec<usize> = model
+    // inputs, then each linear layer's outputs (the layer order is checked)
+    let inputs = model
         .linear_layers()
-        .enumerate()
-        .flat_map(|(i, (_, w, _))| (i == 0).then(|| w.ncols()).into_iter().chain([w.nrows()]))
+        .next()
+        .map_or(0, |(_, w, _)| w.ncols());
+    let widths: Vec<usize> = std::iter::once(inputs)
+        .chain(model.linear_layers().map(|(_, w, _)| w.nrows()))
         .collect();
-    let hidden = &widths[1..widths.len().saturating_sub(1).max(1)];
+    let hidden = widths.get(1..widths.len() - 1).unwrap_or_default();
     crate::limits::check_widths("hidden", hidden)?;
     crate::limits::check_mlp(&widths)?;
     Ok(())

@@ -43,6 +43,7 @@ pub use batches::MiniBatches;
 pub use source::{BatchSource, Examples};
 pub use split::{Split, k_fold, train_test_split};
 pub use standardize::Standardizer;
+pub(crate) use standardize::scaled_norm;
 
 use ndarray::{Array2, ArrayView2, ArrayViewMut2};
 use serde::{Deserialize, Serialize};

@@ -32,6 +32,18 @@ pub struct Standardizer {
     std: Vec<f64>,
 }
 
+/// ‖v‖₂ of `values` with each divided by the largest |v| before it is
+/// squared, as BLAS's nrm2 does, so that values of 1e200 or 1e-200 give
+/// their norm, not ∞ or 0: ‖v‖ = m·√Σ(v/m)², m = max|v|. An infinite value
+/// gives ∞, a NaN gives NaN. Shared by σ here and the CV curve's std.
+pub(crate) fn scaled_norm(values: impl Iterator<Item = f64> + Clone) -> f64 {
+    let largest = values.clone().fold(0.0_f64, |m, v| m.max(v.abs()));
+    if largest == 0.0 || !largest.is_finite() {
+        return largest;
+    }
+    largest * values.map(|v| (v / largest).powi(2)).sum::<f64>().sqrt()
+}
+
 impl Standardizer {
     /// Fits μ and σ on n × d training features in two row-major passes
     /// (the means, then the squared deviations from them: more accurate
@@ -66,9 +78,9 @@ impl Standardizer {
         }
         // Where the squares overflowed (values beyond ~1e154) or came near
         // f64's smallest numbers (deviations below ~1e-100, whose squares
-        // lose digits or vanish), the deviations are summed again divided
-        // by the largest, as BLAS's nrm2 does; elsewhere the plain sum is
-        // exact enough and its bits are kept.
+        // lose digits or vanish), σ is taken again by [`scaled_norm`] (one
+        // column of a rare kind: read down the column); elsewhere the plain
+        // sum is exact enough and its bits are kept.
         let rescaled: Vec<usize> = (0..features.ncols())
             .filter(|&j| !constant[j] && !(1e-200..f64::INFINITY).contains(&squared_deviations[j]))
             .collect();
@@ -76,29 +88,9 @@ impl Standardizer {
             .iter()
             .map(|d| (d / n as f64).sqrt())
             .collect();
-        if !rescaled.is_empty() {
-            let mut largest = vec![0.0_f64; features.ncols()];
-            for row in features.rows() {
-                for &j in &rescaled {
-                    largest[j] = largest[j].max((row[j].as_f64() - mean[j]).abs());
-                }
-            }
-            let mut scaled = vec![0.0_f64; features.ncols()];
-            for row in features.rows() {
-                for &j in &rescaled {
-                    scaled[j] += ((row[j].as_f64() - mean[j]) / largest[j]).powi(2);
-                }
-            }
-            for &j in &rescaled {
-                // σ = largest·√(Σ (d/largest)² / n), never formed as a square
-                std[j] = if largest[j].is_finite() {
-                    largest[j] * (scaled[j] / n as f64).sqrt()
-                } else {
-                    // the deviations themselves overflow: σ is ∞, refused
-                    // where it would be used, never taken for a constant
-                    f64::INFINITY
-                };
-            }
+        for &j in &rescaled {
+            let deviations = features.column(j).into_iter().map(|x| x.as_f64() - mean[j]);
+            std[j] = scaled_norm(deviations) / (n as f64).sqrt();
         }
         let (mean, std) = (0..features.ncols())
             .map(|j| {

@@ -26,6 +26,8 @@
 
 use serde::Serialize;
 
+use crate::data::scaled_norm;
+
 /// The cross-validation curve over a grid and the λ it selects.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct CvCurve {
@@ -87,15 +89,9 @@ impl CvCurve {
             .collect();
         let std: Vec<f64> = (0..lambdas.len())
             .map(|i| {
-                // The deviations are divided by the largest before they are
-                // squared (as BLAS's nrm2 does), so that a loss of 1e200
-                // gives a std of its size, not an overflow to ∞.
-                let largest = column(i).fold(0.0_f64, |m, e| m.max((e - mean[i]).abs()));
-                if largest == 0.0 || !largest.is_finite() {
-                    return largest;
-                }
-                let squares: f64 = column(i).map(|e| ((e - mean[i]) / largest).powi(2)).sum();
-                largest * (squares / (k - 1.0)).sqrt()
+                // scaled before squaring, so that a loss of 1e200 gives a
+                // std of its size, not an overflow to ∞
+                scaled_norm(column(i).map(|e| e - mean[i])) / (k - 1.0).sqrt()
             })
             .collect();
         let standard_error: Vec<f64> = std.iter().map(|s| s / k.sqrt()).collect();

@@ -38,11 +38,13 @@
 //! data's means first keeps the subtraction of (Σu)(Σu)ᵀ/n from losing
 //! digits to large means.
 //!
-//! As [`Standardizer`](crate::data::Standardizer): σ is the population
+//! As [`Standardizer`]: σ is the population
 //! standard deviation, and a feature constant on the training rows (min =
 //! max) gets σ = 1: its standardized column is 0, so is its row of G.
 
 use ndarray::{Array1, Array2, ArrayView1, ArrayView2, Axis, s};
+
+use crate::data::Standardizer;
 
 /// Sums over one block of rows, shifted by a common point (see the
 /// [module docs](self)).
@@ -169,8 +171,9 @@ fn largest_eigenvalue(d: usize, mut apply: impl FnMut(&Array1<f64>) -> Array1<f6
 
 /// [`LeastSquares::lipschitz`] of the features `x` (n × d) without forming
 /// their d × d Gram matrix: each power step multiplies by G = ZᵀZ/n as
-/// Zᵀ(Zv)/n (Z the features standardized as [`LeastSquares`] does,
-/// a constant column 0), so memory is n·d whatever d. Equal to
+/// Zᵀ(Zv)/n (Z the features z-scored by a [`Standardizer`], which
+/// standardizes as [`LeastSquares`] does: population σ, a constant column
+/// 0), so memory is n·d whatever d. Equal to
 /// `LeastSquares::from_data(x, y).lipschitz()` up to rounding, for any y.
 ///
 /// # Panics
@@ -178,22 +181,9 @@ fn largest_eigenvalue(d: usize, mut apply: impl FnMut(&Array1<f64>) -> Array1<f6
 pub fn lipschitz_of_features(x: ArrayView2<f64>) -> f64 {
     let n = x.nrows();
     assert!(n > 0, "lipschitz_of_features: no rows");
+    // the population σ, and 0 for a constant column, as LeastSquares
     let mut z = x.to_owned();
-    for mut column in z.columns_mut() {
-        let mean = column.sum() / n as f64;
-        column -= mean;
-        let (min, max) = column
-            .iter()
-            .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &v| {
-                (a.min(v), b.max(v))
-            });
-        let std = (column.dot(&column) / n as f64).sqrt();
-        if min == max || std == 0.0 {
-            column.fill(0.0);
-        } else {
-            column /= std;
-        }
-    }
+    Standardizer::fit(z.view()).apply(z.view_mut());
     let eigenvalue = largest_eigenvalue(x.ncols(), |v| z.t().dot(&z.dot(v)) / n as f64);
     2.0 * eigenvalue.max(1.0)
 }
